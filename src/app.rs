@@ -1,0 +1,282 @@
+//! The commands behind the CLI, as library functions: validate, run (simulate and write the
+//! output folder) and trace (one trial's event log). `main.rs` only parses and prints.
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use crate::engine::run_trial;
+use crate::error::{InputError, RunError};
+use crate::model::{budget, crisis};
+use crate::output::{self, csv as out_csv, json as out_json};
+use crate::runner::{self, RunConfig, RunResults};
+use crate::scenario::{self, Line, Scenario};
+
+/// Options of `dipcap run` after parsing.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub scenario: PathBuf,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub progress: bool,
+}
+
+pub struct RunReport {
+    pub out_dir: PathBuf,
+    pub results: RunResults,
+    pub wall_seconds: f64,
+    pub files: Vec<String>,
+}
+
+/// The largest trial count accepted on the command line (the scenario validator uses the same).
+pub const MAX_TRIALS: u64 = 100_000_000;
+
+fn check_trials(trials: u64) -> Result<u64, InputError> {
+    if trials == 0 || trials > MAX_TRIALS {
+        return Err(InputError::Option {
+            what: "--trials".into(),
+            problem: format!("{trials} trials is out of range"),
+            hint: format!("use a number from 1 to {MAX_TRIALS}"),
+        });
+    }
+    Ok(trials)
+}
+
+/// Simulates a scenario and writes the output folder. Nothing is created before the
+/// simulation has succeeded, and every file is written atomically.
+pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let bytes = std::fs::read(&opts.scenario).unwrap_or_default();
+    let s = scenario::load(&opts.scenario)?;
+    let trials = check_trials(opts.trials.unwrap_or(s.trials))?;
+    let seed = opts.seed.unwrap_or(s.seed);
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&s.name));
+    check_out_dir(&out_dir)?;
+    let cfg = RunConfig {
+        trials,
+        seed,
+        threads: opts.threads,
+        progress: opts.progress,
+    };
+    let results = runner::run(&s, &cfg).map_err(|e| RunError::Encode {
+        what: "thread pool".into(),
+        reason: e.to_string(),
+    })?;
+
+    let rows = out_csv::summary_rows(&results);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("trials.csv", out_csv::trials(&results)?),
+        ("yearly.csv", out_csv::yearly(&s, &results)?),
+        ("summary.csv", out_csv::summary(&rows)?),
+        ("summary.json", out_json::summary(&s, &results, &rows)?),
+        ("partners.csv", out_csv::partners(&s, &results)?),
+    ];
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+    names.push("manifest.json".into());
+    let info = out_json::ManifestInfo {
+        scenario_path: &opts.scenario,
+        scenario_sha256: out_json::sha256_hex(&bytes),
+        started,
+        finished: SystemTime::now(),
+        wall_seconds,
+        files: names.clone(),
+    };
+    files.push(("manifest.json", out_json::manifest(&s, &results, &info)?));
+    std::fs::create_dir_all(&out_dir).map_err(|e| RunError::write(&out_dir, e))?;
+    for (name, bytes) in &files {
+        output::write_atomic(&out_dir.join(name), bytes)?;
+    }
+    Ok(RunReport {
+        out_dir,
+        results,
+        wall_seconds,
+        files: names,
+    })
+}
+
+/// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
+/// a writable folder, before hours of simulation are spent.
+fn check_out_dir(dir: &Path) -> Result<(), InputError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(InputError::Option {
+            what: format!("--out {}", dir.display()),
+            problem: "exists and is not a folder".into(),
+            hint: "choose a folder path for the results".into(),
+        });
+    }
+    let mut probe = dir.to_path_buf();
+    while !probe.exists() {
+        match probe.parent() {
+            Some(p) if !p.as_os_str().is_empty() => probe = p.to_path_buf(),
+            _ => {
+                probe = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    let readonly = std::fs::metadata(&probe)
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(true);
+    if !probe.is_dir() || readonly {
+        return Err(InputError::Option {
+            what: format!("--out {}", dir.display()),
+            problem: format!("{} is not a writable folder", probe.display()),
+            hint: "choose an output folder you can write to".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A one-screen description of a validated scenario.
+pub fn describe(s: &Scenario, path: &Path) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: valid scenario \"{}\"{}",
+        path.display(),
+        s.name,
+        if s.country.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", s.country)
+        }
+    );
+    if !s.description.is_empty() {
+        let _ = writeln!(o, "  {}", s.description);
+    }
+    let _ = writeln!(
+        o,
+        "  horizon     {} fiscal years from {}; default {} trials, seed {}",
+        s.years, s.start_year, s.trials, s.seed
+    );
+    let levels: Vec<String> = s
+        .budget
+        .levels
+        .iter()
+        .map(|l| format!("{:.0}%", l * 100.0))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  budget      {:.0} million in year 1, growth {:.1}%/yr; levels {}",
+        s.budget.baseline,
+        s.budget.growth * 100.0,
+        levels.join(" / ")
+    );
+    let cut = &s.budget.cut;
+    let _ = writeln!(
+        o,
+        "  cut         {:?} from FY{}, policy {:?}{}",
+        cut.profile,
+        s.start_year + cut.start_year as i64,
+        cut.policy,
+        if cut.protected.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", protected: {}",
+                cut.protected
+                    .iter()
+                    .map(|l| l.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    let alloc = budget::reference_allocation(s, 0);
+    let shares: Vec<String> = Line::SHARED
+        .iter()
+        .map(|l| format!("{} {:.0}", l.name(), alloc[l.index()]))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  lines (M)   {}; alliance {:.0}",
+        shares.join(", "),
+        budget::assessed(s, 0)
+    );
+    let f = &s.forces;
+    let _ = writeln!(
+        o,
+        "  forces      {} units, readiness {:.2}, training {:.1} M/unit/yr, decay {:.0} d, recovery {:.0} d",
+        f.units, f.initial_readiness, f.training_cost, f.decay_days, f.recovery_days
+    );
+    let count = |k: scenario::PartnerKind| s.partners.iter().filter(|p| p.kind == k).count();
+    let _ = writeln!(
+        o,
+        "  partners    {} ({} allies, {} partners, {} regional) in {} regions",
+        s.partners.len(),
+        count(scenario::PartnerKind::Ally),
+        count(scenario::PartnerKind::Partner),
+        count(scenario::PartnerKind::Regional),
+        s.regions.len()
+    );
+    let _ = writeln!(
+        o,
+        "  posts       {} ({:.1} M/yr)",
+        s.posts.len(),
+        s.posts.iter().map(|p| p.annual_cost).sum::<f64>()
+    );
+    let _ = writeln!(
+        o,
+        "  exercises   {} per year ({:.1} M/yr)",
+        s.exercises.len(),
+        s.exercises.iter().map(|e| e.cost).sum::<f64>()
+    );
+    let _ = writeln!(
+        o,
+        "  programmes  {} ({:.1} M/yr)",
+        s.programmes.len(),
+        s.programmes.iter().map(|p| p.annual).sum::<f64>()
+    );
+    if let Some(a) = &s.alliance {
+        let _ = writeln!(
+            o,
+            "  alliance    {}: assessed {:.0} M/yr, pledge {:.1}% of GDP {:.0} M, {} joint procurement programme(s)",
+            a.name,
+            a.common_funding,
+            a.pledge * 100.0,
+            a.gdp,
+            a.joint_procurement.len()
+        );
+    }
+    for c in &s.crises {
+        let _ = writeln!(
+            o,
+            "  crisis      {}: {:.2}/yr, {:.1} unit(s) for ~{:.0} days, window ~{} days",
+            c.name,
+            c.rate,
+            c.units.mean(),
+            c.duration_days.mean(),
+            if c.window_days.mean().is_infinite() {
+                "unlimited".to_string()
+            } else {
+                format!("{:.0}", c.window_days.mean())
+            }
+        );
+    }
+    o
+}
+
+/// The event log of trial `trial` (0-based, as in `trials.csv`) at `level`, as CSV bytes.
+pub fn trace(s: &Scenario, level: f64, trial: u64, seed: u64) -> Result<Vec<u8>, RunError> {
+    let Some(&level) = s.budget.levels.iter().find(|l| (**l - level).abs() < 1e-9) else {
+        let known: Vec<String> = s.budget.levels.iter().map(|l| output::num(*l)).collect();
+        return Err(InputError::Option {
+            what: "--level".into(),
+            problem: format!("{level} is not one of the scenario's budget levels"),
+            hint: format!("use one of: {}", known.join(", ")),
+        }
+        .into());
+    };
+    let mut crises = Vec::new();
+    crisis::generate(s, seed, trial, &mut crises);
+    let growth = crisis::gdp_growth_path(s, seed, trial);
+    let (_, rows) = run_trial(s, level, &crises, &growth, true);
+    out_csv::trace(s, &rows.unwrap_or_default())
+}

@@ -1,0 +1,1638 @@
+//! One trial at one budget level: the world state and the handlers of every event.
+//!
+//! The trial is driven by fiscal-year events (appropriation and planning at the start, the
+//! alliance pledge check at the end), monthly budget ticks (payroll, training, procurement,
+//! post and programme payments, and the accrual of readiness, trust and interoperability),
+//! exercises, personnel changes, post reopenings and crises. Everything random was drawn
+//! before the trial started (`model::crisis`), so the run is a deterministic function of the
+//! scenario, the level and those draws. The equations are in `docs/MODEL.md`.
+
+use crate::engine::queue::EventQueue;
+use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
+use crate::model::budget;
+use crate::model::crisis::CrisisDraw;
+use crate::model::dynamics::{gain, loss, readiness, relax};
+use crate::scenario::{
+    CutProfile, DAYS_PER_YEAR, EngagementItem, Line, PartnerKind, QueueOrder, Scenario,
+    TICKS_PER_YEAR,
+};
+
+const TICK_DAYS: f64 = DAYS_PER_YEAR / TICKS_PER_YEAR as f64;
+/// Money comparisons tolerate rounding of sums of many small payments.
+const MONEY_EPS: f64 = 1e-9;
+
+/// Money of one budget line in one fiscal year, million. Conservation:
+/// appropriated = rescinded + spent + unspent, with unspent >= 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineYear {
+    pub appropriated: f64,
+    pub rescinded: f64,
+    pub spent: f64,
+}
+
+impl LineYear {
+    pub fn unspent(&self) -> f64 {
+        self.appropriated - self.rescinded - self.spent
+    }
+}
+
+/// One line of a trial's event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceRow {
+    pub time: f64,
+    pub event: &'static str,
+    pub subject: String,
+    pub details: String,
+}
+
+/// Everything a trial at one level produces.
+#[derive(Debug, Clone)]
+pub struct TrialOutcome {
+    pub metrics: [f64; N_METRICS],
+    pub yearly: Vec<[f64; N_YEAR_METRICS]>,
+    pub partner_trust: Vec<f64>,
+    pub partner_interop: Vec<f64>,
+    /// Per fiscal year, per line in `Line::ALL` order.
+    pub ledger: Vec<[LineYear; 6]>,
+    /// Times of processed events, in processing order (kept only when tracing).
+    pub events_processed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    YearEnd(u32),
+    YearStart(u32),
+    Shock,
+    CrisisEnd(u32),
+    UnitFree(u32),
+    ExerciseEnd(u32),
+    PersonnelChange,
+    PostOpen(u32),
+    Tick(u32),
+    ExerciseStart(u32),
+    CrisisArrival(u32),
+    CrisisDetected(u32),
+    CrisisDeadline(u32),
+}
+
+impl Event {
+    /// Tie-break order at equal times: the year closes before the next opens; units come home
+    /// and posts reopen before new demands are looked at, so a unit freed at the instant a
+    /// crisis arrives can answer it.
+    fn class(self) -> u8 {
+        match self {
+            Event::YearEnd(_) => 0,
+            Event::YearStart(_) => 1,
+            Event::Shock => 2,
+            Event::CrisisEnd(_) => 3,
+            Event::UnitFree(_) => 4,
+            Event::ExerciseEnd(_) => 5,
+            Event::PersonnelChange => 6,
+            Event::PostOpen(_) => 7,
+            Event::Tick(_) => 8,
+            Event::ExerciseStart(_) => 9,
+            Event::CrisisArrival(_) => 10,
+            Event::CrisisDetected(_) => 11,
+            Event::CrisisDeadline(_) => 12,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitStatus {
+    Idle,
+    Deployed,
+    Exercise,
+    Reconstituting,
+    Inactive,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    r0: f64,
+    t0: f64,
+    target: f64,
+    status: UnitStatus,
+    /// Leaves the force when it comes back (a personnel cut hit while it was away).
+    demobilise: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PartnerState {
+    trust: f64,
+    interop: f64,
+    last: f64,
+    posts_open: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PostStatus {
+    Open,
+    Reopening,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExerciseStatus {
+    Funded,
+    Cancelled,
+    Running,
+    Done,
+}
+
+#[derive(Debug, Clone)]
+struct ExerciseState {
+    status: ExerciseStatus,
+    scale: f64,
+    units: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ProgrammeState {
+    funded_annual: f64,
+    previous: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrisisStatus {
+    Undetected,
+    Waiting,
+    Answered,
+    Unanswered,
+}
+
+#[derive(Debug, Clone)]
+struct CrisisState {
+    status: CrisisStatus,
+    deadline: f64,
+    units: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct YearAcc {
+    crises: f64,
+    answered: f64,
+    unanswered: f64,
+    exercises_planned: f64,
+    exercises_held: f64,
+    programme_planned: f64,
+    programme_delivered: f64,
+    readiness_sum: f64,
+    readiness_n: f64,
+    posts_share_sum: f64,
+    posts_share_n: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    answered: f64,
+    unanswered: f64,
+    response_days: f64,
+    exercises_planned: f64,
+    exercises_held: f64,
+    exercises_scaled: f64,
+    exercises_cancelled: f64,
+    programme_planned: f64,
+    programme_delivered: f64,
+    readiness_sum: f64,
+    readiness_n: f64,
+    posts_share_sum: f64,
+    posts_share_n: f64,
+    joint_withdrawals: f64,
+    pledge_ratio_sum: f64,
+}
+
+struct World<'a> {
+    s: &'a Scenario,
+    level: f64,
+    crises: &'a [CrisisDraw],
+    gdp_growth: &'a [f64],
+    q: EventQueue<Event>,
+    now: f64,
+    year: usize,
+    ticks_done: usize,
+    ledger: Vec<[LineYear; 6]>,
+    previous_personnel: Option<f64>,
+    train_frac: f64,
+    units: Vec<Unit>,
+    personnel_target: usize,
+    partners: Vec<PartnerState>,
+    posts: Vec<PostStatus>,
+    post_order: Vec<usize>,
+    exercises: Vec<ExerciseState>,
+    exercise_order: Vec<usize>,
+    programmes: Vec<ProgrammeState>,
+    programme_order: Vec<usize>,
+    joint_withdrawn: Vec<bool>,
+    credibility: f64,
+    gdp: f64,
+    cstate: Vec<CrisisState>,
+    waiting: Vec<u32>,
+    acc: YearAcc,
+    totals: Totals,
+    yearly: Vec<[f64; N_YEAR_METRICS]>,
+    trace: Option<Vec<TraceRow>>,
+    events: u64,
+}
+
+macro_rules! trace {
+    ($w:expr, $event:expr, $subject:expr, $($fmt:tt)*) => {
+        if $w.trace.is_some() {
+            let row = TraceRow { time: $w.now, event: $event, subject: $subject.to_string(), details: format!($($fmt)*) };
+            if let Some(t) = $w.trace.as_mut() {
+                t.push(row);
+            }
+        }
+    };
+}
+
+/// Runs one trial at one budget level on pre-drawn crises and GDP growth. With `trace` the
+/// chronological event log is returned too.
+pub fn run_trial(
+    s: &Scenario,
+    level: f64,
+    crises: &[CrisisDraw],
+    gdp_growth: &[f64],
+    trace: bool,
+) -> (TrialOutcome, Option<Vec<TraceRow>>) {
+    let mut w = World::new(s, level, crises, gdp_growth, trace);
+    w.run();
+    let outcome = w.outcome();
+    (outcome, w.trace)
+}
+
+fn sorted_by_priority<T>(items: &[T], priority: impl Fn(&T) -> i64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (priority(&items[i]), i));
+    order
+}
+
+impl<'a> World<'a> {
+    fn new(
+        s: &'a Scenario,
+        level: f64,
+        crises: &'a [CrisisDraw],
+        gdp_growth: &'a [f64],
+        trace: bool,
+    ) -> Self {
+        let f = &s.forces;
+        let unit = Unit {
+            r0: f.initial_readiness,
+            t0: 0.0,
+            target: f.initial_readiness,
+            status: UnitStatus::Idle,
+            demobilise: false,
+        };
+        World {
+            s,
+            level,
+            crises,
+            gdp_growth,
+            q: EventQueue::with_capacity(64 + crises.len() * 3),
+            now: 0.0,
+            year: 0,
+            ticks_done: 0,
+            ledger: Vec::with_capacity(s.years),
+            previous_personnel: None,
+            train_frac: 1.0,
+            units: vec![unit; f.units],
+            personnel_target: f.units,
+            partners: s
+                .partners
+                .iter()
+                .map(|p| PartnerState {
+                    trust: p.trust,
+                    interop: p.interoperability,
+                    last: 0.0,
+                    posts_open: 0,
+                })
+                .collect(),
+            posts: vec![PostStatus::Closed; s.posts.len()],
+            post_order: sorted_by_priority(&s.posts, |p| p.priority),
+            exercises: vec![
+                ExerciseState {
+                    status: ExerciseStatus::Cancelled,
+                    scale: 0.0,
+                    units: Vec::new()
+                };
+                s.exercises.len()
+            ],
+            exercise_order: sorted_by_priority(&s.exercises, |e| e.priority),
+            programmes: s
+                .programmes
+                .iter()
+                .map(|p| ProgrammeState {
+                    funded_annual: 0.0,
+                    previous: p.annual,
+                })
+                .collect(),
+            programme_order: sorted_by_priority(&s.programmes, |p| p.priority),
+            joint_withdrawn: vec![
+                false;
+                s.alliance.as_ref().map_or(0, |a| a.joint_procurement.len())
+            ],
+            credibility: s.alliance.as_ref().map_or(1.0, |a| a.credibility),
+            gdp: s.alliance.as_ref().map_or(0.0, |a| a.gdp),
+            cstate: crises
+                .iter()
+                .map(|_| CrisisState {
+                    status: CrisisStatus::Undetected,
+                    deadline: f64::INFINITY,
+                    units: Vec::new(),
+                })
+                .collect(),
+            waiting: Vec::new(),
+            acc: YearAcc::default(),
+            totals: Totals::default(),
+            yearly: Vec::with_capacity(s.years),
+            trace: if trace { Some(Vec::new()) } else { None },
+            events: 0,
+        }
+    }
+
+    fn push(&mut self, time: f64, e: Event) {
+        self.q.push(time, e.class(), e);
+    }
+
+    fn run(&mut self) {
+        // Posts start open: the scenario describes today's network.
+        for p in 0..self.s.posts.len() {
+            self.posts[p] = PostStatus::Open;
+            self.partners[self.s.posts[p].partner].posts_open += 1;
+        }
+        self.push(0.0, Event::YearStart(0));
+        for (i, c) in self.crises.iter().enumerate() {
+            self.q.push(
+                c.arrival,
+                Event::CrisisArrival(i as u32).class(),
+                Event::CrisisArrival(i as u32),
+            );
+        }
+        let last = self.s.years as u32 - 1;
+        while let Some(ev) = self.q.pop() {
+            debug_assert!(ev.time >= self.now, "events must come out in time order");
+            self.now = ev.time;
+            self.events += 1;
+            match ev.event {
+                Event::YearStart(y) => self.year_start(y as usize),
+                Event::YearEnd(y) => {
+                    self.year_end(y as usize);
+                    if y == last {
+                        break;
+                    }
+                }
+                Event::Shock => self.shock(),
+                Event::Tick(k) => self.tick(k as usize),
+                Event::PersonnelChange => self.personnel_change(),
+                Event::CrisisEnd(i) => self.crisis_end(i as usize),
+                Event::UnitFree(u) => self.unit_free(u as usize),
+                Event::ExerciseStart(e) => self.exercise_start(e as usize),
+                Event::ExerciseEnd(e) => self.exercise_end(e as usize),
+                Event::PostOpen(p) => self.post_open(p as usize),
+                Event::CrisisArrival(i) => self.crisis_arrival(i as usize),
+                Event::CrisisDetected(i) => self.crisis_detected(i as usize),
+                Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
+            }
+        }
+    }
+
+    // ---- money -------------------------------------------------------------------------
+
+    fn available(&self, line: Line) -> f64 {
+        self.ledger[self.year][line.index()].unspent().max(0.0)
+    }
+
+    /// Spends up to `amount` from `line`; never more than is left. Returns what was paid.
+    fn spend(&mut self, line: Line, amount: f64) -> f64 {
+        let paid = amount.max(0.0).min(self.available(line));
+        self.ledger[self.year][line.index()].spent += paid;
+        paid
+    }
+
+    fn remaining_ticks(&self) -> usize {
+        TICKS_PER_YEAR - self.ticks_done
+    }
+
+    // ---- fiscal year -------------------------------------------------------------------
+
+    fn year_start(&mut self, y: usize) {
+        let s = self.s;
+        self.year = y;
+        self.ticks_done = 0;
+        self.acc = YearAcc::default();
+        let appr = budget::appropriate(s, self.level, y, self.previous_personnel);
+        let mut lines = [LineYear::default(); 6];
+        for (i, a) in appr.iter().enumerate() {
+            lines[i].appropriated = *a;
+        }
+        lines[Line::Alliance.index()].appropriated = budget::assessed(s, y);
+        self.ledger.push(lines);
+        self.previous_personnel = Some(appr[Line::Personnel.index()]);
+        if y > 0 {
+            self.gdp *= 1.0 + self.gdp_growth[y];
+        }
+        let total: f64 = lines.iter().map(|l| l.appropriated).sum();
+        trace!(
+            self,
+            "year_start",
+            format!("FY{}", s.start_year + y as i64),
+            "level {} appropriated {:.1} (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1}, alliance {:.1})",
+            self.level,
+            total,
+            appr[0],
+            appr[1],
+            appr[2],
+            appr[3],
+            appr[4],
+            lines[5].appropriated
+        );
+        // Assessed contributions are paid first, in full.
+        let assessed = lines[Line::Alliance.index()].appropriated;
+        self.spend(Line::Alliance, assessed);
+
+        let base = y as f64 * DAYS_PER_YEAR;
+        for k in 0..TICKS_PER_YEAR {
+            self.push(base + k as f64 * TICK_DAYS, Event::Tick(k as u32));
+        }
+        self.plan_personnel();
+        self.plan_procurement();
+        for e in 0..s.exercises.len() {
+            self.exercises[e] = ExerciseState {
+                status: ExerciseStatus::Funded,
+                scale: 0.0,
+                units: Vec::new(),
+            };
+            self.push(
+                base + s.exercises[e].start_day,
+                Event::ExerciseStart(e as u32),
+            );
+        }
+        self.acc.exercises_planned = s.exercises.len() as f64;
+        self.totals.exercises_planned += s.exercises.len() as f64;
+        let planned: f64 = s.programmes.iter().map(|p| p.annual).sum();
+        self.acc.programme_planned = planned;
+        self.totals.programme_planned += planned;
+        self.plan_engagement(true);
+        if let CutProfile::Shock { day, .. } = s.budget.cut.profile {
+            if y == s.budget.cut.start_year && self.level < 1.0 {
+                self.push(base + day, Event::Shock);
+            }
+        }
+        self.push(base + DAYS_PER_YEAR, Event::YearEnd(y as u32));
+        if y + 1 < s.years {
+            self.push(base + DAYS_PER_YEAR, Event::YearStart(y as u32 + 1));
+        }
+    }
+
+    fn year_end(&mut self, y: usize) {
+        let s = self.s;
+        for p in 0..self.partners.len() {
+            self.touch_partner(p);
+        }
+        let lines = self.ledger[y];
+        let appropriated: f64 = lines.iter().map(|l| l.appropriated).sum();
+        let rescinded: f64 = lines.iter().map(|l| l.rescinded).sum();
+        let spent: f64 = lines.iter().map(|l| l.spent).sum();
+        // The pledge is judged on the defence budget as finally enacted (after any rescission).
+        let mut ratio = 1.0;
+        if let Some(a) = &s.alliance {
+            if a.pledge > 0.0 {
+                ratio = (appropriated - rescinded) / (a.pledge * self.gdp);
+                let shortfall = (1.0 - ratio).max(0.0);
+                if shortfall > 0.0 {
+                    self.credibility = loss(self.credibility, a.credibility_penalty * shortfall);
+                    for (p, partner) in s.partners.iter().enumerate() {
+                        if partner.kind == PartnerKind::Ally {
+                            self.partners[p].trust =
+                                loss(self.partners[p].trust, s.trust.pledge_penalty * shortfall);
+                        }
+                    }
+                } else {
+                    self.credibility = gain(self.credibility, a.credibility_gain);
+                }
+                trace!(
+                    self,
+                    "pledge_check",
+                    a.name.clone(),
+                    "spending {:.2}% of GDP against a {:.2}% pledge (ratio {:.3}); credibility now {:.3}",
+                    100.0 * (appropriated - rescinded) / self.gdp,
+                    100.0 * a.pledge,
+                    ratio,
+                    self.credibility
+                );
+            }
+        }
+        self.totals.pledge_ratio_sum += ratio;
+
+        let acc = self.acc;
+        let (tm, tw, tmin, iw) = self.partner_summary();
+        let decided = acc.answered + acc.unanswered;
+        let response_rate = if decided > 0.0 {
+            acc.answered / decided
+        } else {
+            1.0
+        };
+        let readiness = if acc.readiness_n > 0.0 {
+            acc.readiness_sum / acc.readiness_n
+        } else {
+            0.0
+        };
+        let exercises_share = if acc.exercises_planned > 0.0 {
+            acc.exercises_held / acc.exercises_planned
+        } else {
+            1.0
+        };
+        let presence = if acc.posts_share_n > 0.0 {
+            acc.posts_share_sum / acc.posts_share_n
+        } else {
+            1.0
+        };
+        let programmes = if acc.programme_planned > 0.0 {
+            acc.programme_delivered / acc.programme_planned
+        } else {
+            1.0
+        };
+        let dci = self.dci([
+            response_rate,
+            exercises_share,
+            presence,
+            programmes,
+            tw,
+            iw,
+            self.credibility,
+            readiness,
+        ]);
+        let mut row = [0.0; N_YEAR_METRICS];
+        let mut set = |m: YearMetric, v: f64| row[m.index()] = v;
+        set(YearMetric::Crises, acc.crises);
+        set(YearMetric::CrisesAnswered, acc.answered);
+        set(YearMetric::ResponseRate, response_rate);
+        set(YearMetric::ExercisesPlanned, acc.exercises_planned);
+        set(YearMetric::ExercisesHeld, acc.exercises_held);
+        set(
+            YearMetric::PostsOpen,
+            self.posts
+                .iter()
+                .filter(|p| **p == PostStatus::Open)
+                .count() as f64,
+        );
+        set(YearMetric::ProgrammeDelivered, acc.programme_delivered);
+        set(YearMetric::TrustMean, tm);
+        set(YearMetric::TrustWeighted, tw);
+        set(YearMetric::TrustMin, tmin);
+        set(YearMetric::Interoperability, iw);
+        set(YearMetric::Credibility, self.credibility);
+        set(YearMetric::Readiness, readiness);
+        set(YearMetric::Units, self.active_units() as f64);
+        set(YearMetric::Appropriated, appropriated);
+        set(YearMetric::Spent, spent);
+        set(YearMetric::Unspent, appropriated - rescinded - spent);
+        set(YearMetric::Dci, dci);
+        self.yearly.push(row);
+        trace!(
+            self,
+            "year_end",
+            format!("FY{}", s.start_year + y as i64),
+            "spent {:.1} of {:.1} (rescinded {:.1}); response rate {:.3}, exercises {}/{}, trust mean {:.3}, DCI {:.3}",
+            spent,
+            appropriated,
+            rescinded,
+            response_rate,
+            acc.exercises_held,
+            acc.exercises_planned,
+            tm,
+            dci
+        );
+    }
+
+    fn dci(&self, c: [f64; 8]) -> f64 {
+        let w = &self.s.dci;
+        let ws = [
+            w.response,
+            w.exercises,
+            w.presence,
+            w.programmes,
+            w.trust,
+            w.interoperability,
+            w.credibility,
+            w.readiness,
+        ];
+        ws.iter().zip(c).map(|(w, c)| w * c).sum()
+    }
+
+    /// (mean trust, importance-weighted trust, minimum trust, importance-weighted interoperability)
+    fn partner_summary(&self) -> (f64, f64, f64, f64) {
+        let n = self.partners.len();
+        if n == 0 {
+            return (1.0, 1.0, 1.0, 1.0);
+        }
+        let total_imp: f64 = self.s.partners.iter().map(|p| p.importance).sum();
+        let weight = |i: usize| {
+            if total_imp > 0.0 {
+                self.s.partners[i].importance / total_imp
+            } else {
+                1.0 / n as f64
+            }
+        };
+        let tm = self.partners.iter().map(|p| p.trust).sum::<f64>() / n as f64;
+        let tw = (0..n).map(|i| weight(i) * self.partners[i].trust).sum();
+        let tmin = self
+            .partners
+            .iter()
+            .map(|p| p.trust)
+            .fold(f64::INFINITY, f64::min);
+        let iw = (0..n).map(|i| weight(i) * self.partners[i].interop).sum();
+        (tm, tw, tmin, iw)
+    }
+
+    /// The mid-year shock: the year's whole cut is taken from money not yet spent, spread by
+    /// the cut policy (personnel can give up at most `personnel_max_cut` under sticky
+    /// personnel), then everything still to come this year is re-planned.
+    fn shock(&mut self) {
+        let s = self.s;
+        let removal = budget::shock_removal(s, self.level, self.year);
+        let lines = self.ledger[self.year];
+        let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
+        let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));
+        let personnel_cap =
+            lines[Line::Personnel.index()].appropriated * s.budget.cut.personnel_max_cut;
+        let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
+        for (i, t) in taken.iter().enumerate() {
+            self.ledger[self.year][i].rescinded += t;
+        }
+        self.previous_personnel =
+            Some(lines[Line::Personnel.index()].appropriated - taken[Line::Personnel.index()]);
+        trace!(
+            self,
+            "shock",
+            "budget",
+            "{:.1} removed from unspent money (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1})",
+            taken.iter().sum::<f64>(),
+            taken[0],
+            taken[1],
+            taken[2],
+            taken[3],
+            taken[4]
+        );
+        self.plan_personnel();
+        self.plan_procurement();
+        self.plan_engagement(false);
+    }
+
+    // ---- personnel and forces ----------------------------------------------------------
+
+    fn unit_cost(&self) -> f64 {
+        let reference = budget::reference_allocation(self.s, self.year)[Line::Personnel.index()];
+        reference / self.s.forces.units.max(1) as f64
+    }
+
+    fn payroll_units(&self) -> usize {
+        self.units
+            .iter()
+            .filter(|u| u.status != UnitStatus::Inactive)
+            .count()
+    }
+
+    fn active_units(&self) -> usize {
+        self.units
+            .iter()
+            .filter(|u| u.status != UnitStatus::Inactive && !u.demobilise)
+            .count()
+    }
+
+    /// Sizes the force to what the personnel line can pay for the rest of the year. A change
+    /// takes effect after `personnel_lag_days`, and the current force is paid until then.
+    fn plan_personnel(&mut self) {
+        if self.s.forces.units == 0 {
+            return;
+        }
+        let uc = self.unit_cost() / TICKS_PER_YEAR as f64;
+        let available = self.available(Line::Personnel);
+        let change_at = self.now + self.s.forces.personnel_lag_days;
+        let base = self.year as f64 * DAYS_PER_YEAR;
+        let remaining = self.remaining_ticks();
+        let before = (self.ticks_done..TICKS_PER_YEAR)
+            .filter(|k| base + *k as f64 * TICK_DAYS < change_at)
+            .count();
+        let after = remaining - before;
+        let current = self.active_units();
+        let target = if after == 0 {
+            current
+        } else {
+            let left = available - self.payroll_units() as f64 * uc * before as f64;
+            ((left / (uc * after as f64)) + 1e-6).floor().max(0.0) as usize
+        };
+        if target != self.personnel_target || target != current {
+            self.personnel_target = target;
+            if target != current {
+                trace!(
+                    self,
+                    "personnel_plan",
+                    "forces",
+                    "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
+                    available,
+                    target,
+                    current,
+                    change_at
+                );
+                self.push(change_at, Event::PersonnelChange);
+            }
+        }
+    }
+
+    fn personnel_change(&mut self) {
+        let target = self.personnel_target;
+        let mut active = self.active_units();
+        if target < active {
+            // Idle units with the lowest readiness leave first; units away leave on return.
+            let mut home: Vec<usize> = (0..self.units.len())
+                .filter(|&u| {
+                    matches!(
+                        self.units[u].status,
+                        UnitStatus::Idle | UnitStatus::Reconstituting
+                    )
+                })
+                .collect();
+            home.sort_by(|&a, &b| {
+                self.unit_readiness(a)
+                    .total_cmp(&self.unit_readiness(b))
+                    .then(a.cmp(&b))
+            });
+            for u in home {
+                if active <= target {
+                    break;
+                }
+                self.units[u].status = UnitStatus::Inactive;
+                active -= 1;
+            }
+            for u in 0..self.units.len() {
+                if active <= target {
+                    break;
+                }
+                let unit = &mut self.units[u];
+                if matches!(unit.status, UnitStatus::Deployed | UnitStatus::Exercise)
+                    && !unit.demobilise
+                {
+                    unit.demobilise = true;
+                    active -= 1;
+                }
+            }
+        } else {
+            for u in 0..self.units.len() {
+                if active >= target {
+                    break;
+                }
+                if self.units[u].demobilise {
+                    self.units[u].demobilise = false;
+                    active += 1;
+                }
+            }
+            let recruit = Unit {
+                r0: self.s.forces.recruit_readiness,
+                t0: self.now,
+                target: self.train_frac,
+                status: UnitStatus::Idle,
+                demobilise: false,
+            };
+            for u in 0..self.units.len() {
+                if active >= target {
+                    break;
+                }
+                if self.units[u].status == UnitStatus::Inactive {
+                    self.units[u] = recruit;
+                    active += 1;
+                }
+            }
+            while active < target {
+                self.units.push(recruit);
+                active += 1;
+            }
+        }
+        trace!(
+            self,
+            "personnel_change",
+            "forces",
+            "{} active units",
+            self.active_units()
+        );
+        self.try_serve();
+    }
+
+    fn unit_readiness(&self, u: usize) -> f64 {
+        let unit = &self.units[u];
+        let f = &self.s.forces;
+        readiness(
+            unit.r0,
+            unit.target,
+            self.now - unit.t0,
+            f.decay_days,
+            f.recovery_days,
+        )
+    }
+
+    /// Fixes a unit's readiness at now and gives it a new target.
+    fn retarget(&mut self, u: usize, target: f64) {
+        let r = self.unit_readiness(u);
+        let unit = &mut self.units[u];
+        unit.r0 = r;
+        unit.t0 = self.now;
+        unit.target = target;
+    }
+
+    fn unit_free(&mut self, u: usize) {
+        if self.units[u].status == UnitStatus::Reconstituting {
+            self.units[u].status = UnitStatus::Idle;
+            self.try_serve();
+        }
+    }
+
+    /// A unit back from deployment or an exercise: worn, and leaving if a cut demands it.
+    fn return_unit(&mut self, u: usize, wear: f64, reconstitution: f64) {
+        let r = self.unit_readiness(u) * (1.0 - wear);
+        let unit = &mut self.units[u];
+        unit.r0 = r;
+        unit.t0 = self.now;
+        unit.target = self.train_frac;
+        if unit.demobilise {
+            unit.demobilise = false;
+            unit.status = UnitStatus::Inactive;
+        } else if reconstitution > 0.0 {
+            unit.status = UnitStatus::Reconstituting;
+            self.push(self.now + reconstitution, Event::UnitFree(u as u32));
+        } else {
+            unit.status = UnitStatus::Idle;
+        }
+    }
+
+    // ---- monthly tick ------------------------------------------------------------------
+
+    fn tick(&mut self, k: usize) {
+        let s = self.s;
+        let remaining = (TICKS_PER_YEAR - k) as f64;
+        self.ticks_done = k + 1;
+        let frac = 1.0 / TICKS_PER_YEAR as f64;
+
+        // Payroll for the coming month.
+        let payroll = self.payroll_units() as f64 * self.unit_cost() * frac;
+        self.spend(Line::Personnel, payroll);
+
+        // Training: the month's share of what operations has left, against what the units at
+        // home need. Lapsed units cost up to `retraining_factor` times more to bring back.
+        let f = &s.forces;
+        let mut need = 0.0;
+        for u in 0..self.units.len() {
+            if matches!(
+                self.units[u].status,
+                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
+            ) {
+                let gap = (1.0 - self.unit_readiness(u)).max(0.0);
+                need += f.training_cost * frac * (1.0 + (f.retraining_factor - 1.0) * gap);
+            }
+        }
+        let allowance = self.available(Line::Operations) / remaining;
+        let funded = if need > 0.0 {
+            (allowance / need).min(1.0)
+        } else {
+            1.0
+        };
+        self.spend(Line::Operations, funded * need);
+        if (funded - self.train_frac).abs() > 1e-12 {
+            trace!(
+                self,
+                "training",
+                "forces",
+                "training funded at {:.3} of need ({:.2} of {:.2})",
+                funded,
+                funded * need,
+                need
+            );
+        }
+        self.train_frac = funded;
+        let mut r_sum = 0.0;
+        let mut r_n = 0.0;
+        for u in 0..self.units.len() {
+            match self.units[u].status {
+                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise => {
+                    self.retarget(u, funded)
+                }
+                UnitStatus::Deployed | UnitStatus::Inactive => {}
+            }
+            if self.units[u].status != UnitStatus::Inactive && !self.units[u].demobilise {
+                r_sum += self.unit_readiness(u);
+                r_n += 1.0;
+            }
+        }
+        if r_n > 0.0 {
+            self.acc.readiness_sum += r_sum / r_n;
+            self.acc.readiness_n += 1.0;
+            self.totals.readiness_sum += r_sum / r_n;
+            self.totals.readiness_n += 1.0;
+        } else {
+            self.acc.readiness_n += 1.0;
+            self.totals.readiness_n += 1.0;
+        }
+
+        // Procurement: joint programmes first, national contracts spend the rest evenly.
+        let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
+        let paid_joint = self.spend(Line::Procurement, joint_month);
+        let rest = (self.available(Line::Procurement) - joint_month * (remaining - 1.0)).max(0.0)
+            / remaining;
+        self.spend(Line::Procurement, rest);
+        let _ = paid_joint;
+
+        // Posts and programmes are paid monthly from engagement.
+        for p in 0..s.posts.len() {
+            if self.posts[p] != PostStatus::Closed {
+                self.spend(Line::Engagement, s.posts[p].annual_cost * frac);
+            }
+        }
+        let mut programme_rate = vec![0.0; self.partners.len()];
+        for (i, prog) in s.programmes.iter().enumerate() {
+            let paid = self.spend(Line::Engagement, self.programmes[i].funded_annual * frac);
+            self.acc.programme_delivered += paid;
+            self.totals.programme_delivered += paid;
+            programme_rate[prog.partner] += paid / frac;
+        }
+
+        // Accrual of trust (attachés, programmes) and interoperability (joint equipment).
+        let t = &s.trust;
+        let joint_partners: Vec<usize> = self
+            .active_joint()
+            .flat_map(|j| j.partners.iter().copied())
+            .collect();
+        for p in 0..self.partners.len() {
+            self.touch_partner(p);
+            let st = &mut self.partners[p];
+            if st.posts_open > 0 {
+                st.trust = gain(st.trust, t.attache_gain * frac);
+            }
+            if programme_rate[p] > 0.0 {
+                // Diminishing returns: the yearly gain saturates as money grows past `programme_saturation`.
+                let g =
+                    t.programme_gain * (1.0 - (-programme_rate[p] / t.programme_saturation).exp());
+                st.trust = gain(st.trust, g * frac);
+            }
+            if joint_partners.contains(&p) {
+                st.interop = gain(st.interop, s.interop.joint_procurement_gain * frac);
+            }
+        }
+        if !s.posts.is_empty() {
+            let share = self
+                .posts
+                .iter()
+                .filter(|p| **p == PostStatus::Open)
+                .count() as f64
+                / s.posts.len() as f64;
+            self.acc.posts_share_sum += share;
+            self.acc.posts_share_n += 1.0;
+            self.totals.posts_share_sum += share;
+            self.totals.posts_share_n += 1.0;
+        }
+    }
+
+    fn active_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
+        let year = self.year;
+        self.s
+            .alliance
+            .iter()
+            .flat_map(|a| a.joint_procurement.iter().enumerate())
+            .filter(move |(i, j)| {
+                !self.joint_withdrawn[*i] && j.first_year <= year && year <= j.last_year
+            })
+            .map(|(_, j)| j)
+    }
+
+    // ---- partners ----------------------------------------------------------------------
+
+    /// Lets trust and interoperability relax toward their floors up to now. Presence abroad
+    /// (an open post) makes trust decay `presence_decay_factor` times more slowly.
+    fn touch_partner(&mut self, p: usize) {
+        let s = self.s;
+        let st = &mut self.partners[p];
+        let dt = self.now - st.last;
+        if dt > 0.0 {
+            let tau = s.trust.decay_days
+                * if st.posts_open > 0 {
+                    s.trust.presence_decay_factor
+                } else {
+                    1.0
+                };
+            st.trust = relax(st.trust, s.trust.floor, dt, tau).clamp(0.0, 1.0);
+            st.interop =
+                relax(st.interop, s.interop.floor, dt, s.interop.decay_days).clamp(0.0, 1.0);
+            st.last = self.now;
+        }
+    }
+
+    fn trust_gain(&mut self, p: usize, g: f64) {
+        self.touch_partner(p);
+        self.partners[p].trust = gain(self.partners[p].trust, g);
+    }
+
+    fn trust_loss(&mut self, p: usize, l: f64) {
+        self.touch_partner(p);
+        self.partners[p].trust = loss(self.partners[p].trust, l);
+    }
+
+    // ---- procurement -------------------------------------------------------------------
+
+    /// Joint programmes are paid from what national contracts leave of the procurement line;
+    /// when that is not enough the country withdraws from the latest-listed programmes first.
+    fn plan_procurement(&mut self) {
+        let s = self.s;
+        let Some(alliance) = &s.alliance else { return };
+        let rem = self.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
+        let committed = s.procurement_committed_share
+            * budget::reference_allocation(s, self.year)[Line::Procurement.index()]
+            * rem;
+        let room = self.available(Line::Procurement) - committed;
+        loop {
+            let need: f64 = self.active_joint().map(|j| j.annual_cost * rem).sum();
+            if need <= room + MONEY_EPS {
+                break;
+            }
+            let year = self.year;
+            let Some(i) = (0..alliance.joint_procurement.len()).rev().find(|&i| {
+                let j = &alliance.joint_procurement[i];
+                !self.joint_withdrawn[i] && j.first_year <= year && year <= j.last_year
+            }) else {
+                break;
+            };
+            self.joint_withdrawn[i] = true;
+            self.totals.joint_withdrawals += 1.0;
+            let j = &alliance.joint_procurement[i];
+            for &p in &j.partners {
+                self.trust_loss(p, s.trust.procurement_withdraw_penalty);
+                self.partners[p].interop = loss(self.partners[p].interop, s.interop.withdraw_loss);
+            }
+            trace!(
+                self,
+                "joint_withdrawal",
+                j.name.clone(),
+                "procurement room {:.1} cannot carry {:.1}; withdrew (trust and interoperability fall with {} co-participants)",
+                room,
+                need,
+                j.partners.len()
+            );
+        }
+    }
+
+    // ---- engagement --------------------------------------------------------------------
+
+    /// Funds posts, programmes and exercises from the engagement line in the scenario's
+    /// order for the rest of the year. At the year's start (`fresh`) every exercise is
+    /// planned; after a shock only those not yet started are reconsidered.
+    fn plan_engagement(&mut self, fresh: bool) {
+        let s = self.s;
+        let rem = self.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
+        let mut money = self.available(Line::Engagement);
+        for item in s.budget.engagement_order.clone() {
+            match item {
+                EngagementItem::Posts => {
+                    // Strict priority: once one post cannot be paid, it and every lower one close.
+                    let mut funding = true;
+                    for idx in 0..self.post_order.len() {
+                        let p = self.post_order[idx];
+                        let post = &s.posts[p];
+                        let reopen = if self.posts[p] == PostStatus::Closed {
+                            post.reopen_cost
+                        } else {
+                            0.0
+                        };
+                        let cost = post.annual_cost * rem + reopen;
+                        if funding && cost <= money + MONEY_EPS {
+                            money -= cost;
+                            if self.posts[p] == PostStatus::Closed {
+                                self.spend(Line::Engagement, reopen);
+                                self.posts[p] = PostStatus::Reopening;
+                                self.push(self.now + post.reopen_days, Event::PostOpen(p as u32));
+                                trace!(
+                                    self,
+                                    "post_reopening",
+                                    s.partners[post.partner].name.clone(),
+                                    "reopening paid ({:.2}); open on day {:.0}",
+                                    reopen,
+                                    self.now + post.reopen_days
+                                );
+                            }
+                        } else {
+                            funding = false;
+                            if self.posts[p] != PostStatus::Closed {
+                                self.touch_partner(post.partner);
+                                if self.posts[p] == PostStatus::Open {
+                                    self.partners[post.partner].posts_open -= 1;
+                                }
+                                self.posts[p] = PostStatus::Closed;
+                                trace!(
+                                    self,
+                                    "post_closed",
+                                    s.partners[post.partner].name.clone(),
+                                    "engagement line cannot pay {:.2} for the rest of the year",
+                                    cost
+                                );
+                            }
+                        }
+                    }
+                }
+                EngagementItem::Programmes => {
+                    for idx in 0..self.programme_order.len() {
+                        let i = self.programme_order[idx];
+                        let prog = &s.programmes[i];
+                        let want = prog.annual * rem;
+                        let got = want.min(money.max(0.0));
+                        money -= got;
+                        let annual = if rem > 0.0 { got / rem } else { 0.0 };
+                        let reference = if fresh {
+                            self.programmes[i].previous
+                        } else {
+                            self.programmes[i].funded_annual
+                        };
+                        if reference > 0.0 && annual < reference - MONEY_EPS {
+                            // Volatility hurts: the penalty grows with the fraction cut.
+                            let cut = (reference - annual) / reference;
+                            self.trust_loss(prog.partner, s.trust.programme_cut_penalty * cut);
+                            trace!(
+                                self,
+                                "programme_cut",
+                                prog.name.clone(),
+                                "funded at {:.2}/yr instead of {:.2}/yr ({:.0}% cut); {} trust falls",
+                                annual,
+                                reference,
+                                100.0 * cut,
+                                s.partners[prog.partner].name
+                            );
+                        }
+                        self.programmes[i].funded_annual = annual;
+                        if fresh {
+                            self.programmes[i].previous = annual;
+                        }
+                    }
+                }
+                EngagementItem::Exercises => {
+                    // Best fit in priority order: an exercise that does not fit is cancelled and
+                    // cheaper ones after it may still go ahead.
+                    for idx in 0..self.exercise_order.len() {
+                        let e = self.exercise_order[idx];
+                        if self.exercises[e].status != ExerciseStatus::Funded {
+                            continue;
+                        }
+                        let ex = &s.exercises[e];
+                        if ex.cost <= money + MONEY_EPS {
+                            money -= ex.cost;
+                        } else {
+                            self.cancel_exercise(
+                                e,
+                                if fresh {
+                                    "not funded in the year's plan"
+                                } else {
+                                    "unfunded after the mid-year cut"
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn cancel_exercise(&mut self, e: usize, why: &str) {
+        let s = self.s;
+        self.exercises[e].status = ExerciseStatus::Cancelled;
+        self.totals.exercises_cancelled += 1.0;
+        for &p in &s.exercises[e].partners {
+            self.trust_loss(p, s.trust.exercise_cancel_penalty);
+        }
+        trace!(
+            self,
+            "exercise_cancelled",
+            s.exercises[e].name.clone(),
+            "{}",
+            why
+        );
+    }
+
+    fn post_open(&mut self, p: usize) {
+        if self.posts[p] == PostStatus::Reopening {
+            let partner = self.s.posts[p].partner;
+            self.touch_partner(partner);
+            self.posts[p] = PostStatus::Open;
+            self.partners[partner].posts_open += 1;
+            trace!(
+                self,
+                "post_open",
+                self.s.partners[partner].name.clone(),
+                "post reopened"
+            );
+        }
+    }
+
+    // ---- exercises ---------------------------------------------------------------------
+
+    fn ready_units(&self, min_readiness: f64) -> Vec<(usize, f64)> {
+        let mut v: Vec<(usize, f64)> = (0..self.units.len())
+            .filter(|&u| self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise)
+            .map(|u| (u, self.unit_readiness(u)))
+            .filter(|(_, r)| *r >= min_readiness)
+            .collect();
+        // Most ready first; ties by unit number so the choice is deterministic.
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    fn exercise_start(&mut self, e: usize) {
+        let s = self.s;
+        if self.exercises[e].status != ExerciseStatus::Funded {
+            return;
+        }
+        let ex = &s.exercises[e];
+        let ready = self.ready_units(ex.min_readiness);
+        let n = ready.len().min(ex.units);
+        if n < ex.min_units {
+            self.cancel_exercise(
+                e,
+                &format!(
+                    "only {} of {} units ready (at least {} needed)",
+                    n, ex.units, ex.min_units
+                ),
+            );
+            return;
+        }
+        let scale = n as f64 / ex.units as f64;
+        let cost = ex.cost * scale;
+        if self.available(Line::Engagement) + MONEY_EPS < cost {
+            self.cancel_exercise(e, "the engagement line ran out of money");
+            return;
+        }
+        self.spend(Line::Engagement, cost);
+        let chosen: Vec<u32> = ready[..n].iter().map(|(u, _)| *u as u32).collect();
+        for &u in &chosen {
+            self.units[u as usize].status = UnitStatus::Exercise;
+        }
+        self.exercises[e] = ExerciseState {
+            status: ExerciseStatus::Running,
+            scale,
+            units: chosen,
+        };
+        self.acc.exercises_held += 1.0;
+        self.totals.exercises_held += 1.0;
+        if n < ex.units {
+            self.totals.exercises_scaled += 1.0;
+        }
+        trace!(
+            self,
+            "exercise_start",
+            ex.name.clone(),
+            "{} of {} units, cost {:.2}{}",
+            n,
+            ex.units,
+            cost,
+            if n < ex.units { " (scaled down)" } else { "" }
+        );
+        self.push(self.now + ex.duration_days, Event::ExerciseEnd(e as u32));
+    }
+
+    fn exercise_end(&mut self, e: usize) {
+        let s = self.s;
+        let ex = &s.exercises[e];
+        let scale = self.exercises[e].scale;
+        let units = std::mem::take(&mut self.exercises[e].units);
+        for &u in &units {
+            let u = u as usize;
+            let r = gain(self.unit_readiness(u), s.forces.exercise_readiness_gain);
+            self.units[u].r0 = r;
+            self.units[u].t0 = self.now;
+            self.return_unit(u, 0.0, 0.0);
+        }
+        for &p in &ex.partners {
+            self.trust_gain(p, s.trust.exercise_gain * scale);
+            self.partners[p].interop =
+                gain(self.partners[p].interop, s.interop.exercise_gain * scale);
+        }
+        self.exercises[e].status = ExerciseStatus::Done;
+        trace!(
+            self,
+            "exercise_end",
+            ex.name.clone(),
+            "held with {} partner(s); readiness, trust and interoperability rise",
+            ex.partners.len()
+        );
+        self.try_serve();
+    }
+
+    // ---- crises ------------------------------------------------------------------------
+
+    fn crisis_arrival(&mut self, i: usize) {
+        let s = self.s;
+        let c = &self.crises[i];
+        let region = s.partners[c.partner].region;
+        // Presence in the region shortens the warning time.
+        let factor = s
+            .posts
+            .iter()
+            .enumerate()
+            .filter(|(p, post)| {
+                self.posts[*p] == PostStatus::Open && s.partners[post.partner].region == region
+            })
+            .map(|(_, post)| post.detection_factor)
+            .fold(1.0, f64::min);
+        let detect = self.now + c.detection_days * factor;
+        let deadline = self.now + c.window_days;
+        self.cstate[i].deadline = deadline;
+        self.acc.crises += 1.0;
+        trace!(
+            self,
+            "crisis_arrival",
+            s.crises[c.kind].name.clone(),
+            "in {} ({}): {} unit(s) for {:.1} days, window {:.1} days, detected on day {:.2}",
+            s.partners[c.partner].name,
+            s.regions[region],
+            c.units,
+            c.duration_days,
+            c.window_days,
+            detect
+        );
+        self.push(detect, Event::CrisisDetected(i as u32));
+        if deadline.is_finite() {
+            self.push(deadline, Event::CrisisDeadline(i as u32));
+        }
+    }
+
+    fn crisis_detected(&mut self, i: usize) {
+        if self.cstate[i].status != CrisisStatus::Undetected {
+            return;
+        }
+        self.cstate[i].status = CrisisStatus::Waiting;
+        self.waiting.push(i as u32);
+        self.try_serve();
+    }
+
+    fn crisis_deadline(&mut self, i: usize) {
+        let st = self.cstate[i].status;
+        if !matches!(st, CrisisStatus::Undetected | CrisisStatus::Waiting) {
+            return;
+        }
+        self.cstate[i].status = CrisisStatus::Unanswered;
+        self.waiting.retain(|&w| w as usize != i);
+        let s = self.s;
+        let c = &self.crises[i];
+        self.count_decided(false);
+        let affected = c.partner;
+        self.trust_loss(affected, s.trust.crisis_unanswered_penalty);
+        for p in 0..s.partners.len() {
+            if p != affected && s.partners[p].region == s.partners[affected].region {
+                self.trust_loss(
+                    p,
+                    s.trust.crisis_unanswered_penalty * s.trust.regional_spillover,
+                );
+            }
+        }
+        trace!(
+            self,
+            "crisis_unanswered",
+            s.crises[c.kind].name.clone(),
+            "window closed {}; {} trust falls",
+            if st == CrisisStatus::Undetected {
+                "before detection"
+            } else {
+                "with no ready units or money"
+            },
+            s.partners[affected].name
+        );
+    }
+
+    /// Counts a decided crisis in the year the decision falls (yearly rows are closed by then).
+    fn count_decided(&mut self, answered: bool) {
+        if answered {
+            self.totals.answered += 1.0;
+            self.acc.answered += 1.0;
+        } else {
+            self.totals.unanswered += 1.0;
+            self.acc.unanswered += 1.0;
+        }
+    }
+
+    /// Serves waiting crises in the stated order; each takes the most ready units if they can
+    /// reach it within its window and the money for the whole deployment is there.
+    fn try_serve(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let s = self.s;
+        let mut order = std::mem::take(&mut self.waiting);
+        match s.queue_order {
+            QueueOrder::Fifo => order.sort_unstable(),
+            QueueOrder::Priority => {
+                order.sort_by_key(|&i| (s.crises[self.crises[i as usize].kind].priority, i))
+            }
+            QueueOrder::Deadline => order.sort_by(|&a, &b| {
+                self.cstate[a as usize]
+                    .deadline
+                    .total_cmp(&self.cstate[b as usize].deadline)
+                    .then(a.cmp(&b))
+            }),
+        }
+        let mut still = Vec::with_capacity(order.len());
+        for i in order {
+            if !self.deploy(i as usize) {
+                still.push(i);
+            }
+        }
+        self.waiting = still;
+    }
+
+    fn deploy(&mut self, i: usize) -> bool {
+        let s = self.s;
+        let f = &s.forces;
+        let c = &self.crises[i];
+        let ready = self.ready_units(f.deploy_min_readiness);
+        if ready.len() < c.units {
+            return false;
+        }
+        let chosen = &ready[..c.units];
+        let r_mean = chosen.iter().map(|(_, r)| r).sum::<f64>() / c.units as f64;
+        let interop = self.partners[c.partner].interop;
+        let mobilisation = (f.mobilisation_days_min
+            + (f.mobilisation_days_max - f.mobilisation_days_min) * (1.0 - r_mean))
+            * (1.0 - s.interop.mobilisation_speedup * interop);
+        let arrive = self.now + mobilisation;
+        if arrive > self.cstate[i].deadline {
+            return false;
+        }
+        let cost = c.daily_cost * c.duration_days;
+        let reserve = self.available(Line::CrisisReserve);
+        if reserve + self.available(Line::Operations) + MONEY_EPS < cost {
+            return false;
+        }
+        let from_reserve = self.spend(Line::CrisisReserve, cost);
+        self.spend(Line::Operations, cost - from_reserve);
+        let ids: Vec<u32> = chosen.iter().map(|(u, _)| *u as u32).collect();
+        for &u in &ids {
+            self.retarget(u as usize, 0.0);
+            let unit = &mut self.units[u as usize];
+            // Readiness is held while deployed; wear is applied on return.
+            unit.target = unit.r0;
+            unit.status = UnitStatus::Deployed;
+        }
+        self.cstate[i].status = CrisisStatus::Answered;
+        self.cstate[i].units = ids;
+        self.totals.response_days += arrive - c.arrival;
+        self.count_decided(true);
+        let affected = c.partner;
+        self.trust_gain(affected, s.trust.crisis_help_gain);
+        for p in 0..s.partners.len() {
+            if p != affected && s.partners[p].region == s.partners[affected].region {
+                self.trust_gain(p, s.trust.crisis_help_gain * s.trust.regional_spillover);
+            }
+        }
+        trace!(
+            self,
+            "crisis_answered",
+            s.crises[c.kind].name.clone(),
+            "{} unit(s) deployed to {} (mean readiness {:.2}), in theatre after {:.2} days, cost {:.2} ({:.2} from reserve)",
+            c.units,
+            s.partners[affected].name,
+            r_mean,
+            arrive - c.arrival,
+            cost,
+            from_reserve
+        );
+        self.push(arrive + c.duration_days, Event::CrisisEnd(i as u32));
+        true
+    }
+
+    fn crisis_end(&mut self, i: usize) {
+        let f = &self.s.forces;
+        let units = std::mem::take(&mut self.cstate[i].units);
+        for &u in &units {
+            self.return_unit(u as usize, f.deployment_wear, f.reconstitution_days);
+        }
+        trace!(
+            self,
+            "crisis_end",
+            self.s.crises[self.crises[i].kind].name.clone(),
+            "{} unit(s) home",
+            units.len()
+        );
+        self.try_serve();
+    }
+
+    // ---- outcome -----------------------------------------------------------------------
+
+    fn outcome(&self) -> TrialOutcome {
+        let s = self.s;
+        let t = &self.totals;
+        let horizon = s.years as f64 * DAYS_PER_YEAR;
+        let crises = self.crises.iter().filter(|c| c.arrival < horizon).count() as f64;
+        let decided = t.answered + t.unanswered;
+        let response_rate = if decided > 0.0 {
+            t.answered / decided
+        } else {
+            1.0
+        };
+        let held_share = if t.exercises_planned > 0.0 {
+            t.exercises_held / t.exercises_planned
+        } else {
+            1.0
+        };
+        let presence = if t.posts_share_n > 0.0 {
+            t.posts_share_sum / t.posts_share_n
+        } else {
+            1.0
+        };
+        let delivered_share = if t.programme_planned > 0.0 {
+            t.programme_delivered / t.programme_planned
+        } else {
+            1.0
+        };
+        let readiness = if t.readiness_n > 0.0 {
+            t.readiness_sum / t.readiness_n
+        } else {
+            0.0
+        };
+        let (tm, tw, tmin, iw) = self.partner_summary();
+        let mut m = [0.0; N_METRICS];
+        let mut set = |k: Metric, v: f64| m[k.index()] = v;
+        set(Metric::Crises, crises);
+        set(Metric::CrisesAnswered, t.answered);
+        set(Metric::CrisesUnanswered, t.unanswered);
+        set(Metric::CrisesPending, crises - decided);
+        set(Metric::ResponseRate, response_rate);
+        set(
+            Metric::ResponseDays,
+            if t.answered > 0.0 {
+                t.response_days / t.answered
+            } else {
+                f64::NAN
+            },
+        );
+        set(Metric::ExercisesPlanned, t.exercises_planned);
+        set(Metric::ExercisesHeld, t.exercises_held);
+        set(Metric::ExercisesScaled, t.exercises_scaled);
+        set(Metric::ExercisesCancelled, t.exercises_cancelled);
+        set(Metric::ExercisesHeldShare, held_share);
+        set(Metric::PostsOpen, presence);
+        set(
+            Metric::PostsOpenEnd,
+            self.posts
+                .iter()
+                .filter(|p| **p == PostStatus::Open)
+                .count() as f64,
+        );
+        set(Metric::ProgrammePlanned, t.programme_planned);
+        set(Metric::ProgrammeDelivered, t.programme_delivered);
+        set(Metric::ProgrammeDeliveredShare, delivered_share);
+        set(Metric::TrustMean, tm);
+        set(Metric::TrustWeighted, tw);
+        set(Metric::TrustMin, tmin);
+        set(Metric::Interoperability, iw);
+        set(Metric::Credibility, self.credibility);
+        set(Metric::Readiness, readiness);
+        set(Metric::UnitsEnd, self.active_units() as f64);
+        set(Metric::JointWithdrawals, t.joint_withdrawals);
+        set(Metric::PledgeRatio, t.pledge_ratio_sum / s.years as f64);
+        let line_sum = |l: Line| self.ledger.iter().map(|y| y[l.index()].spent).sum::<f64>();
+        set(Metric::SpentPersonnel, line_sum(Line::Personnel));
+        set(Metric::SpentOperations, line_sum(Line::Operations));
+        set(Metric::SpentProcurement, line_sum(Line::Procurement));
+        set(Metric::SpentEngagement, line_sum(Line::Engagement));
+        set(Metric::SpentCrisisReserve, line_sum(Line::CrisisReserve));
+        set(Metric::SpentAlliance, line_sum(Line::Alliance));
+        set(
+            Metric::Unspent,
+            self.ledger
+                .iter()
+                .flat_map(|y| y.iter())
+                .map(|l| l.unspent())
+                .sum(),
+        );
+        set(
+            Metric::Rescinded,
+            self.ledger
+                .iter()
+                .flat_map(|y| y.iter())
+                .map(|l| l.rescinded)
+                .sum(),
+        );
+        set(
+            Metric::Dci,
+            self.dci([
+                response_rate,
+                held_share,
+                presence,
+                delivered_share,
+                tw,
+                iw,
+                self.credibility,
+                readiness,
+            ]),
+        );
+        TrialOutcome {
+            metrics: m,
+            yearly: self.yearly.clone(),
+            partner_trust: self.partners.iter().map(|p| p.trust).collect(),
+            partner_interop: self.partners.iter().map(|p| p.interop).collect(),
+            ledger: self.ledger.clone(),
+            events_processed: self.events,
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Typed errors of the library. Each names the file and, for scenario problems, the TOML key,
+//! says what is wrong and how to fix it; the binary prints them and exits with code 2.
+
+use std::path::PathBuf;
+
+/// A problem with the user's input: always reported with exit code 2 and before any output exists.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read scenario file {path}: {reason}\n  hint: {hint}")]
+    Read {
+        path: PathBuf,
+        reason: String,
+        hint: String,
+    },
+    #[error("{path}: line {line}, column {column}: {message}\n  hint: {hint}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        hint: String,
+    },
+    #[error("{path}: key `{key}`: {problem}\n  hint: {hint}")]
+    Key {
+        path: PathBuf,
+        key: String,
+        problem: String,
+        hint: String,
+    },
+    #[error("{what}: {problem}\n  hint: {hint}")]
+    Option {
+        what: String,
+        problem: String,
+        hint: String,
+    },
+}
+
+/// Failures while running or writing results (not the user's input).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot encode {what}: {reason}")]
+    Encode { what: String, reason: String },
+}
+
+impl RunError {
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        RunError::Write {
+            path: path.into(),
+            source,
+        }
+    }
+}

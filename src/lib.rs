@@ -1,0 +1,31 @@
+//! # dipcap — what does a defence-budget cut do to a country's diplomatic capacity?
+//!
+//! A scenario file describes a country's budget lines, forces, partners, exercises, attaché
+//! posts, partner programmes, alliance commitments and the crises it may face. A discrete-event
+//! engine simulates years of crises, deployments and exercises at several budget levels; a
+//! Monte Carlo runner repeats that over seeded trials in parallel, with common random numbers
+//! across levels; results come out as tidy CSV and JSON.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let scenario = dipcap::scenario::load(Path::new("scenarios/baseline.toml")).unwrap();
+//! let cfg = dipcap::runner::RunConfig { trials: 100, seed: 1, threads: 0, progress: false };
+//! let results = dipcap::runner::run(&scenario, &cfg).unwrap();
+//! let rate = results.metric(0, dipcap::metrics::Metric::ResponseRate);
+//! println!("mean response rate at full budget: {}", rate.iter().sum::<f64>() / rate.len() as f64);
+//! ```
+//!
+//! Public: the scenario format (`scenario`), the engine (`engine`), the mechanisms (`model`),
+//! streams (`rng`), the runner, metrics, statistics, outputs and the commands behind the CLI
+//! (`app`). The model is documented in `docs/MODEL.md`.
+
+pub mod app;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,161 @@
+//! The one registry of outcome metrics. CSV columns, JSON keys and summaries are derived from
+//! these lists, so adding a metric touches this file and the place that computes it.
+
+/// A per-trial outcome (one value per level and trial in `trials.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Crises,
+    CrisesAnswered,
+    CrisesUnanswered,
+    CrisesPending,
+    ResponseRate,
+    ResponseDays,
+    ExercisesPlanned,
+    ExercisesHeld,
+    ExercisesScaled,
+    ExercisesCancelled,
+    ExercisesHeldShare,
+    PostsOpen,
+    PostsOpenEnd,
+    ProgrammePlanned,
+    ProgrammeDelivered,
+    ProgrammeDeliveredShare,
+    TrustMean,
+    TrustWeighted,
+    TrustMin,
+    Interoperability,
+    Credibility,
+    Readiness,
+    UnitsEnd,
+    JointWithdrawals,
+    PledgeRatio,
+    SpentPersonnel,
+    SpentOperations,
+    SpentProcurement,
+    SpentEngagement,
+    SpentCrisisReserve,
+    SpentAlliance,
+    Unspent,
+    Rescinded,
+    Dci,
+}
+
+pub struct MetricInfo {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+macro_rules! registry {
+    ($ty:ident, $all:ident, $( $v:ident => ($name:expr, $unit:expr, $desc:expr) ),* $(,)?) => {
+        impl $ty {
+            pub const $all: &'static [$ty] = &[$($ty::$v),*];
+            pub fn info(self) -> MetricInfo {
+                match self { $($ty::$v => MetricInfo { name: $name, unit: $unit, description: $desc }),* }
+            }
+            pub fn name(self) -> &'static str { self.info().name }
+            pub fn index(self) -> usize { self as usize }
+            pub fn from_name(name: &str) -> Option<$ty> { Self::$all.iter().copied().find(|m| m.name() == name) }
+        }
+    };
+}
+
+registry!(Metric, ALL,
+    Crises => ("crises", "count", "crises that arrived during the horizon"),
+    CrisesAnswered => ("crises_answered", "count", "crises answered within their response window"),
+    CrisesUnanswered => ("crises_unanswered", "count", "crises whose response window passed unanswered"),
+    CrisesPending => ("crises_pending", "count", "crises still waiting, within their window, when the horizon ended"),
+    ResponseRate => ("response_rate", "fraction", "answered / (answered + unanswered); 1 when no crisis was decided"),
+    ResponseDays => ("response_days", "days", "mean time from crisis arrival to units in theatre, answered crises (NaN if none)"),
+    ExercisesPlanned => ("exercises_planned", "count", "exercises in the calendar over the horizon"),
+    ExercisesHeld => ("exercises_held", "count", "exercises held, in full or scaled down"),
+    ExercisesScaled => ("exercises_scaled", "count", "exercises held with fewer units than planned"),
+    ExercisesCancelled => ("exercises_cancelled", "count", "exercises cancelled at planning or at their start"),
+    ExercisesHeldShare => ("exercises_held_share", "fraction", "exercises held / planned (1 if none planned)"),
+    PostsOpen => ("posts_open", "fraction", "mean share of attaché and forward posts open, sampled monthly (1 if no posts)"),
+    PostsOpenEnd => ("posts_open_end", "count", "posts open at the end of the horizon"),
+    ProgrammePlanned => ("programme_planned", "million", "partner-programme money planned over the horizon"),
+    ProgrammeDelivered => ("programme_delivered", "million", "partner-programme money delivered"),
+    ProgrammeDeliveredShare => ("programme_delivered_share", "fraction", "delivered / planned programme money (1 if none planned)"),
+    TrustMean => ("trust_mean", "0-1", "mean partner trust at the end of the horizon"),
+    TrustWeighted => ("trust_weighted", "0-1", "importance-weighted mean partner trust at the end"),
+    TrustMin => ("trust_min", "0-1", "lowest partner trust at the end"),
+    Interoperability => ("interoperability", "0-1", "importance-weighted mean interoperability at the end"),
+    Credibility => ("credibility", "0-1", "alliance credibility at the end (1 if no alliance)"),
+    Readiness => ("readiness", "0-1", "mean readiness of active units, sampled monthly"),
+    UnitsEnd => ("units_end", "count", "active deployable units at the end"),
+    JointWithdrawals => ("joint_withdrawals", "count", "joint procurement programmes abandoned"),
+    PledgeRatio => ("pledge_ratio", "ratio", "mean over years of defence spending / (pledge × GDP); 1 if no pledge"),
+    SpentPersonnel => ("spent_personnel", "million", "money spent from the personnel line"),
+    SpentOperations => ("spent_operations", "million", "money spent from operations & training"),
+    SpentProcurement => ("spent_procurement", "million", "money spent from procurement"),
+    SpentEngagement => ("spent_engagement", "million", "money spent from diplomacy/engagement"),
+    SpentCrisisReserve => ("spent_crisis_reserve", "million", "money spent from the crisis reserve"),
+    SpentAlliance => ("spent_alliance", "million", "assessed alliance contributions paid"),
+    Unspent => ("unspent", "million", "appropriated money left unspent at year ends"),
+    Rescinded => ("rescinded", "million", "money removed mid-year by a shock"),
+    Dci => ("dci", "0-1", "Diplomatic Capacity Index: weighted mean of its components (see docs/MODEL.md)"),
+);
+
+/// A per-year outcome (time series in `yearly.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearMetric {
+    Crises,
+    CrisesAnswered,
+    ResponseRate,
+    ExercisesPlanned,
+    ExercisesHeld,
+    PostsOpen,
+    ProgrammeDelivered,
+    TrustMean,
+    TrustWeighted,
+    TrustMin,
+    Interoperability,
+    Credibility,
+    Readiness,
+    Units,
+    Appropriated,
+    Spent,
+    Unspent,
+    Dci,
+}
+
+registry!(YearMetric, ALL,
+    Crises => ("crises", "count", "crises arriving in the year"),
+    CrisesAnswered => ("crises_answered", "count", "of those, answered in time"),
+    ResponseRate => ("response_rate", "fraction", "answered / decided crises of the year (1 if none)"),
+    ExercisesPlanned => ("exercises_planned", "count", "exercises in the year's calendar"),
+    ExercisesHeld => ("exercises_held", "count", "exercises held"),
+    PostsOpen => ("posts_open", "count", "posts open at year end"),
+    ProgrammeDelivered => ("programme_delivered", "million", "programme money delivered in the year"),
+    TrustMean => ("trust_mean", "0-1", "mean partner trust at year end"),
+    TrustWeighted => ("trust_weighted", "0-1", "importance-weighted trust at year end"),
+    TrustMin => ("trust_min", "0-1", "lowest partner trust at year end"),
+    Interoperability => ("interoperability", "0-1", "importance-weighted interoperability at year end"),
+    Credibility => ("credibility", "0-1", "alliance credibility at year end"),
+    Readiness => ("readiness", "0-1", "mean readiness of active units over the year"),
+    Units => ("units", "count", "active units at year end"),
+    Appropriated => ("appropriated", "million", "money appropriated for the year, all lines"),
+    Spent => ("spent", "million", "money spent in the year, all lines"),
+    Unspent => ("unspent", "million", "money left unspent at year end"),
+    Dci => ("dci", "0-1", "Diplomatic Capacity Index of the year"),
+);
+
+pub const N_METRICS: usize = Metric::ALL.len();
+pub const N_YEAR_METRICS: usize = YearMetric::ALL.len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registries_are_dense_and_named_uniquely() {
+        for (i, m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(m.index(), i);
+            assert_eq!(Metric::from_name(m.name()), Some(*m));
+        }
+        for (i, m) in YearMetric::ALL.iter().enumerate() {
+            assert_eq!(m.index(), i);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Budget mechanism: the annual envelope at a budget level, the cut profile over years, and the
+//! cut policy that decides which lines absorb a cut. Pure functions, so each rule is testable
+//! on its own; the engine keeps the ledger.
+
+use crate::scenario::{CutPolicy, CutProfile, Line, Scenario};
+
+/// Index of the five shared lines in allocation arrays.
+pub type Lines5 = [f64; 5];
+
+/// The baseline (level 1.0) total budget of fiscal year `year` (0-based), million per year.
+pub fn baseline_total(s: &Scenario, year: usize) -> f64 {
+    s.budget.baseline * (1.0 + s.budget.growth).powi(year as i32)
+}
+
+/// Assessed alliance contributions in `year`; they grow with the budget so shares stay stable.
+pub fn assessed(s: &Scenario, year: usize) -> f64 {
+    s.alliance.as_ref().map_or(0.0, |a| {
+        a.common_funding * (1.0 + s.budget.growth).powi(year as i32)
+    })
+}
+
+/// The fraction of the baseline budget appropriated at the start of `year` at `level`.
+/// A shock year is appropriated in full; its cut arrives mid-year (see [`shock_removal`]).
+pub fn level_multiplier(s: &Scenario, level: f64, year: usize) -> f64 {
+    let cut = &s.budget.cut;
+    if year < cut.start_year {
+        return 1.0;
+    }
+    match cut.profile {
+        CutProfile::Immediate => level,
+        CutProfile::Phased { years } => {
+            let progress = ((year - cut.start_year + 1) as f64 / years as f64).min(1.0);
+            1.0 - (1.0 - level) * progress
+        }
+        CutProfile::Shock { persists, .. } => {
+            if year == cut.start_year || !persists {
+                1.0
+            } else {
+                level
+            }
+        }
+    }
+}
+
+/// The amount the shock removes part-way through the first cut year: the whole year's cut,
+/// taken from money not yet spent (that is what made 2013 so disruptive).
+pub fn shock_removal(s: &Scenario, level: f64, year: usize) -> f64 {
+    (1.0 - level).max(0.0) * baseline_total(s, year)
+}
+
+/// The reference (full-budget) allocation to the shared lines in `year`.
+pub fn reference_allocation(s: &Scenario, year: usize) -> Lines5 {
+    let net = baseline_total(s, year) - assessed(s, year);
+    let mut a = [0.0; 5];
+    for (i, share) in s.budget.shares.iter().enumerate() {
+        a[i] = share * net;
+    }
+    a
+}
+
+/// Spreads `amount` over lines in proportion to `weights`, never taking more than `caps[i]`
+/// from line i (water-filling: a capped line drops out and the rest share what is left).
+/// Returns the amounts taken and what could not be placed.
+pub fn spread(amount: f64, weights: &Lines5, caps: &Lines5) -> (Lines5, f64) {
+    let mut taken = [0.0; 5];
+    let mut left = amount.max(0.0);
+    let mut open: Vec<usize> = (0..5)
+        .filter(|&i| caps[i] > 0.0 && weights[i] > 0.0)
+        .collect();
+    // Each pass either places everything or caps at least one line, so five passes suffice.
+    while left > 1e-12 && !open.is_empty() {
+        let total_w: f64 = open.iter().map(|&i| weights[i]).sum();
+        let mut capped = Vec::new();
+        let mut placed = 0.0;
+        for &i in &open {
+            let want = left * weights[i] / total_w;
+            let room = caps[i] - taken[i];
+            let take = want.min(room);
+            taken[i] += take;
+            placed += take;
+            if room - take <= 1e-12 {
+                capped.push(i);
+            }
+        }
+        left -= placed;
+        if capped.is_empty() {
+            break;
+        }
+        open.retain(|i| !capped.contains(i));
+    }
+    (taken, left.max(0.0))
+}
+
+/// How much each shared line may be cut under the policy before protection has to give way.
+/// `personnel_cap` is the most the personnel line may lose under `sticky_personnel`.
+fn policy_caps(s: &Scenario, personnel_cap: f64, full: &Lines5) -> Lines5 {
+    let cut = &s.budget.cut;
+    let mut caps = *full;
+    match cut.policy {
+        CutPolicy::Proportional => {}
+        CutPolicy::Protected => {
+            for l in &cut.protected {
+                caps[l.index()] = 0.0;
+            }
+        }
+        CutPolicy::StickyPersonnel => {
+            for l in &cut.protected {
+                caps[l.index()] = 0.0;
+            }
+            let p = Line::Personnel.index();
+            caps[p] = personnel_cap.clamp(0.0, full[p]);
+        }
+    }
+    caps
+}
+
+/// Applies a cut of `amount` to `base` under the scenario's policy. `full` caps what each line
+/// can lose at all (its whole allocation, or what is left unspent mid-year). If the protected
+/// lines cannot be spared, the rest of the cut falls on them in proportion too.
+pub fn apply_cut(
+    s: &Scenario,
+    base: &Lines5,
+    amount: f64,
+    personnel_cap: f64,
+    full: &Lines5,
+) -> Lines5 {
+    let caps = policy_caps(s, personnel_cap, full);
+    let (mut taken, left) = spread(amount, base, &caps);
+    if left > 1e-9 {
+        let rest: Lines5 = std::array::from_fn(|i| full[i] - taken[i]);
+        let (more, _) = spread(left, base, &rest);
+        for i in 0..5 {
+            taken[i] += more[i];
+        }
+    }
+    taken
+}
+
+/// Appropriations of the shared lines at the start of `year` at `level`.
+pub fn appropriate(
+    s: &Scenario,
+    level: f64,
+    year: usize,
+    previous_personnel: Option<f64>,
+) -> Lines5 {
+    let base = reference_allocation(s, year);
+    let total = baseline_total(s, year) * level_multiplier(s, level, year);
+    let net = total - assessed(s, year);
+    let base_net: f64 = base.iter().sum();
+    let cut = base_net - net;
+    if cut <= 0.0 {
+        // A level above 1 (or no cut) scales every line up in proportion.
+        return base.map(|a| a * net / base_net);
+    }
+    let p = Line::Personnel.index();
+    // Sticky personnel: the line may shrink by at most `personnel_max_cut` of last year's
+    // appropriation (growth of the reference does not count as room to cut).
+    let floor = previous_personnel.unwrap_or(base[p]) * (1.0 - s.budget.cut.personnel_max_cut);
+    let taken = apply_cut(s, &base, cut, base[p] - floor, &base);
+    std::array::from_fn(|i| base[i] - taken[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_respects_caps_and_places_everything_it_can() {
+        let w = [50.0, 30.0, 20.0, 0.0, 0.0];
+        let caps = [1.0, 100.0, 100.0, 100.0, 100.0];
+        let (t, left) = spread(10.0, &w, &caps);
+        assert!((t[0] - 1.0).abs() < 1e-12);
+        assert!((t.iter().sum::<f64>() - 10.0).abs() < 1e-9);
+        assert!(
+            (t[1] / t[2] - 1.5).abs() < 1e-9,
+            "uncapped lines keep their proportions"
+        );
+        assert_eq!(t[3], 0.0, "a line with no weight takes nothing");
+        assert_eq!(left, 0.0);
+        let (_, left) = spread(1000.0, &w, &caps);
+        assert!((left - (1000.0 - 201.0)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,7 @@
+//! Domain mechanisms as pure functions: the budget envelope and cut policies, crisis arrivals,
+//! and the relaxation and update rules of readiness, trust and interoperability. The engine
+//! (`crate::engine`) applies them in event order; `docs/MODEL.md` states each equation.
+
+pub mod budget;
+pub mod crisis;
+pub mod dynamics;

@@ -1,0 +1,258 @@
+//! Tidy CSV outputs. Columns come from the metric registry; numbers are formatted by
+//! [`super::num`] so files are byte-identical across runs and thread counts.
+
+use crate::engine::TraceRow;
+use crate::error::RunError;
+use crate::metrics::{Metric, YearMetric};
+use crate::runner::RunResults;
+use crate::scenario::Scenario;
+use crate::stats::{paired_difference, quantile_sorted, summarize};
+
+use super::num;
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>, RunError> {
+    w.into_inner().map_err(|e| RunError::Encode {
+        what: what.into(),
+        reason: e.to_string(),
+    })
+}
+
+fn enc(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
+    move |e| RunError::Encode {
+        what: what.into(),
+        reason: e.to_string(),
+    }
+}
+
+/// `trials.csv`: one row per (level, trial).
+pub fn trials(r: &RunResults) -> Result<Vec<u8>, RunError> {
+    let e = enc("trials.csv");
+    let mut w = writer();
+    let mut header = vec!["level".to_string(), "trial".to_string()];
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    w.write_record(&header).map_err(&e)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for (l, level) in r.levels.iter().enumerate() {
+        for (t, outcomes) in r.outcomes.iter().enumerate() {
+            row.clear();
+            row.push(num(*level));
+            row.push(t.to_string());
+            row.extend(outcomes[l].metrics.iter().map(|v| num(*v)));
+            w.write_record(&row).map_err(&e)?;
+        }
+    }
+    finish(w, "trials.csv")
+}
+
+/// `yearly.csv`: per level, fiscal year and yearly metric, the mean and quantiles over trials.
+pub fn yearly(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
+    let e = enc("yearly.csv");
+    let mut w = writer();
+    w.write_record([
+        "level",
+        "year",
+        "fiscal_year",
+        "metric",
+        "unit",
+        "mean",
+        "p5",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+    ])
+    .map_err(&e)?;
+    let mut values = Vec::with_capacity(r.outcomes.len());
+    for (l, level) in r.levels.iter().enumerate() {
+        for y in 0..s.years {
+            for m in YearMetric::ALL {
+                values.clear();
+                values.extend(
+                    r.outcomes
+                        .iter()
+                        .map(|t| t[l].yearly[y][m.index()])
+                        .filter(|v| v.is_finite()),
+                );
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                values.sort_by(f64::total_cmp);
+                let q = |p| num(quantile_sorted(&values, p));
+                w.write_record([
+                    num(*level),
+                    (y + 1).to_string(),
+                    (s.start_year + y as i64).to_string(),
+                    m.name().to_string(),
+                    m.info().unit.to_string(),
+                    num(mean),
+                    q(0.05),
+                    q(0.25),
+                    q(0.5),
+                    q(0.75),
+                    q(0.95),
+                ])
+                .map_err(&e)?;
+            }
+        }
+    }
+    finish(w, "yearly.csv")
+}
+
+/// One summary row: a level and a metric with its statistics and its paired difference from
+/// the first (baseline) level.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SummaryRow {
+    pub level: f64,
+    pub metric: &'static str,
+    pub unit: &'static str,
+    #[serde(flatten)]
+    pub stats: crate::stats::Summary,
+    pub diff_mean: f64,
+    pub diff_ci95_lo: f64,
+    pub diff_ci95_hi: f64,
+}
+
+pub fn summary_rows(r: &RunResults) -> Vec<SummaryRow> {
+    let mut rows = Vec::new();
+    for (l, level) in r.levels.iter().enumerate() {
+        for m in Metric::ALL {
+            let x = r.metric(l, *m);
+            let base = r.metric(0, *m);
+            let (d, lo, hi) = paired_difference(&x, &base);
+            rows.push(SummaryRow {
+                level: *level,
+                metric: m.name(),
+                unit: m.info().unit,
+                stats: summarize(x.iter().copied()),
+                diff_mean: d,
+                diff_ci95_lo: lo,
+                diff_ci95_hi: hi,
+            });
+        }
+    }
+    rows
+}
+
+pub fn summary(rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
+    let e = enc("summary.csv");
+    let mut w = writer();
+    w.write_record([
+        "level",
+        "metric",
+        "unit",
+        "n",
+        "mean",
+        "sd",
+        "se",
+        "ci95_lo",
+        "ci95_hi",
+        "p5",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+        "diff_mean",
+        "diff_ci95_lo",
+        "diff_ci95_hi",
+    ])
+    .map_err(&e)?;
+    for row in rows {
+        let s = &row.stats;
+        w.write_record([
+            num(row.level),
+            row.metric.to_string(),
+            row.unit.to_string(),
+            s.n.to_string(),
+            num(s.mean),
+            num(s.sd),
+            num(s.se),
+            num(s.ci95_lo),
+            num(s.ci95_hi),
+            num(s.p5),
+            num(s.p25),
+            num(s.p50),
+            num(s.p75),
+            num(s.p95),
+            num(row.diff_mean),
+            num(row.diff_ci95_lo),
+            num(row.diff_ci95_hi),
+        ])
+        .map_err(&e)?;
+    }
+    finish(w, "summary.csv")
+}
+
+/// `partners.csv`: per level and partner, end-of-horizon trust and interoperability over trials.
+pub fn partners(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
+    let e = enc("partners.csv");
+    let mut w = writer();
+    w.write_record([
+        "level",
+        "partner",
+        "kind",
+        "region",
+        "importance",
+        "trust_start",
+        "trust_mean",
+        "trust_p5",
+        "trust_p50",
+        "trust_p95",
+        "interop_mean",
+        "interop_p50",
+    ])
+    .map_err(&e)?;
+    for (l, level) in r.levels.iter().enumerate() {
+        for (p, partner) in s.partners.iter().enumerate() {
+            let t = summarize(r.outcomes.iter().map(|o| o[l].partner_trust[p]));
+            let i = summarize(r.outcomes.iter().map(|o| o[l].partner_interop[p]));
+            w.write_record([
+                num(*level),
+                partner.name.clone(),
+                partner.kind.name().to_string(),
+                s.regions[partner.region].clone(),
+                num(partner.importance),
+                num(partner.trust),
+                num(t.mean),
+                num(t.p5),
+                num(t.p50),
+                num(t.p95),
+                num(i.mean),
+                num(i.p50),
+            ])
+            .map_err(&e)?;
+        }
+    }
+    finish(w, "partners.csv")
+}
+
+/// A trial's event log as CSV: time (days), fiscal year, day of year, event, subject, details.
+pub fn trace(s: &Scenario, rows: &[TraceRow]) -> Result<Vec<u8>, RunError> {
+    let e = enc("trace");
+    let mut w = writer();
+    w.write_record([
+        "time_days",
+        "fiscal_year",
+        "day_of_year",
+        "event",
+        "subject",
+        "details",
+    ])
+    .map_err(&e)?;
+    for row in rows {
+        let year = (row.time / crate::scenario::DAYS_PER_YEAR).floor();
+        w.write_record([
+            format!("{:.3}", row.time),
+            (s.start_year + year as i64).to_string(),
+            format!("{:.1}", row.time - year * crate::scenario::DAYS_PER_YEAR),
+            row.event.to_string(),
+            row.subject.clone(),
+            row.details.clone(),
+        ])
+        .map_err(&e)?;
+    }
+    finish(w, "trace")
+}

@@ -1,0 +1,101 @@
+//! `summary.json` (the summary table with metric descriptions) and `manifest.json` (what
+//! produced the run: version, scenario hash, seed, generator, crate versions, timing).
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::error::RunError;
+use crate::metrics::Metric;
+use crate::runner::RunResults;
+use crate::scenario::Scenario;
+
+use super::csv::SummaryRow;
+
+fn finite(x: f64) -> Value {
+    // JSON has no NaN; a missing statistic is null.
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+fn to_bytes(v: &Value, what: &str) -> Result<Vec<u8>, RunError> {
+    let mut b = serde_json::to_vec_pretty(v).map_err(|e| RunError::Encode {
+        what: what.into(),
+        reason: e.to_string(),
+    })?;
+    b.push(b'\n');
+    Ok(b)
+}
+
+pub fn summary(s: &Scenario, r: &RunResults, rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
+    let metrics: Vec<Value> = Metric::ALL
+        .iter()
+        .map(|m| {
+            let i = m.info();
+            json!({"name": i.name, "unit": i.unit, "description": i.description})
+        })
+        .collect();
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let st = &row.stats;
+            json!({
+                "level": row.level, "metric": row.metric, "unit": row.unit, "n": st.n,
+                "mean": finite(st.mean), "sd": finite(st.sd), "se": finite(st.se),
+                "ci95": [finite(st.ci95_lo), finite(st.ci95_hi)],
+                "p5": finite(st.p5), "p25": finite(st.p25), "p50": finite(st.p50), "p75": finite(st.p75), "p95": finite(st.p95),
+                "diff_from_baseline": {"mean": finite(row.diff_mean), "ci95": [finite(row.diff_ci95_lo), finite(row.diff_ci95_hi)]},
+            })
+        })
+        .collect();
+    let v = json!({
+        "scenario": s.name,
+        "seed": r.seed,
+        "trials": r.trials,
+        "levels": r.levels,
+        "baseline_level": r.levels[0],
+        "metrics": metrics,
+        "summary": rows,
+    });
+    to_bytes(&v, "summary.json")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct ManifestInfo<'a> {
+    pub scenario_path: &'a std::path::Path,
+    pub scenario_sha256: String,
+    pub started: std::time::SystemTime,
+    pub finished: std::time::SystemTime,
+    pub wall_seconds: f64,
+    pub files: Vec<String>,
+}
+
+pub fn manifest(s: &Scenario, r: &RunResults, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
+    let crates: serde_json::Map<String, Value> = env!("DIPCAP_NUMERIC_CRATES")
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let v = json!({
+        "dipcap_version": env!("CARGO_PKG_VERSION"),
+        "scenario": s.name,
+        "scenario_path": m.scenario_path.display().to_string(),
+        "scenario_sha256": m.scenario_sha256,
+        "seed": r.seed,
+        "trials": r.trials,
+        "levels": r.levels,
+        "years": s.years,
+        "generator": crate::rng::GENERATOR,
+        "crates": crates,
+        "threads": r.threads,
+        "started": humantime::format_rfc3339_seconds(m.started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(m.finished).to_string(),
+        "wall_seconds": m.wall_seconds,
+        "events_processed": r.events(),
+        "files": m.files,
+        "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",
+    });
+    to_bytes(&v, "manifest.json")
+}

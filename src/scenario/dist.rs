@@ -1,0 +1,445 @@
+//! Random quantities written as small tables, e.g. `{ dist = "lognormal", mean = 90, sd = 40 }`.
+//!
+//! A bare number is a constant. `RawDist` keeps what the user wrote; [`Dist::from_raw`] checks the
+//! parameters (the way `rand_distr` constructors do) so an impossible distribution fails at
+//! validation time with the key that holds it, never deep inside a run.
+
+use std::fmt;
+
+use rand::Rng;
+use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal, Pert, Poisson, Triangular};
+use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+
+/// What the user wrote for a random quantity.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistTable {
+    pub dist: String,
+    pub value: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub mode: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub shape: Option<f64>,
+    pub scale: Option<f64>,
+    pub values: Option<Vec<f64>>,
+    pub weights: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDist(pub RawDistTable);
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDist;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a distribution table such as { dist = \"exponential\", mean = 60 }")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
+                Ok(RawDist(RawDistTable {
+                    dist: "constant".into(),
+                    value: Some(v),
+                    ..Default::default()
+                }))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDist, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDist, A::Error> {
+                RawDistTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawDist)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A checked distribution, ready to sample, with its mean (for summaries).
+#[derive(Debug, Clone)]
+pub struct Dist {
+    sampler: Sampler,
+    mean: f64,
+}
+
+#[derive(Debug, Clone)]
+enum Sampler {
+    Constant(f64),
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Exponential(Exp<f64>),
+    Normal(Normal<f64>),
+    LogNormal(LogNormal<f64>),
+    Gamma(Gamma<f64>),
+    Triangular(Triangular<f64>),
+    Pert(Pert<f64>),
+    Poisson(Poisson<f64>),
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
+}
+
+/// The names accepted in `dist = "..."`, for error hints.
+pub const DIST_NAMES: &str = "constant, uniform, exponential, normal, lognormal, gamma, triangular, pert, poisson, empirical";
+
+/// Where a sampled quantity lives; checked so that e.g. a duration cannot be negative on average.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Domain {
+    /// Any finite value (e.g. a growth rate).
+    Real,
+    /// Non-negative finite values.
+    NonNegative,
+    /// Non-negative values, and a constant may be `inf` (a response window with no deadline).
+    NonNegativeOrInfinite,
+}
+
+/// A parameter problem: (the field inside the table, what is wrong, how to fix it).
+pub type DistProblem = (String, String, String);
+
+fn need(t: &RawDistTable, field: &str, v: Option<f64>) -> Result<f64, DistProblem> {
+    match v {
+        None => Err((
+            field.into(),
+            format!("dist = \"{}\" needs `{field}`", t.dist),
+            format!("add `{field} = ...` to this table"),
+        )),
+        Some(x) if !x.is_finite() => Err((
+            field.into(),
+            format!("`{field}` is {x}, which is not a finite number"),
+            "use a finite number".into(),
+        )),
+        Some(x) => Ok(x),
+    }
+}
+
+fn bad(field: &str, what: String, fix: &str) -> DistProblem {
+    (field.into(), what, fix.into())
+}
+
+impl Dist {
+    /// Checks a raw table and builds the sampler.
+    pub fn from_raw(raw: &RawDist, domain: Domain) -> Result<Dist, DistProblem> {
+        let t = &raw.0;
+        let allowed: &[&str] = match t.dist.as_str() {
+            "constant" => &["value"],
+            "uniform" => &["min", "max"],
+            "exponential" => &["mean"],
+            "normal" | "lognormal" => &["mean", "sd"],
+            "gamma" => &["shape", "scale"],
+            "triangular" | "pert" => &["min", "mode", "max"],
+            "poisson" => &["mean"],
+            "empirical" => &["values", "weights"],
+            other => {
+                return Err(bad(
+                    "dist",
+                    format!("unknown distribution \"{other}\""),
+                    &format!("use one of: {DIST_NAMES}"),
+                ));
+            }
+        };
+        let present = [
+            ("value", t.value.is_some()),
+            ("min", t.min.is_some()),
+            ("max", t.max.is_some()),
+            ("mode", t.mode.is_some()),
+            ("mean", t.mean.is_some()),
+            ("sd", t.sd.is_some()),
+            ("shape", t.shape.is_some()),
+            ("scale", t.scale.is_some()),
+            ("values", t.values.is_some()),
+            ("weights", t.weights.is_some()),
+        ];
+        for (field, is) in present {
+            if is && !allowed.contains(&field) {
+                return Err(bad(
+                    field,
+                    format!("`{field}` is not a parameter of dist = \"{}\"", t.dist),
+                    &format!("its parameters are: {}", allowed.join(", ")),
+                ));
+            }
+        }
+        let nonneg = domain != Domain::Real;
+        let mut mean = f64::NAN;
+        let sampler = match t.dist.as_str() {
+            "constant" => {
+                let v = match t.value {
+                    Some(v) if v == f64::INFINITY && domain == Domain::NonNegativeOrInfinite => v,
+                    other => need(t, "value", other)?,
+                };
+                if nonneg && v < 0.0 {
+                    return Err(bad(
+                        "value",
+                        format!("value is {v}, but this quantity cannot be negative"),
+                        "use a value >= 0",
+                    ));
+                }
+                Sampler::Constant(v)
+            }
+            "uniform" => {
+                let (min, max) = (need(t, "min", t.min)?, need(t, "max", t.max)?);
+                if min > max {
+                    return Err(bad(
+                        "max",
+                        format!("max ({max}) is below min ({min})"),
+                        "swap them or fix one",
+                    ));
+                }
+                if nonneg && min < 0.0 {
+                    return Err(bad(
+                        "min",
+                        format!("min is {min}, but this quantity cannot be negative"),
+                        "use min >= 0",
+                    ));
+                }
+                Sampler::Uniform { min, max }
+            }
+            "exponential" => {
+                let mean = need(t, "mean", t.mean)?;
+                if mean <= 0.0 {
+                    return Err(bad(
+                        "mean",
+                        format!("mean is {mean}; an exponential needs mean > 0"),
+                        "use a positive mean",
+                    ));
+                }
+                Sampler::Exponential(
+                    Exp::new(1.0 / mean)
+                        .map_err(|e| bad("mean", e.to_string(), "use a positive mean"))?,
+                )
+            }
+            "normal" => {
+                let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
+                if sd < 0.0 {
+                    return Err(bad(
+                        "sd",
+                        format!("sd is {sd}; it must be >= 0"),
+                        "use sd >= 0",
+                    ));
+                }
+                if nonneg && mean < 0.0 {
+                    return Err(bad(
+                        "mean",
+                        format!("mean is {mean}, but this quantity cannot be negative"),
+                        "use mean >= 0 (negative draws are clamped to 0)",
+                    ));
+                }
+                Sampler::Normal(
+                    Normal::new(mean, sd).map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
+                )
+            }
+            "lognormal" => {
+                let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
+                if mean <= 0.0 || sd < 0.0 {
+                    return Err(bad(
+                        if mean <= 0.0 { "mean" } else { "sd" },
+                        format!(
+                            "a lognormal needs mean > 0 and sd >= 0 (got mean {mean}, sd {sd})"
+                        ),
+                        "mean and sd are those of the distribution itself, in its own units",
+                    ));
+                }
+                // Convert the distribution's own mean/sd (what a user knows) to the log-scale mu/sigma.
+                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+                let mu = mean.ln() - sigma2 / 2.0;
+                Sampler::LogNormal(
+                    LogNormal::new(mu, sigma2.sqrt())
+                        .map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
+                )
+            }
+            "gamma" => {
+                let (shape, scale) = (need(t, "shape", t.shape)?, need(t, "scale", t.scale)?);
+                if shape <= 0.0 || scale <= 0.0 {
+                    return Err(bad(
+                        if shape <= 0.0 { "shape" } else { "scale" },
+                        format!(
+                            "a gamma needs shape > 0 and scale > 0 (got shape {shape}, scale {scale})"
+                        ),
+                        "use positive values; mean = shape × scale",
+                    ));
+                }
+                Sampler::Gamma(
+                    Gamma::new(shape, scale)
+                        .map_err(|e| bad("shape", e.to_string(), "use positive values"))?,
+                )
+            }
+            "triangular" | "pert" => {
+                let (min, mode, max) = (
+                    need(t, "min", t.min)?,
+                    need(t, "mode", t.mode)?,
+                    need(t, "max", t.max)?,
+                );
+                if !(min <= mode && mode <= max) || min >= max {
+                    return Err(bad(
+                        "mode",
+                        format!(
+                            "needs min <= mode <= max with min < max (got min {min}, mode {mode}, max {max})"
+                        ),
+                        "reorder the three values",
+                    ));
+                }
+                if nonneg && min < 0.0 {
+                    return Err(bad(
+                        "min",
+                        format!("min is {min}, but this quantity cannot be negative"),
+                        "use min >= 0",
+                    ));
+                }
+                if t.dist == "triangular" {
+                    Sampler::Triangular(
+                        Triangular::new(min, max, mode)
+                            .map_err(|e| bad("mode", e.to_string(), "reorder"))?,
+                    )
+                } else {
+                    Sampler::Pert(
+                        Pert::new(min, max)
+                            .with_mode(mode)
+                            .map_err(|e| bad("mode", e.to_string(), "reorder"))?,
+                    )
+                }
+            }
+            "poisson" => {
+                let mean = need(t, "mean", t.mean)?;
+                if mean <= 0.0 {
+                    return Err(bad(
+                        "mean",
+                        format!("mean is {mean}; a Poisson needs mean > 0"),
+                        "use a positive mean",
+                    ));
+                }
+                Sampler::Poisson(
+                    Poisson::new(mean)
+                        .map_err(|e| bad("mean", e.to_string(), "use a positive mean"))?,
+                )
+            }
+            "empirical" => {
+                let values = t.values.clone().unwrap_or_default();
+                if values.is_empty() {
+                    return Err(bad(
+                        "values",
+                        "an empirical distribution needs a non-empty `values` list".into(),
+                        "add values = [..]",
+                    ));
+                }
+                if let Some(v) = values
+                    .iter()
+                    .find(|v| !v.is_finite() || (nonneg && **v < 0.0))
+                {
+                    return Err(bad(
+                        "values",
+                        format!("value {v} is not allowed here"),
+                        "use finite values (>= 0 for durations, counts and costs)",
+                    ));
+                }
+                let weights = t.weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
+                if weights.len() != values.len() {
+                    return Err(bad(
+                        "weights",
+                        format!("{} weights for {} values", weights.len(), values.len()),
+                        "give one weight per value, or no weights for equal weights",
+                    ));
+                }
+                if weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+                    || weights.iter().sum::<f64>() <= 0.0
+                {
+                    return Err(bad(
+                        "weights",
+                        "weights must be finite, >= 0 and not all zero".into(),
+                        "fix the weights",
+                    ));
+                }
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                let cumulative = weights.iter().map(|w| {
+                    acc += w / total;
+                    acc
+                });
+                let cumulative: Vec<f64> = cumulative.collect();
+                mean = values
+                    .iter()
+                    .zip(weights.iter())
+                    .map(|(v, w)| v * w / total)
+                    .sum();
+                Sampler::Empirical { values, cumulative }
+            }
+            _ => unreachable!("names checked above"),
+        };
+        if mean.is_nan() {
+            mean = Self::analytic_mean(t);
+        }
+        Ok(Dist { sampler, mean })
+    }
+
+    /// One draw. Quantities that cannot be negative are clamped at 0 (only a normal can go below).
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, domain: Domain) -> f64 {
+        let x = match &self.sampler {
+            Sampler::Constant(v) => *v,
+            Sampler::Uniform { min, max } => min + (max - min) * unit_f64(rng),
+            Sampler::Exponential(d) => d.sample(rng),
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Pert(d) => d.sample(rng),
+            Sampler::Poisson(d) => d.sample(rng),
+            Sampler::Empirical { values, cumulative } => {
+                let u = unit_f64(rng);
+                let i = cumulative
+                    .partition_point(|c| *c <= u)
+                    .min(values.len() - 1);
+                values[i]
+            }
+        };
+        if domain == Domain::Real {
+            x
+        } else {
+            x.max(0.0)
+        }
+    }
+}
+
+impl Dist {
+    /// A constant, for defaults that the user did not write.
+    pub fn constant(value: f64) -> Dist {
+        Dist {
+            sampler: Sampler::Constant(value),
+            mean: value,
+        }
+    }
+
+    /// The distribution's mean (before clamping at 0), for summaries.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// Whether every draw is the same number (lets summaries print "60" instead of "mean 60").
+    pub fn is_constant(&self) -> bool {
+        matches!(self.sampler, Sampler::Constant(_))
+    }
+
+    fn analytic_mean(t: &RawDistTable) -> f64 {
+        let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        match t.dist.as_str() {
+            "constant" => g(t.value),
+            "uniform" => (g(t.min) + g(t.max)) / 2.0,
+            "exponential" | "normal" | "lognormal" | "poisson" => g(t.mean),
+            "gamma" => g(t.shape) * g(t.scale),
+            "triangular" => (g(t.min) + g(t.mode) + g(t.max)) / 3.0,
+            "pert" => (g(t.min) + 4.0 * g(t.mode) + g(t.max)) / 6.0,
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// A uniform draw in [0, 1) from the top 53 bits: written out so the mapping from generator
+/// output to number is fixed by this crate, not by a library version.
+pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}

@@ -1,0 +1,145 @@
+//! Scenario files: reading (`raw`), random quantities (`dist`) and validation into the trusted
+//! [`Scenario`] the engine runs on (`validate`). Two stages, as in ripgrep's flags: what the user
+//! wrote, then objects whose invariants the engine may rely on without re-checking.
+
+pub mod dist;
+pub mod raw;
+mod types;
+mod validate;
+
+use std::path::Path;
+
+pub use types::*;
+
+use crate::error::InputError;
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let hint = if path.is_dir() {
+                "this is a folder; give the path of a .toml scenario file, e.g. scenarios/baseline.toml".to_string()
+            } else if e.kind() == std::io::ErrorKind::NotFound {
+                "check the path; the shipped scenarios are in scenarios/".to_string()
+            } else {
+                "check that the file exists and is readable".to_string()
+            };
+            let reason = if path.is_dir() {
+                "it is a folder, not a file".to_string()
+            } else {
+                e.to_string()
+            };
+            return Err(InputError::Read {
+                path: path.to_path_buf(),
+                reason,
+                hint,
+            });
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        InputError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+            hint: "save the scenario as UTF-8 text".into(),
+        }
+    })?;
+    parse_str(&text, path)
+}
+
+/// Parses and validates scenario text; `path` is used in messages only.
+pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, InputError> {
+    let raw = parse_raw(text, path)?;
+    validate::validate(raw, path)
+}
+
+/// Parses TOML into the raw mirror, naming the key of any type or unknown-key error.
+pub fn parse_raw(text: &str, path: &Path) -> Result<raw::RawScenario, InputError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(text, path, &e))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.inner();
+        let message = inner.message().to_string();
+        let (key, problem, hint) = explain_serde(&key, &message);
+        let _ = inner.span();
+        InputError::Key {
+            path: path.to_path_buf(),
+            key,
+            problem,
+            hint,
+        }
+    })
+}
+
+fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> InputError {
+    let (line, column) = e
+        .span()
+        .map(|s| line_col(&text.as_bytes()[..s.start.min(text.len())]))
+        .unwrap_or((1, 1));
+    InputError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: format!("TOML syntax error: {}", e.message().trim()),
+        hint:
+            "see https://toml.io for the syntax; strings need quotes, tables [name], lists [[name]]"
+                .into(),
+    }
+}
+
+fn line_col(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
+/// message, so the key path is completed from it.
+fn explain_serde(path: &str, message: &str) -> (String, String, String) {
+    let join = |field: &str| {
+        if path == "." || path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected = rest
+            .split_once(", expected ")
+            .map(|(_, e)| e.to_string())
+            .unwrap_or_default();
+        let hint = if expected.is_empty() {
+            "remove the key".to_string()
+        } else {
+            format!(
+                "check the spelling; allowed keys here: {}",
+                expected.replace("one of ", "")
+            )
+        };
+        return (join(field), format!("unknown key `{field}`"), hint);
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return (
+            join(field),
+            format!("required key `{field}` is missing"),
+            format!("add `{field} = ...` (see docs/MODEL.md for its meaning and units)"),
+        );
+    }
+    if message.starts_with("invalid type") {
+        return (
+            path.to_string(),
+            message.to_string(),
+            "check the value's type: numbers unquoted, names in quotes, lists in [ ]".into(),
+        );
+    }
+    (
+        path.to_string(),
+        message.to_string(),
+        "see docs/MODEL.md for the scenario format".into(),
+    )
+}

@@ -1,0 +1,471 @@
+//! The raw scenario: a serde mirror of the TOML file, close to what the user wrote.
+//!
+//! Every table rejects unknown keys so a misspelt key is an error, never a silently ignored
+//! setting. Defaults live here (documented in `docs/MODEL.md`); semantic checks live in
+//! `validate.rs`, which turns this into the trusted [`crate::scenario::Scenario`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::dist::RawDist;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    pub budget: RawBudget,
+    pub forces: RawForces,
+    #[serde(default)]
+    pub trust: RawTrust,
+    #[serde(default)]
+    pub interoperability: RawInteroperability,
+    #[serde(default)]
+    pub partners: Vec<RawPartner>,
+    #[serde(default)]
+    pub posts: Vec<RawPost>,
+    #[serde(default)]
+    pub exercises: Vec<RawExercise>,
+    #[serde(default)]
+    pub programmes: Vec<RawProgramme>,
+    pub alliance: Option<RawAlliance>,
+    #[serde(default)]
+    pub procurement: RawProcurement,
+    #[serde(default)]
+    pub crisis_response: RawCrisisResponse,
+    #[serde(default)]
+    pub crises: Vec<RawCrisis>,
+    #[serde(default)]
+    pub dci: RawDci,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub country: String,
+    pub years: i64,
+    #[serde(default = "default_start_year")]
+    pub start_year: i64,
+    #[serde(default = "default_trials")]
+    pub trials: i64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_start_year() -> i64 {
+    2026
+}
+fn default_trials() -> i64 {
+    1000
+}
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudget {
+    /// Million euro in the first fiscal year.
+    pub baseline: f64,
+    #[serde(default)]
+    pub growth: f64,
+    pub levels: Vec<f64>,
+    pub shares: RawShares,
+    #[serde(default)]
+    pub cut: RawCut,
+    #[serde(default = "default_engagement_order")]
+    pub engagement_order: Vec<String>,
+}
+
+fn default_engagement_order() -> Vec<String> {
+    vec!["posts".into(), "programmes".into(), "exercises".into()]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShares {
+    pub personnel: f64,
+    pub operations: f64,
+    pub procurement: f64,
+    pub engagement: f64,
+    pub crisis_reserve: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCut {
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    #[serde(default = "one_i64")]
+    pub start_year: i64,
+    #[serde(default = "default_phase_years")]
+    pub phase_years: i64,
+    #[serde(default = "default_shock_day")]
+    pub shock_day: f64,
+    #[serde(default = "default_true")]
+    pub shock_persists: bool,
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    #[serde(default)]
+    pub protected: Vec<String>,
+    #[serde(default = "default_personnel_max_cut")]
+    pub personnel_max_cut: f64,
+}
+
+impl Default for RawCut {
+    fn default() -> Self {
+        Self {
+            profile: default_profile(),
+            start_year: 1,
+            phase_years: default_phase_years(),
+            shock_day: default_shock_day(),
+            shock_persists: true,
+            policy: default_policy(),
+            protected: Vec::new(),
+            personnel_max_cut: default_personnel_max_cut(),
+        }
+    }
+}
+
+fn default_profile() -> String {
+    "immediate".into()
+}
+fn one_i64() -> i64 {
+    1
+}
+fn default_phase_years() -> i64 {
+    3
+}
+fn default_shock_day() -> f64 {
+    180.0
+}
+fn default_true() -> bool {
+    true
+}
+fn default_policy() -> String {
+    "proportional".into()
+}
+fn default_personnel_max_cut() -> f64 {
+    0.03
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForces {
+    pub units: i64,
+    #[serde(default = "default_initial_readiness")]
+    pub initial_readiness: f64,
+    #[serde(default = "default_deploy_min_readiness")]
+    pub deploy_min_readiness: f64,
+    /// Million euro per unit per year to keep a unit trained (operations line).
+    #[serde(default)]
+    pub training_cost: f64,
+    #[serde(default = "default_retraining_factor")]
+    pub retraining_factor: f64,
+    #[serde(default = "default_decay_days")]
+    pub decay_days: f64,
+    #[serde(default = "default_recovery_days")]
+    pub recovery_days: f64,
+    #[serde(default = "default_personnel_lag_days")]
+    pub personnel_lag_days: f64,
+    #[serde(default = "default_recruit_readiness")]
+    pub recruit_readiness: f64,
+    #[serde(default)]
+    pub deployment_wear: f64,
+    #[serde(default)]
+    pub reconstitution_days: f64,
+    #[serde(default)]
+    pub mobilisation_days_min: f64,
+    #[serde(default)]
+    pub mobilisation_days_max: f64,
+    #[serde(default)]
+    pub exercise_readiness_gain: f64,
+}
+
+fn default_initial_readiness() -> f64 {
+    0.85
+}
+fn default_deploy_min_readiness() -> f64 {
+    0.5
+}
+fn default_retraining_factor() -> f64 {
+    2.5
+}
+fn default_decay_days() -> f64 {
+    30.0
+}
+fn default_recovery_days() -> f64 {
+    120.0
+}
+fn default_personnel_lag_days() -> f64 {
+    180.0
+}
+fn default_recruit_readiness() -> f64 {
+    0.3
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTrust {
+    pub floor: f64,
+    pub decay_days: f64,
+    pub presence_decay_factor: f64,
+    pub exercise_gain: f64,
+    pub exercise_cancel_penalty: f64,
+    pub attache_gain: f64,
+    pub programme_gain: f64,
+    pub programme_saturation: f64,
+    pub programme_cut_penalty: f64,
+    pub crisis_help_gain: f64,
+    pub crisis_unanswered_penalty: f64,
+    pub regional_spillover: f64,
+    pub procurement_withdraw_penalty: f64,
+    pub pledge_penalty: f64,
+}
+
+impl Default for RawTrust {
+    fn default() -> Self {
+        Self {
+            floor: 0.2,
+            decay_days: 1460.0,
+            presence_decay_factor: 2.0,
+            exercise_gain: 0.05,
+            exercise_cancel_penalty: 0.08,
+            attache_gain: 0.03,
+            programme_gain: 0.06,
+            programme_saturation: 5.0,
+            programme_cut_penalty: 0.2,
+            crisis_help_gain: 0.1,
+            crisis_unanswered_penalty: 0.15,
+            regional_spillover: 0.5,
+            procurement_withdraw_penalty: 0.12,
+            pledge_penalty: 0.1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawInteroperability {
+    pub floor: f64,
+    pub decay_days: f64,
+    pub exercise_gain: f64,
+    pub joint_procurement_gain: f64,
+    pub withdraw_loss: f64,
+    pub mobilisation_speedup: f64,
+}
+
+impl Default for RawInteroperability {
+    fn default() -> Self {
+        Self {
+            floor: 0.1,
+            decay_days: 1825.0,
+            exercise_gain: 0.04,
+            joint_procurement_gain: 0.05,
+            withdraw_loss: 0.1,
+            mobilisation_speedup: 0.3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartner {
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    #[serde(default = "one_f64")]
+    pub importance: f64,
+    #[serde(default = "half")]
+    pub trust: f64,
+    #[serde(default = "half")]
+    pub interoperability: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPost {
+    pub partner: String,
+    #[serde(default = "default_post_kind")]
+    pub kind: String,
+    pub annual_cost: f64,
+    #[serde(default = "one_i64")]
+    pub priority: i64,
+    #[serde(default)]
+    pub reopen_cost: f64,
+    #[serde(default = "default_reopen_days")]
+    pub reopen_days: f64,
+    #[serde(default = "default_detection_factor")]
+    pub detection_factor: f64,
+}
+
+fn default_post_kind() -> String {
+    "attache".into()
+}
+fn default_reopen_days() -> f64 {
+    180.0
+}
+fn default_detection_factor() -> f64 {
+    0.5
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExercise {
+    pub name: String,
+    pub partners: Vec<String>,
+    pub start_day: f64,
+    pub duration_days: f64,
+    pub units: i64,
+    pub min_units: Option<i64>,
+    #[serde(default = "default_deploy_min_readiness")]
+    pub min_readiness: f64,
+    pub cost: f64,
+    #[serde(default = "one_i64")]
+    pub priority: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProgramme {
+    pub name: String,
+    pub partner: String,
+    #[serde(default = "default_programme_kind")]
+    pub kind: String,
+    pub annual: f64,
+    #[serde(default = "one_i64")]
+    pub priority: i64,
+}
+
+fn default_programme_kind() -> String {
+    "training".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlliance {
+    #[serde(default = "default_alliance_name")]
+    pub name: String,
+    #[serde(default)]
+    pub common_funding: f64,
+    #[serde(default)]
+    pub pledge: f64,
+    pub gdp: f64,
+    pub gdp_growth: Option<RawDist>,
+    #[serde(default = "default_credibility")]
+    pub credibility: f64,
+    #[serde(default = "default_credibility_gain")]
+    pub credibility_gain: f64,
+    #[serde(default = "default_credibility_penalty")]
+    pub credibility_penalty: f64,
+    #[serde(default)]
+    pub joint_procurement: Vec<RawJointProcurement>,
+}
+
+fn default_alliance_name() -> String {
+    "alliance".into()
+}
+fn default_credibility() -> f64 {
+    0.8
+}
+fn default_credibility_gain() -> f64 {
+    0.05
+}
+fn default_credibility_penalty() -> f64 {
+    0.3
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJointProcurement {
+    pub name: String,
+    pub partners: Vec<String>,
+    pub annual_cost: f64,
+    #[serde(default = "one_i64")]
+    pub start_year: i64,
+    pub years: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawProcurement {
+    pub national_committed_share: f64,
+}
+
+impl Default for RawProcurement {
+    fn default() -> Self {
+        Self {
+            national_committed_share: 0.85,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCrisisResponse {
+    pub order: String,
+}
+
+impl Default for RawCrisisResponse {
+    fn default() -> Self {
+        Self {
+            order: "fifo".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrisis {
+    pub name: String,
+    /// Mean arrivals per year (Poisson process).
+    pub rate: f64,
+    #[serde(default = "one_i64")]
+    pub priority: i64,
+    /// Partner name → weight; absent means every partner equally likely.
+    pub affected: Option<BTreeMap<String, f64>>,
+    pub units: RawDist,
+    pub duration_days: RawDist,
+    pub window_days: RawDist,
+    pub detection_days: Option<RawDist>,
+    pub daily_cost: Option<RawDist>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDci {
+    pub response: f64,
+    pub exercises: f64,
+    pub presence: f64,
+    pub programmes: f64,
+    pub trust: f64,
+    pub interoperability: f64,
+    pub credibility: f64,
+    pub readiness: f64,
+}
+
+impl Default for RawDci {
+    fn default() -> Self {
+        Self {
+            response: 0.2,
+            exercises: 0.15,
+            presence: 0.1,
+            programmes: 0.1,
+            trust: 0.2,
+            interoperability: 0.1,
+            credibility: 0.1,
+            readiness: 0.05,
+        }
+    }
+}

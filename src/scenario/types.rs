@@ -1,0 +1,302 @@
+//! The validated scenario: indices instead of names, enums instead of strings, checked ranges.
+
+use super::dist::Dist;
+
+/// Days in a fiscal year; the calendar has no leap days so year boundaries are exact.
+pub const DAYS_PER_YEAR: f64 = 365.0;
+/// Budget reviews (payroll, training, programme and post payments, readiness and trust accrual)
+/// happen this many times per fiscal year.
+pub const TICKS_PER_YEAR: usize = 12;
+
+/// Budget lines. The first five share the budget net of assessed alliance contributions;
+/// `Alliance` holds the assessed contributions, which are paid first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Line {
+    Personnel,
+    Operations,
+    Procurement,
+    Engagement,
+    CrisisReserve,
+    Alliance,
+}
+
+impl Line {
+    pub const ALL: [Line; 6] = [
+        Line::Personnel,
+        Line::Operations,
+        Line::Procurement,
+        Line::Engagement,
+        Line::CrisisReserve,
+        Line::Alliance,
+    ];
+    /// Lines that receive a share of the (net) budget.
+    pub const SHARED: [Line; 5] = [
+        Line::Personnel,
+        Line::Operations,
+        Line::Procurement,
+        Line::Engagement,
+        Line::CrisisReserve,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Line::Personnel => "personnel",
+            Line::Operations => "operations",
+            Line::Procurement => "procurement",
+            Line::Engagement => "engagement",
+            Line::CrisisReserve => "crisis_reserve",
+            Line::Alliance => "alliance",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Line> {
+        Line::ALL.into_iter().find(|l| l.name() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CutProfile {
+    /// The level applies in full from the first cut year on.
+    Immediate,
+    /// The cut grows linearly over `phase_years` years.
+    Phased { years: usize },
+    /// Sequestration-style: the whole first-year cut is removed at `day` of the first cut year.
+    Shock { day: f64, persists: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CutPolicy {
+    Proportional,
+    Protected,
+    StickyPersonnel,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cut {
+    pub profile: CutProfile,
+    /// First fiscal year (0-based) in which the cut applies.
+    pub start_year: usize,
+    pub policy: CutPolicy,
+    pub protected: Vec<Line>,
+    /// Largest fraction the personnel line may shrink in one year under `sticky_personnel`.
+    pub personnel_max_cut: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngagementItem {
+    Posts,
+    Programmes,
+    Exercises,
+}
+
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub baseline: f64,
+    pub growth: f64,
+    pub levels: Vec<f64>,
+    /// Indexed by `Line::index()` for the five shared lines.
+    pub shares: [f64; 5],
+    pub cut: Cut,
+    pub engagement_order: Vec<EngagementItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Forces {
+    pub units: usize,
+    pub initial_readiness: f64,
+    pub deploy_min_readiness: f64,
+    pub training_cost: f64,
+    pub retraining_factor: f64,
+    pub decay_days: f64,
+    pub recovery_days: f64,
+    pub personnel_lag_days: f64,
+    pub recruit_readiness: f64,
+    pub deployment_wear: f64,
+    pub reconstitution_days: f64,
+    pub mobilisation_days_min: f64,
+    pub mobilisation_days_max: f64,
+    pub exercise_readiness_gain: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrustParams {
+    pub floor: f64,
+    pub decay_days: f64,
+    pub presence_decay_factor: f64,
+    pub exercise_gain: f64,
+    pub exercise_cancel_penalty: f64,
+    pub attache_gain: f64,
+    pub programme_gain: f64,
+    pub programme_saturation: f64,
+    pub programme_cut_penalty: f64,
+    pub crisis_help_gain: f64,
+    pub crisis_unanswered_penalty: f64,
+    pub regional_spillover: f64,
+    pub procurement_withdraw_penalty: f64,
+    pub pledge_penalty: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct InteropParams {
+    pub floor: f64,
+    pub decay_days: f64,
+    pub exercise_gain: f64,
+    pub joint_procurement_gain: f64,
+    pub withdraw_loss: f64,
+    pub mobilisation_speedup: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerKind {
+    Ally,
+    Partner,
+    Regional,
+}
+
+impl PartnerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PartnerKind::Ally => "ally",
+            PartnerKind::Partner => "partner",
+            PartnerKind::Regional => "regional",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub name: String,
+    pub kind: PartnerKind,
+    pub region: usize,
+    pub importance: f64,
+    pub trust: f64,
+    pub interoperability: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostKind {
+    Attache,
+    Forward,
+}
+
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub partner: usize,
+    pub kind: PostKind,
+    pub annual_cost: f64,
+    pub priority: i64,
+    pub reopen_cost: f64,
+    pub reopen_days: f64,
+    pub detection_factor: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    pub name: String,
+    pub partners: Vec<usize>,
+    pub start_day: f64,
+    pub duration_days: f64,
+    pub units: usize,
+    pub min_units: usize,
+    pub min_readiness: f64,
+    pub cost: f64,
+    pub priority: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub name: String,
+    pub partner: usize,
+    pub kind: String,
+    pub annual: f64,
+    pub priority: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct JointProcurement {
+    pub name: String,
+    pub partners: Vec<usize>,
+    pub annual_cost: f64,
+    /// First and last fiscal year (0-based, inclusive).
+    pub first_year: usize,
+    pub last_year: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Alliance {
+    pub name: String,
+    pub common_funding: f64,
+    pub pledge: f64,
+    pub gdp: f64,
+    pub gdp_growth: Dist,
+    pub credibility: f64,
+    pub credibility_gain: f64,
+    pub credibility_penalty: f64,
+    pub joint_procurement: Vec<JointProcurement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// First come, first served (by crisis arrival time).
+    Fifo,
+    /// Lower `priority` number first, then arrival time.
+    Priority,
+    /// Earliest response deadline first.
+    Deadline,
+}
+
+#[derive(Debug, Clone)]
+pub struct CrisisType {
+    pub name: String,
+    pub rate: f64,
+    pub priority: i64,
+    /// Cumulative probabilities over `(partner index)`; the affected partner is drawn from it.
+    pub affected: Vec<(usize, f64)>,
+    pub units: Dist,
+    pub duration_days: Dist,
+    pub window_days: Dist,
+    pub detection_days: Dist,
+    pub daily_cost: Dist,
+}
+
+/// Composite index weights; they sum to 1.
+#[derive(Debug, Clone, Copy)]
+pub struct DciWeights {
+    pub response: f64,
+    pub exercises: f64,
+    pub presence: f64,
+    pub programmes: f64,
+    pub trust: f64,
+    pub interoperability: f64,
+    pub credibility: f64,
+    pub readiness: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub country: String,
+    pub years: usize,
+    pub start_year: i64,
+    pub trials: u64,
+    pub seed: u64,
+    pub budget: Budget,
+    pub forces: Forces,
+    pub trust: TrustParams,
+    pub interop: InteropParams,
+    pub regions: Vec<String>,
+    pub partners: Vec<Partner>,
+    pub posts: Vec<Post>,
+    pub exercises: Vec<Exercise>,
+    pub programmes: Vec<Programme>,
+    pub alliance: Option<Alliance>,
+    pub procurement_committed_share: f64,
+    pub queue_order: QueueOrder,
+    pub crises: Vec<CrisisType>,
+    pub dci: DciWeights,
+}
