@@ -87,5 +87,5 @@ mod tests {
         assert_eq!(format!("{:016x}", first), PINNED_FIRST_DRAW);
     }
 
-    const PINNED_FIRST_DRAW: &str = "PLACEHOLDER";
+    const PINNED_FIRST_DRAW: &str = "a944048aa50bfed3";
 }

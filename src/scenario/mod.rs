@@ -99,9 +99,12 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
 /// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
 /// message, so the key path is completed from it.
 fn explain_serde(path: &str, message: &str) -> (String, String, String) {
+    // serde_path_to_error already ends the path with an unknown key; a missing one it does not.
     let join = |field: &str| {
         if path == "." || path.is_empty() {
             field.to_string()
+        } else if path == field || path.ends_with(&format!(".{field}")) {
+            path.to_string()
         } else {
             format!("{path}.{field}")
         }

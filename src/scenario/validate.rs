@@ -154,7 +154,7 @@ impl Checker<'_> {
         if (sum - 1.0).abs() > SUM_TOLERANCE {
             return Err(self.err(
                 key,
-                format!("{what} sum to {sum}, not 1"),
+                format!("{what} sum to {}, not 1", (sum * 1e9).round() / 1e9),
                 format!("adjust the {what} so they add up to exactly 1"),
             ));
         }

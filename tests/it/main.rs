@@ -1,0 +1,9 @@
+//! All integration tests in one binary (one link, shared helpers), by topic.
+
+mod bad_input;
+mod cli;
+mod common;
+mod invariants;
+mod mechanisms;
+mod queueing;
+mod reproducibility;

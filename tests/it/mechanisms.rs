@@ -1,0 +1,411 @@
+//! Each mechanism of the model brief, checked on small edits of the shipped scenarios. Where a
+//! closed form exists the test asserts its value; otherwise it asserts the direction and the
+//! trace events that explain it. Paired comparisons use the same trial at different levels
+//! (common random numbers), so the differences are caused by the budget alone.
+
+use crate::common::*;
+use dipcap::engine::TraceRow;
+use dipcap::metrics::{Metric, YearMetric};
+use dipcap::model::budget;
+use dipcap::runner::{RunConfig, run};
+use dipcap::scenario::{DAYS_PER_YEAR, Line, TICKS_PER_YEAR};
+
+fn events<'a>(rows: &'a [TraceRow], kind: &str) -> Vec<&'a TraceRow> {
+    rows.iter().filter(|r| r.event == kind).collect()
+}
+
+fn mean_metric(s: &dipcap::scenario::Scenario, trials: u64, level: usize, m: Metric) -> f64 {
+    let r = run(
+        s,
+        &RunConfig {
+            trials,
+            seed: 5,
+            threads: 0,
+            progress: false,
+        },
+    )
+    .unwrap();
+    mean(&r.metric(level, m))
+}
+
+#[test]
+fn cut_profiles_follow_their_equations() {
+    let mut t = table(&scenario_path("baseline"));
+    let s = from_table(&t).unwrap();
+    let b0 = budget::baseline_total(&s, 0);
+    assert_eq!(b0, 12000.0);
+    assert!((budget::baseline_total(&s, 3) - 12000.0 * 1.02f64.powi(3)).abs() < 1e-9);
+    // Immediate from the 2nd year: year 0 untouched, then the level.
+    assert_eq!(budget::level_multiplier(&s, 0.8, 0), 1.0);
+    assert_eq!(budget::level_multiplier(&s, 0.8, 1), 0.8);
+    let total = |s: &dipcap::scenario::Scenario, l: f64, y: usize| {
+        budget::appropriate(s, l, y, None).iter().sum::<f64>() + budget::assessed(s, y)
+    };
+    assert!((total(&s, 0.8, 1) - 0.8 * budget::baseline_total(&s, 1)).abs() < 1e-6);
+    // Phased over 4 years: 1/4, 2/4, 3/4, then the whole cut.
+    set(&mut t, "budget.cut.profile", "phased".into());
+    set(&mut t, "budget.cut.phase_years", 4.into());
+    let s = from_table(&t).unwrap();
+    for (y, m) in [(0, 1.0), (1, 0.95), (2, 0.9), (3, 0.85), (4, 0.8), (7, 0.8)] {
+        assert!(
+            (budget::level_multiplier(&s, 0.8, y) - m).abs() < 1e-12,
+            "year {y}"
+        );
+    }
+    // Shock: the first cut year is appropriated in full; the cut arrives as a rescission.
+    set(&mut t, "budget.cut.profile", "shock".into());
+    let s = from_table(&t).unwrap();
+    assert_eq!(budget::level_multiplier(&s, 0.8, 1), 1.0);
+    assert_eq!(budget::level_multiplier(&s, 0.8, 2), 0.8);
+    assert!((budget::shock_removal(&s, 0.8, 1) - 0.2 * budget::baseline_total(&s, 1)).abs() < 1e-9);
+    let levels = trial(&s, 1, 0);
+    let (o, rows) = &levels[2];
+    assert_eq!(events(rows, "shock").len(), 1);
+    let rescinded: f64 = o.ledger[1].iter().map(|l| l.rescinded).sum();
+    assert!(
+        (rescinded - 0.2 * budget::baseline_total(&s, 1)).abs() < 1e-6,
+        "the whole annual cut is removed: {rescinded}"
+    );
+    assert_eq!(o.ledger[0].iter().map(|l| l.rescinded).sum::<f64>(), 0.0);
+    assert!(
+        events(&levels[0].1, "shock").is_empty(),
+        "no shock at full budget"
+    );
+}
+
+#[test]
+fn cut_policies_decide_which_lines_absorb_the_cut() {
+    let mut t = table(&scenario_path("baseline"));
+    let s = from_table(&t).unwrap();
+    let base = budget::reference_allocation(&s, 1);
+    let prop = budget::appropriate(&s, 0.7, 1, None);
+    // Proportional: every line keeps the same share of the smaller net budget.
+    for i in 0..5 {
+        assert!((prop[i] / prop.iter().sum::<f64>() - s.budget.shares[i]).abs() < 1e-12);
+    }
+    set(&mut t, "budget.cut.policy", "protected".into());
+    set(
+        &mut t,
+        "budget.cut.protected",
+        toml::Value::Array(vec!["engagement".into(), "crisis_reserve".into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let prot = budget::appropriate(&s, 0.7, 1, None);
+    assert_eq!(
+        prot[Line::Engagement.index()],
+        base[Line::Engagement.index()]
+    );
+    assert_eq!(
+        prot[Line::CrisisReserve.index()],
+        base[Line::CrisisReserve.index()]
+    );
+    assert!(
+        (prot.iter().sum::<f64>() - prop.iter().sum::<f64>()).abs() < 1e-6,
+        "the same total is cut"
+    );
+    set(&mut t, "budget.cut.policy", "sticky_personnel".into());
+    set(&mut t, "budget.cut.protected", toml::Value::Array(vec![]));
+    let s = from_table(&t).unwrap();
+    let prev = budget::appropriate(&s, 1.0, 0, None)[Line::Personnel.index()];
+    let sticky = budget::appropriate(&s, 0.7, 1, Some(prev));
+    let p = sticky[Line::Personnel.index()];
+    assert!(
+        (p - prev * 0.97).abs() < 1e-6,
+        "personnel shrinks by exactly the 3% allowed: {p} vs {prev}"
+    );
+    assert!(
+        sticky[Line::Operations.index()] < prop[Line::Operations.index()],
+        "operations absorbs what personnel does not"
+    );
+    assert!((sticky.iter().sum::<f64>() - prop.iter().sum::<f64>()).abs() < 1e-6);
+}
+
+/// Baseline without crises, exercises, posts and programmes, for clean closed-form checks.
+fn quiet_baseline() -> toml::Table {
+    let mut t = table(&scenario_path("baseline"));
+    for k in ["crises", "exercises", "posts", "programmes"] {
+        remove(&mut t, k);
+    }
+    t
+}
+
+#[test]
+fn readiness_decays_by_its_closed_form_when_training_is_unfunded() {
+    let mut t = quiet_baseline();
+    set(&mut t, "budget.shares.operations", 0.0.into());
+    set(&mut t, "budget.shares.procurement", 0.45.into());
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::Array(vec![1.0.into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let (o, _) = &trial(&s, 1, 0)[0];
+    // Sampled after each monthly tick: r(t_k) = 0.9·e^(−t_k/30).
+    let tick = DAYS_PER_YEAR / TICKS_PER_YEAR as f64;
+    let expected: f64 = (0..TICKS_PER_YEAR)
+        .map(|k| 0.9 * (-(k as f64) * tick / 30.0).exp())
+        .sum::<f64>()
+        / TICKS_PER_YEAR as f64;
+    let got = o.yearly[0][YearMetric::Readiness.index()];
+    assert!(
+        (got - expected).abs() < 1e-9,
+        "year-1 readiness {got} vs closed form {expected}"
+    );
+}
+
+#[test]
+fn readiness_recovers_slower_than_it_decays() {
+    let mut t = quiet_baseline();
+    set(&mut t, "forces.initial_readiness", 0.1.into());
+    // Cheap enough that even the retraining premium is funded in full.
+    set(&mut t, "forces.training_cost", 100.0.into());
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::Array(vec![1.0.into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let (o, _) = &trial(&s, 1, 0)[0];
+    // Fully funded: r(t_k) = 1 − 0.9·e^(−t_k/90) while training is funded in full.
+    let tick = DAYS_PER_YEAR / TICKS_PER_YEAR as f64;
+    let expected: f64 = (0..TICKS_PER_YEAR)
+        .map(|k| 1.0 - 0.9 * (-(k as f64) * tick / 90.0).exp())
+        .sum::<f64>()
+        / TICKS_PER_YEAR as f64;
+    let got = o.yearly[0][YearMetric::Readiness.index()];
+    assert!(
+        (got - expected).abs() < 1e-9,
+        "recovery {got} vs closed form {expected}"
+    );
+    // Lapsed units cost more to train: the first month pays 1 + 1.5·0.9 = 2.35× the steady cost.
+    let steady_year = 12.0 * 100.0;
+    let spent = o.ledger[0][Line::Operations.index()].spent;
+    assert!(
+        spent > steady_year * 1.2,
+        "retraining costs more than staying trained: {spent}"
+    );
+}
+
+#[test]
+fn mobilisation_delay_depends_on_readiness_and_presence_shortens_warning() {
+    let mut t = table(&fixture("mmc.toml"));
+    set(&mut t, "forces.units", 200.into());
+    set(&mut t, "forces.initial_readiness", 0.5.into());
+    set(&mut t, "forces.recovery_days", 1e12.into());
+    set(&mut t, "forces.mobilisation_days_min", 2.0.into());
+    set(&mut t, "forces.mobilisation_days_max", 30.0.into());
+    set(&mut t, "crises[0].window_days", f64::INFINITY.into());
+    set(&mut t, "crises[0].detection_days", 10.0.into());
+    set(&mut t, "interoperability.mobilisation_speedup", 0.0.into());
+    set(&mut t, "scenario.years", 2.into());
+    let s = from_table(&t).unwrap();
+    let r = mean_metric(&s, 20, 0, Metric::ResponseDays);
+    assert!(
+        (r - (10.0 + 2.0 + 28.0 * 0.5)).abs() < 1e-6,
+        "detection 10 + mobilisation 16 days: {r}"
+    );
+    // An attaché post in the region cuts the warning time to its detection factor.
+    let mut post = toml::Table::new();
+    post.insert("partner".into(), "Anywhere".into());
+    post.insert("annual_cost".into(), 0.1.into());
+    post.insert("detection_factor".into(), 0.4.into());
+    t.insert(
+        "posts".into(),
+        toml::Value::Array(vec![toml::Value::Table(post)]),
+    );
+    let s = from_table(&t).unwrap();
+    let r = mean_metric(&s, 20, 0, Metric::ResponseDays);
+    assert!(
+        (r - (4.0 + 16.0)).abs() < 1e-6,
+        "detection 10 × 0.4 + 16: {r}"
+    );
+}
+
+#[test]
+fn reconstitution_and_wear_reduce_capacity() {
+    let mut t = table(&fixture("mmc.toml"));
+    let s = from_table(&t).unwrap();
+    let plain = mean_metric(&s, 100, 0, Metric::ResponseRate);
+    set(&mut t, "forces.reconstitution_days", 60.0.into());
+    let s = from_table(&t).unwrap();
+    let rested = mean_metric(&s, 100, 0, Metric::ResponseRate);
+    assert!(
+        rested < plain - 0.05,
+        "60 days of refit after each 60-day deployment: {rested} vs {plain}"
+    );
+}
+
+#[test]
+fn exercises_are_cancelled_when_money_runs_out_and_trust_falls() {
+    let mut t = quiet_baseline();
+    let full = table(&scenario_path("baseline"));
+    t.insert("exercises".into(), full["exercises"].clone());
+    set(&mut t, "budget.shares.engagement", 0.0.into());
+    set(&mut t, "budget.shares.procurement", 0.2.into());
+    let s = from_table(&t).unwrap();
+    let levels = trial(&s, 1, 0);
+    let (o, rows) = &levels[0];
+    assert_eq!(o.metrics[Metric::ExercisesHeld.index()], 0.0);
+    assert_eq!(
+        o.metrics[Metric::ExercisesCancelled.index()],
+        o.metrics[Metric::ExercisesPlanned.index()]
+    );
+    assert!(
+        events(rows, "exercise_cancelled")
+            .iter()
+            .all(|r| r.details.contains("not funded"))
+    );
+    let t2 = table(&scenario_path("baseline"));
+    let s2 = from_table(&t2).unwrap();
+    let (o2, rows2) = &trial(&s2, 1, 0)[0];
+    assert!(!events(rows2, "exercise_start").is_empty());
+    let germany = s.partners.iter().position(|p| p.name == "Germany").unwrap();
+    assert!(
+        o.partner_trust[germany] < o2.partner_trust[germany] - 0.1,
+        "cancelled exercises erode trust"
+    );
+}
+
+#[test]
+fn posts_close_in_priority_order_and_reopen_when_money_returns() {
+    let mut t = table(&scenario_path("baseline"));
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::Array(vec![1.0.into(), 0.15.into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let levels = trial(&s, 1, 0);
+    let (_, rows) = &levels[1];
+    let closed: Vec<&str> = events(rows, "post_closed")
+        .iter()
+        .map(|r| r.subject.as_str())
+        .collect();
+    assert!(
+        closed.contains(&"Bosnia and Herzegovina") && closed.contains(&"Moldova"),
+        "an 85% cut closes the forward post and those ranked below it: {closed:?}"
+    );
+    assert!(!closed.contains(&"Germany"));
+    let priority = |name: &str| {
+        s.posts
+            .iter()
+            .find(|p| s.partners[p.partner].name == name)
+            .unwrap()
+            .priority
+    };
+    let worst_open = s
+        .posts
+        .iter()
+        .filter(|p| !closed.contains(&s.partners[p.partner].name.as_str()))
+        .map(|p| p.priority)
+        .max()
+        .unwrap();
+    for c in &closed {
+        assert!(
+            priority(c) >= worst_open,
+            "{c} (priority {}) closed while a priority-{worst_open} post stayed open",
+            priority(c)
+        );
+    }
+    assert!(
+        events(&levels[0].1, "post_closed").is_empty(),
+        "full budget keeps the network"
+    );
+}
+
+#[test]
+fn programme_cuts_are_penalised_and_delivery_falls() {
+    let mut t = table(&scenario_path("baseline"));
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::Array(vec![1.0.into(), 0.25.into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let levels = trial(&s, 1, 0);
+    assert!((levels[0].0.metrics[Metric::ProgrammeDeliveredShare.index()] - 1.0).abs() < 1e-9);
+    assert!(levels[1].0.metrics[Metric::ProgrammeDeliveredShare.index()] < 0.9);
+    assert!(!events(&levels[1].1, "programme_cut").is_empty());
+}
+
+#[test]
+fn alliance_pledge_shortfall_and_joint_procurement_withdrawal() {
+    let s = load(&scenario_path("baseline"));
+    let levels = trial(&s, 1, 0);
+    let cred = |l: usize| levels[l].0.metrics[Metric::Credibility.index()];
+    assert!(
+        cred(3) < cred(0) - 0.2,
+        "missing the 2% pledge by 30% costs credibility: {} vs {}",
+        cred(3),
+        cred(0)
+    );
+    assert_eq!(levels[0].0.metrics[Metric::JointWithdrawals.index()], 0.0);
+    assert_eq!(
+        levels[3].0.metrics[Metric::JointWithdrawals.index()],
+        3.0,
+        "no room left for joint programmes at 70%"
+    );
+    let w = events(&levels[3].1, "joint_withdrawal");
+    assert_eq!(
+        w[0].subject, "Tactical airlift (A400M-type) programme",
+        "the last-listed programme goes first"
+    );
+    assert!(
+        events(&levels[0].1, "pledge_check")
+            .iter()
+            .all(|r| r.details.contains("pledge"))
+    );
+}
+
+#[test]
+fn sticky_personnel_shock_hits_operations_and_engagement() {
+    let s = load(&scenario_path("sequestration"));
+    let last = s.budget.levels.len() - 1;
+    let levels = trial(&s, s.seed, 0);
+    let (o, rows) = &levels[last];
+    let y = s.budget.cut.start_year;
+    let l = &o.ledger[y];
+    assert!(!events(rows, "shock").is_empty());
+    let p = l[Line::Personnel.index()];
+    assert!(
+        p.rescinded <= p.appropriated * s.budget.cut.personnel_max_cut + 1e-6,
+        "personnel gives at most its sticky share"
+    );
+    assert!(
+        l[Line::Operations.index()].rescinded > p.rescinded,
+        "operations absorbs more than personnel"
+    );
+    let readiness_full = levels[0].0.yearly[y][YearMetric::Readiness.index()];
+    let readiness_cut = o.yearly[y][YearMetric::Readiness.index()];
+    assert!(
+        readiness_cut < readiness_full,
+        "the shock year's readiness falls: {readiness_cut} vs {readiness_full}"
+    );
+}
+
+#[test]
+fn full_budget_beats_the_deepest_cut_in_every_shipped_scenario() {
+    for name in SHIPPED {
+        let s = load(&scenario_path(name));
+        let r = run(
+            &s,
+            &RunConfig {
+                trials: 200,
+                seed: s.seed,
+                threads: 0,
+                progress: false,
+            },
+        )
+        .unwrap();
+        let last = s.budget.levels.len() - 1;
+        for m in [Metric::ResponseRate, Metric::TrustMean, Metric::Dci] {
+            let (full, cut) = (mean(&r.metric(0, m)), mean(&r.metric(last, m)));
+            assert!(
+                full > cut,
+                "{name}: {} at full budget {full} is not above {cut}",
+                m.name()
+            );
+        }
+    }
+}
