@@ -473,10 +473,11 @@ impl<'a> World<'a> {
         self.acc.programme_planned = planned;
         self.totals.programme_planned += planned;
         self.plan_engagement(true);
-        if let CutProfile::Shock { day, .. } = s.budget.cut.profile {
-            if y == s.budget.cut.start_year && self.level < 1.0 {
-                self.push(base + day, Event::Shock);
-            }
+        if let CutProfile::Shock { day, .. } = s.budget.cut.profile
+            && y == s.budget.cut.start_year
+            && self.level < 1.0
+        {
+            self.push(base + day, Event::Shock);
         }
         self.push(base + DAYS_PER_YEAR, Event::YearEnd(y as u32));
         if y + 1 < s.years {
@@ -495,32 +496,32 @@ impl<'a> World<'a> {
         let spent: f64 = lines.iter().map(|l| l.spent).sum();
         // The pledge is judged on the defence budget as finally enacted (after any rescission).
         let mut ratio = 1.0;
-        if let Some(a) = &s.alliance {
-            if a.pledge > 0.0 {
-                ratio = (appropriated - rescinded) / (a.pledge * self.gdp);
-                let shortfall = (1.0 - ratio).max(0.0);
-                if shortfall > 0.0 {
-                    self.credibility = loss(self.credibility, a.credibility_penalty * shortfall);
-                    for (p, partner) in s.partners.iter().enumerate() {
-                        if partner.kind == PartnerKind::Ally {
-                            self.partners[p].trust =
-                                loss(self.partners[p].trust, s.trust.pledge_penalty * shortfall);
-                        }
+        if let Some(a) = &s.alliance
+            && a.pledge > 0.0
+        {
+            ratio = (appropriated - rescinded) / (a.pledge * self.gdp);
+            let shortfall = (1.0 - ratio).max(0.0);
+            if shortfall > 0.0 {
+                self.credibility = loss(self.credibility, a.credibility_penalty * shortfall);
+                for (p, partner) in s.partners.iter().enumerate() {
+                    if partner.kind == PartnerKind::Ally {
+                        self.partners[p].trust =
+                            loss(self.partners[p].trust, s.trust.pledge_penalty * shortfall);
                     }
-                } else {
-                    self.credibility = gain(self.credibility, a.credibility_gain);
                 }
-                trace!(
-                    self,
-                    "pledge_check",
-                    a.name.clone(),
-                    "spending {:.2}% of GDP against a {:.2}% pledge (ratio {:.3}); credibility now {:.3}",
-                    100.0 * (appropriated - rescinded) / self.gdp,
-                    100.0 * a.pledge,
-                    ratio,
-                    self.credibility
-                );
+            } else {
+                self.credibility = gain(self.credibility, a.credibility_gain);
             }
+            trace!(
+                self,
+                "pledge_check",
+                a.name.clone(),
+                "spending {:.2}% of GDP against a {:.2}% pledge (ratio {:.3}); credibility now {:.3}",
+                100.0 * (appropriated - rescinded) / self.gdp,
+                100.0 * a.pledge,
+                ratio,
+                self.credibility
+            );
         }
         self.totals.pledge_ratio_sum += ratio;
 
@@ -960,16 +961,15 @@ impl<'a> World<'a> {
             .active_joint()
             .flat_map(|j| j.partners.iter().copied())
             .collect();
-        for p in 0..self.partners.len() {
+        for (p, rate) in programme_rate.iter().enumerate() {
             self.touch_partner(p);
             let st = &mut self.partners[p];
             if st.posts_open > 0 {
                 st.trust = gain(st.trust, t.attache_gain * frac);
             }
-            if programme_rate[p] > 0.0 {
+            if *rate > 0.0 {
                 // Diminishing returns: the yearly gain saturates as money grows past `programme_saturation`.
-                let g =
-                    t.programme_gain * (1.0 - (-programme_rate[p] / t.programme_saturation).exp());
+                let g = t.programme_gain * (1.0 - (-rate / t.programme_saturation).exp());
                 st.trust = gain(st.trust, g * frac);
             }
             if joint_partners.contains(&p) {
