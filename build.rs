@@ -2,7 +2,15 @@
 //! manifest can say exactly which generator and samplers produced it.
 use std::fs;
 
-const NUMERIC_CRATES: [&str; 7] = ["rand", "rand_core", "rand_distr", "rand_pcg", "rayon", "serde", "toml"];
+const NUMERIC_CRATES: [&str; 7] = [
+    "rand",
+    "rand_core",
+    "rand_distr",
+    "rand_pcg",
+    "rayon",
+    "serde",
+    "toml",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");

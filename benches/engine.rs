@@ -46,7 +46,20 @@ fn runner(c: &mut Criterion) {
     g.throughput(Throughput::Elements(200));
     for threads in [1, 2] {
         g.bench_function(format!("baseline_200_trials_{threads}_threads"), |b| {
-            b.iter(|| black_box(run(&s, &RunConfig { trials: 200, seed: 1, threads, progress: false }).expect("run")))
+            b.iter(|| {
+                black_box(
+                    run(
+                        &s,
+                        &RunConfig {
+                            trials: 200,
+                            seed: 1,
+                            threads,
+                            progress: false,
+                        },
+                    )
+                    .expect("run"),
+                )
+            })
         });
     }
     g.finish();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dipcap::app;
-use dipcap::error::{InputError, RunError};
+use dipcap::error::RunError;
 
 #[derive(Parser)]
 #[command(
@@ -126,14 +126,6 @@ fn execute(cli: Cli) -> Result<(), RunError> {
         } => {
             let s = dipcap::scenario::load(&scenario)?;
             let seed = seed.unwrap_or(s.seed);
-            if trial >= s.trials.max(1) && trial >= app::MAX_TRIALS {
-                return Err(InputError::Option {
-                    what: "--trial".into(),
-                    problem: format!("{trial} is out of range"),
-                    hint: "use a trial number from trials.csv".into(),
-                }
-                .into());
-            }
             let bytes = app::trace(&s, level, trial, seed)?;
             match out {
                 Some(path) => {

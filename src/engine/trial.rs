@@ -115,6 +115,8 @@ struct Unit {
     status: UnitStatus,
     /// Leaves the force when it comes back (a personnel cut hit while it was away).
     demobilise: bool,
+    /// End of the current reconstitution; an older `UnitFree` event for this unit is stale.
+    free_at: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +152,6 @@ struct ExerciseState {
 #[derive(Debug, Clone, Copy)]
 struct ProgrammeState {
     funded_annual: f64,
-    previous: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +283,7 @@ impl<'a> World<'a> {
             target: f.initial_readiness,
             status: UnitStatus::Idle,
             demobilise: false,
+            free_at: 0.0,
         };
         World {
             s,
@@ -322,8 +324,8 @@ impl<'a> World<'a> {
                 .programmes
                 .iter()
                 .map(|p| ProgrammeState {
-                    funded_annual: 0.0,
-                    previous: p.annual,
+                    // Before the first year, programmes run at their planned rate.
+                    funded_annual: p.annual,
                 })
                 .collect(),
             programme_order: sorted_by_priority(&s.programmes, |p| p.priority),
@@ -794,6 +796,7 @@ impl<'a> World<'a> {
                 target: self.train_frac,
                 status: UnitStatus::Idle,
                 demobilise: false,
+                free_at: 0.0,
             };
             for u in 0..self.units.len() {
                 if active >= target {
@@ -841,7 +844,7 @@ impl<'a> World<'a> {
     }
 
     fn unit_free(&mut self, u: usize) {
-        if self.units[u].status == UnitStatus::Reconstituting {
+        if self.units[u].status == UnitStatus::Reconstituting && self.now >= self.units[u].free_at {
             self.units[u].status = UnitStatus::Idle;
             self.try_serve();
         }
@@ -859,6 +862,7 @@ impl<'a> World<'a> {
             unit.status = UnitStatus::Inactive;
         } else if reconstitution > 0.0 {
             unit.status = UnitStatus::Reconstituting;
+            unit.free_at = self.now + reconstitution;
             self.push(self.now + reconstitution, Event::UnitFree(u as u32));
         } else {
             unit.status = UnitStatus::Idle;
@@ -1085,6 +1089,10 @@ impl<'a> World<'a> {
     fn plan_engagement(&mut self, fresh: bool) {
         let s = self.s;
         let rem = self.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
+        if rem <= 0.0 {
+            // A shock after the last monthly payment leaves nothing to re-plan this year.
+            return;
+        }
         let mut money = self.available(Line::Engagement);
         for item in s.budget.engagement_order.clone() {
             match item {
@@ -1142,11 +1150,8 @@ impl<'a> World<'a> {
                         let got = want.min(money.max(0.0));
                         money -= got;
                         let annual = if rem > 0.0 { got / rem } else { 0.0 };
-                        let reference = if fresh {
-                            self.programmes[i].previous
-                        } else {
-                            self.programmes[i].funded_annual
-                        };
+                        // Volatility is judged against the rate the partner was last receiving.
+                        let reference = self.programmes[i].funded_annual;
                         if reference > 0.0 && annual < reference - MONEY_EPS {
                             // Volatility hurts: the penalty grows with the fraction cut.
                             let cut = (reference - annual) / reference;
@@ -1163,9 +1168,6 @@ impl<'a> World<'a> {
                             );
                         }
                         self.programmes[i].funded_annual = annual;
-                        if fresh {
-                            self.programmes[i].previous = annual;
-                        }
                     }
                 }
                 EngagementItem::Exercises => {

@@ -356,6 +356,11 @@ fn alliance_pledge_shortfall_and_joint_procurement_withdrawal() {
             .iter()
             .all(|r| r.details.contains("pledge"))
     );
+    let france = s.partners.iter().position(|p| p.name == "France").unwrap();
+    assert!(
+        levels[3].0.partner_interop[france] < levels[0].0.partner_interop[france] - 0.05,
+        "leaving the joint airlift programme costs France's interoperability"
+    );
 }
 
 #[test]
