@@ -40,6 +40,8 @@ impl LineYear {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceRow {
     pub time: f64,
+    /// Fiscal year (0-based) the event belongs to; a year's closing events carry that year.
+    pub year: usize,
     pub event: &'static str,
     pub subject: String,
     pub details: String,
@@ -239,7 +241,7 @@ struct World<'a> {
 macro_rules! trace {
     ($w:expr, $event:expr, $subject:expr, $($fmt:tt)*) => {
         if $w.trace.is_some() {
-            let row = TraceRow { time: $w.now, event: $event, subject: $subject.to_string(), details: format!($($fmt)*) };
+            let row = TraceRow { time: $w.now, year: $w.year, event: $event, subject: $subject.to_string(), details: format!($($fmt)*) };
             if let Some(t) = $w.trace.as_mut() {
                 t.push(row);
             }
@@ -703,43 +705,40 @@ impl<'a> World<'a> {
             .count()
     }
 
-    /// Sizes the force to what the personnel line can pay for the rest of the year. A change
-    /// takes effect after `personnel_lag_days`, and the current force is paid until then.
+    /// Sizes the force to what the personnel line can pay, month after month, for the rest of
+    /// the year. The change takes effect after `personnel_lag_days`; until then the larger
+    /// force is still paid, and what the personnel line cannot cover of that overhang is paid
+    /// from operations (see `tick`) — which is how a sudden personnel cut squeezes training.
     fn plan_personnel(&mut self) {
         if self.s.forces.units == 0 {
             return;
         }
-        let uc = self.unit_cost() / TICKS_PER_YEAR as f64;
+        let monthly = self.unit_cost() / TICKS_PER_YEAR as f64;
         let available = self.available(Line::Personnel);
-        let change_at = self.now + self.s.forces.personnel_lag_days;
-        let base = self.year as f64 * DAYS_PER_YEAR;
         let remaining = self.remaining_ticks();
-        let before = (self.ticks_done..TICKS_PER_YEAR)
-            .filter(|k| base + *k as f64 * TICK_DAYS < change_at)
-            .count();
-        let after = remaining - before;
         let current = self.active_units();
-        let target = if after == 0 {
+        let target = if remaining == 0 {
             current
         } else {
-            let left = available - self.payroll_units() as f64 * uc * before as f64;
-            ((left / (uc * after as f64)) + 1e-6).floor().max(0.0) as usize
+            // The small epsilon keeps a line that pays exactly n units from rounding to n − 1.
+            ((available / (monthly * remaining as f64)) + 1e-6)
+                .floor()
+                .max(0.0) as usize
         };
-        if target != self.personnel_target || target != current {
-            self.personnel_target = target;
-            if target != current {
-                trace!(
-                    self,
-                    "personnel_plan",
-                    "forces",
-                    "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
-                    available,
-                    target,
-                    current,
-                    change_at
-                );
-                self.push(change_at, Event::PersonnelChange);
-            }
+        self.personnel_target = target;
+        if target != current {
+            let change_at = self.now + self.s.forces.personnel_lag_days;
+            trace!(
+                self,
+                "personnel_plan",
+                "forces",
+                "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
+                available,
+                target,
+                current,
+                change_at
+            );
+            self.push(change_at, Event::PersonnelChange);
         }
     }
 
@@ -877,9 +876,21 @@ impl<'a> World<'a> {
         self.ticks_done = k + 1;
         let frac = 1.0 / TICKS_PER_YEAR as f64;
 
-        // Payroll for the coming month.
+        // Payroll for the coming month; an overhang the personnel line cannot pay (units not
+        // yet gone after a cut) falls on operations.
         let payroll = self.payroll_units() as f64 * self.unit_cost() * frac;
-        self.spend(Line::Personnel, payroll);
+        let paid = self.spend(Line::Personnel, payroll);
+        if payroll - paid > MONEY_EPS {
+            let overhang = self.spend(Line::Operations, payroll - paid);
+            trace!(
+                self,
+                "payroll_overhang",
+                "forces",
+                "personnel line short by {:.2}; {:.2} paid from operations",
+                payroll - paid,
+                overhang
+            );
+        }
 
         // Training: the month's share of what operations has left, against what the units at
         // home need. Lapsed units cost up to `retraining_factor` times more to bring back.

@@ -243,7 +243,7 @@ pub fn trace(s: &Scenario, rows: &[TraceRow]) -> Result<Vec<u8>, RunError> {
     ])
     .map_err(&e)?;
     for row in rows {
-        let year = (row.time / crate::scenario::DAYS_PER_YEAR).floor();
+        let year = row.year as f64;
         w.write_record([
             format!("{:.3}", row.time),
             (s.start_year + year as i64).to_string(),
