@@ -37,6 +37,11 @@ pub enum Metric {
     SpentAlliance,
     Unspent,
     Rescinded,
+    UnfundedPersonnel,
+    UnfundedOperations,
+    UnfundedProcurement,
+    UnfundedEngagement,
+    Unfunded,
     Dci,
 }
 
@@ -94,6 +99,11 @@ registry!(Metric, ALL,
     SpentAlliance => ("spent_alliance", "million", "assessed alliance contributions paid"),
     Unspent => ("unspent", "million", "appropriated money left unspent at year ends"),
     Rescinded => ("rescinded", "million", "money removed mid-year by a shock"),
+    UnfundedPersonnel => ("unfunded_personnel", "million", "payroll neither the personnel line nor operations could pay"),
+    UnfundedOperations => ("unfunded_operations", "million", "training need left unfunded"),
+    UnfundedProcurement => ("unfunded_procurement", "million", "joint-procurement payments not made (short or abandoned)"),
+    UnfundedEngagement => ("unfunded_engagement", "million", "post, programme and exercise costs not paid (closed, cut, cancelled for money)"),
+    Unfunded => ("unfunded", "million", "all commitments the lines could not pay (sum of the unfunded_* columns)"),
     Dci => ("dci", "0-1", "Diplomatic Capacity Index: weighted mean of its components (see docs/MODEL.md)"),
 );
 
@@ -117,6 +127,14 @@ pub enum YearMetric {
     Appropriated,
     Spent,
     Unspent,
+    SpentPersonnel,
+    SpentOperations,
+    SpentProcurement,
+    SpentEngagement,
+    SpentCrisisReserve,
+    SpentAlliance,
+    Rescinded,
+    Unfunded,
     Dci,
 }
 
@@ -138,6 +156,14 @@ registry!(YearMetric, ALL,
     Appropriated => ("appropriated", "million", "money appropriated for the year, all lines"),
     Spent => ("spent", "million", "money spent in the year, all lines"),
     Unspent => ("unspent", "million", "money left unspent at year end"),
+    SpentPersonnel => ("spent_personnel", "million", "spent from the personnel line in the year"),
+    SpentOperations => ("spent_operations", "million", "spent from operations & training in the year"),
+    SpentProcurement => ("spent_procurement", "million", "spent from procurement in the year"),
+    SpentEngagement => ("spent_engagement", "million", "spent from diplomacy/engagement in the year"),
+    SpentCrisisReserve => ("spent_crisis_reserve", "million", "spent from the crisis reserve in the year"),
+    SpentAlliance => ("spent_alliance", "million", "assessed alliance contributions paid in the year"),
+    Rescinded => ("rescinded", "million", "money removed by a mid-year shock in the year"),
+    Unfunded => ("unfunded", "million", "commitments of the year the lines could not pay"),
     Dci => ("dci", "0-1", "Diplomatic Capacity Index of the year"),
 );
 

@@ -23,11 +23,16 @@ const MONEY_EPS: f64 = 1e-9;
 
 /// Money of one budget line in one fiscal year, million. Conservation:
 /// appropriated = rescinded + spent + unspent, with unspent >= 0.
+///
+/// `unfunded` is outside that identity: it is what the year's commitments called for on this
+/// line and the line could not pay (training short of need, posts closed, programme money not
+/// delivered, exercises cancelled for money, joint programmes abandoned, payroll left unpaid).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct LineYear {
     pub appropriated: f64,
     pub rescinded: f64,
     pub spent: f64,
+    pub unfunded: f64,
 }
 
 impl LineYear {
@@ -413,6 +418,13 @@ impl<'a> World<'a> {
         paid
     }
 
+    /// Books a commitment the line could not pay (reporting only: nothing is spent).
+    fn unfunded(&mut self, line: Line, amount: f64) {
+        if amount > MONEY_EPS {
+            self.ledger[self.year][line.index()].unfunded += amount;
+        }
+    }
+
     fn remaining_ticks(&self) -> usize {
         TICKS_PER_YEAR - self.ticks_done
     }
@@ -592,6 +604,18 @@ impl<'a> World<'a> {
         set(YearMetric::Appropriated, appropriated);
         set(YearMetric::Spent, spent);
         set(YearMetric::Unspent, appropriated - rescinded - spent);
+        for (m, line) in [
+            (YearMetric::SpentPersonnel, Line::Personnel),
+            (YearMetric::SpentOperations, Line::Operations),
+            (YearMetric::SpentProcurement, Line::Procurement),
+            (YearMetric::SpentEngagement, Line::Engagement),
+            (YearMetric::SpentCrisisReserve, Line::CrisisReserve),
+            (YearMetric::SpentAlliance, Line::Alliance),
+        ] {
+            set(m, lines[line.index()].spent);
+        }
+        set(YearMetric::Rescinded, rescinded);
+        set(YearMetric::Unfunded, lines.iter().map(|l| l.unfunded).sum());
         set(YearMetric::Dci, dci);
         self.yearly.push(row);
         trace!(
@@ -882,6 +906,7 @@ impl<'a> World<'a> {
         let paid = self.spend(Line::Personnel, payroll);
         if payroll - paid > MONEY_EPS {
             let overhang = self.spend(Line::Operations, payroll - paid);
+            self.unfunded(Line::Personnel, payroll - paid - overhang);
             trace!(
                 self,
                 "payroll_overhang",
@@ -912,6 +937,7 @@ impl<'a> World<'a> {
             1.0
         };
         self.spend(Line::Operations, funded * need);
+        self.unfunded(Line::Operations, (1.0 - funded) * need);
         if (funded - self.train_frac).abs() > 1e-12 {
             trace!(
                 self,
@@ -951,20 +977,26 @@ impl<'a> World<'a> {
         // Procurement: joint programmes first, national contracts spend the rest evenly.
         let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
         let paid_joint = self.spend(Line::Procurement, joint_month);
+        let abandoned: f64 = self.withdrawn_joint().map(|j| j.annual_cost * frac).sum();
+        self.unfunded(Line::Procurement, joint_month - paid_joint + abandoned);
         let rest = (self.available(Line::Procurement) - joint_month * (remaining - 1.0)).max(0.0)
             / remaining;
         self.spend(Line::Procurement, rest);
-        let _ = paid_joint;
 
         // Posts and programmes are paid monthly from engagement.
         for p in 0..s.posts.len() {
+            let cost = s.posts[p].annual_cost * frac;
             if self.posts[p] != PostStatus::Closed {
-                self.spend(Line::Engagement, s.posts[p].annual_cost * frac);
+                let paid = self.spend(Line::Engagement, cost);
+                self.unfunded(Line::Engagement, cost - paid);
+            } else {
+                self.unfunded(Line::Engagement, cost);
             }
         }
         let mut programme_rate = vec![0.0; self.partners.len()];
         for (i, prog) in s.programmes.iter().enumerate() {
             let paid = self.spend(Line::Engagement, self.programmes[i].funded_annual * frac);
+            self.unfunded(Line::Engagement, prog.annual * frac - paid);
             self.acc.programme_delivered += paid;
             self.totals.programme_delivered += paid;
             programme_rate[prog.partner] += paid / frac;
@@ -1005,16 +1037,29 @@ impl<'a> World<'a> {
         }
     }
 
-    fn active_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
+    /// Joint programmes running this year that the country is (`withdrawn == false`) or is no
+    /// longer (`true`) part of.
+    fn joint_this_year(
+        &self,
+        withdrawn: bool,
+    ) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
         let year = self.year;
         self.s
             .alliance
             .iter()
             .flat_map(|a| a.joint_procurement.iter().enumerate())
             .filter(move |(i, j)| {
-                !self.joint_withdrawn[*i] && j.first_year <= year && year <= j.last_year
+                self.joint_withdrawn[*i] == withdrawn && j.first_year <= year && year <= j.last_year
             })
             .map(|(_, j)| j)
+    }
+
+    fn active_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
+        self.joint_this_year(false)
+    }
+
+    fn withdrawn_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
+        self.joint_this_year(true)
     }
 
     // ---- partners ----------------------------------------------------------------------
@@ -1200,6 +1245,7 @@ impl<'a> World<'a> {
                                 } else {
                                     "unfunded after the mid-year cut"
                                 },
+                                true,
                             );
                         }
                     }
@@ -1208,8 +1254,13 @@ impl<'a> World<'a> {
         }
     }
 
-    fn cancel_exercise(&mut self, e: usize, why: &str) {
+    /// Cancels a funded exercise; `for_money` books its cost as an unfunded commitment (an
+    /// exercise cancelled because no units were ready is a capacity loss, not a money one).
+    fn cancel_exercise(&mut self, e: usize, why: &str, for_money: bool) {
         let s = self.s;
+        if for_money {
+            self.unfunded(Line::Engagement, s.exercises[e].cost);
+        }
         self.exercises[e].status = ExerciseStatus::Cancelled;
         self.totals.exercises_cancelled += 1.0;
         for &p in &s.exercises[e].partners {
@@ -1267,13 +1318,14 @@ impl<'a> World<'a> {
                     "only {} of {} units ready (at least {} needed)",
                     n, ex.units, ex.min_units
                 ),
+                false,
             );
             return;
         }
         let scale = n as f64 / ex.units as f64;
         let cost = ex.cost * scale;
         if self.available(Line::Engagement) + MONEY_EPS < cost {
-            self.cancel_exercise(e, "the engagement line ran out of money");
+            self.cancel_exercise(e, "the engagement line ran out of money", true);
             return;
         }
         self.spend(Line::Engagement, cost);
@@ -1624,6 +1676,24 @@ impl<'a> World<'a> {
                 .iter()
                 .flat_map(|y| y.iter())
                 .map(|l| l.rescinded)
+                .sum(),
+        );
+        let unfunded = |l: Line| {
+            self.ledger
+                .iter()
+                .map(|y| y[l.index()].unfunded)
+                .sum::<f64>()
+        };
+        set(Metric::UnfundedPersonnel, unfunded(Line::Personnel));
+        set(Metric::UnfundedOperations, unfunded(Line::Operations));
+        set(Metric::UnfundedProcurement, unfunded(Line::Procurement));
+        set(Metric::UnfundedEngagement, unfunded(Line::Engagement));
+        set(
+            Metric::Unfunded,
+            self.ledger
+                .iter()
+                .flat_map(|y| y.iter())
+                .map(|l| l.unfunded)
                 .sum(),
         );
         set(

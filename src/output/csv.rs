@@ -186,6 +186,40 @@ pub fn summary(rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
     finish(w, "summary.csv")
 }
 
+/// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (R type 7,
+/// like the quantiles of `summary.csv`). The distribution charts are drawn from this file, so
+/// they can be redrawn without the per-trial rows.
+pub fn percentiles(r: &RunResults) -> Result<Vec<u8>, RunError> {
+    let e = enc("percentiles.csv");
+    let mut w = writer();
+    w.write_record(["level", "metric", "unit", "percentile", "value"])
+        .map_err(&e)?;
+    let mut values = Vec::with_capacity(r.outcomes.len());
+    for (l, level) in r.levels.iter().enumerate() {
+        for m in Metric::ALL {
+            values.clear();
+            values.extend(
+                r.outcomes
+                    .iter()
+                    .map(|t| t[l].metrics[m.index()])
+                    .filter(|v| v.is_finite()),
+            );
+            values.sort_by(f64::total_cmp);
+            for p in 0..=100u32 {
+                w.write_record([
+                    num(*level),
+                    m.name().to_string(),
+                    m.info().unit.to_string(),
+                    p.to_string(),
+                    num(quantile_sorted(&values, f64::from(p) / 100.0)),
+                ])
+                .map_err(&e)?;
+            }
+        }
+    }
+    finish(w, "percentiles.csv")
+}
+
 /// `partners.csv`: per level and partner, end-of-horizon trust and interoperability over trials.
 pub fn partners(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
     let e = enc("partners.csv");

@@ -78,9 +78,26 @@ pub fn manifest(s: &Scenario, r: &RunResults, m: &ManifestInfo) -> Result<Vec<u8
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
+    let cut = &s.budget.cut;
+    let (profile, shock_day, phase_years) = match cut.profile {
+        crate::scenario::CutProfile::Immediate => ("immediate", Value::Null, Value::Null),
+        crate::scenario::CutProfile::Phased { years } => ("phased", Value::Null, json!(years)),
+        crate::scenario::CutProfile::Shock { day, .. } => ("shock", json!(day), Value::Null),
+    };
     let v = json!({
         "dipcap_version": env!("CARGO_PKG_VERSION"),
         "scenario": s.name,
+        "country": s.country,
+        "description": s.description,
+        "money_unit": s.money_unit,
+        "start_year": s.start_year,
+        "cut": {
+            "profile": profile,
+            "policy": cut.policy.name(),
+            "start_fiscal_year": s.start_year + cut.start_year as i64,
+            "shock_day": shock_day,
+            "phase_years": phase_years,
+        },
         "scenario_path": m.scenario_path.display().to_string(),
         "scenario_sha256": m.scenario_sha256,
         "seed": r.seed,

@@ -47,6 +47,9 @@ pub struct RawMeta {
     pub description: String,
     #[serde(default)]
     pub country: String,
+    /// How money is labelled in charts and the report (amounts are always millions).
+    #[serde(default = "default_money_unit")]
+    pub money_unit: String,
     pub years: i64,
     #[serde(default = "default_start_year")]
     pub start_year: i64,
@@ -56,6 +59,9 @@ pub struct RawMeta {
     pub seed: u64,
 }
 
+fn default_money_unit() -> String {
+    "million".into()
+}
 fn default_start_year() -> i64 {
     2026
 }

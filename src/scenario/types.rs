@@ -75,6 +75,17 @@ pub enum CutPolicy {
     StickyPersonnel,
 }
 
+impl CutPolicy {
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            CutPolicy::Proportional => "proportional",
+            CutPolicy::Protected => "protected",
+            CutPolicy::StickyPersonnel => "sticky_personnel",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Cut {
     pub profile: CutProfile,
@@ -281,6 +292,8 @@ pub struct Scenario {
     pub name: String,
     pub description: String,
     pub country: String,
+    /// Label of money amounts (which are in millions), e.g. "M€".
+    pub money_unit: String,
     pub years: usize,
     pub start_year: i64,
     pub trials: u64,

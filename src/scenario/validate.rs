@@ -180,6 +180,13 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
             "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
         ));
     }
+    if m.money_unit.trim().is_empty() || m.money_unit.chars().count() > 16 {
+        return Err(c.err(
+            "scenario.money_unit",
+            format!("\"{}\" is not a usable label", m.money_unit),
+            "give a short label for millions of the currency, e.g. \"M€\" or \"million USD\" (at most 16 characters)",
+        ));
+    }
     let years = c.int("scenario.years", m.years, 1, 200)?;
     let trials = c.int("scenario.trials", m.trials, 1, 100_000_000)? as u64;
 
@@ -749,6 +756,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         name: m.name.clone(),
         description: m.description.clone(),
         country: m.country.clone(),
+        money_unit: m.money_unit.trim().to_string(),
         years,
         start_year: m.start_year,
         trials,
