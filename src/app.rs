@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
+use crate::charts::{self, ChartData, Source};
 use crate::engine::run_trial;
 use crate::error::{InputError, RunError};
 use crate::model::{budget, crisis};
 use crate::output::{self, csv as out_csv, json as out_json};
+use crate::report;
 use crate::runner::{self, RunConfig, RunResults};
 use crate::scenario::{self, Line, Scenario};
 
@@ -20,6 +22,8 @@ pub struct RunOptions {
     pub threads: usize,
     pub out: Option<PathBuf>,
     pub progress: bool,
+    /// Draw the charts and write `report.html` (`--no-charts` turns this off).
+    pub charts: bool,
 }
 
 pub struct RunReport {
@@ -75,6 +79,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         ("summary.csv", out_csv::summary(&rows)?),
         ("summary.json", out_json::summary(&s, &results, &rows)?),
         ("partners.csv", out_csv::partners(&s, &results)?),
+        ("percentiles.csv", out_csv::percentiles(&results)?),
     ];
     let wall_seconds = clock.elapsed().as_secs_f64();
     let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
@@ -88,9 +93,25 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         files: names.clone(),
     };
     files.push(("manifest.json", out_json::manifest(&s, &results, &info)?));
+    // Charts are drawn from the bytes about to be written, exactly as `dipcap plot` would
+    // draw them from the files, and before anything is written: a failure leaves no trace.
+    let visuals = if opts.charts {
+        let data = ChartData::load(&Source::Memory(&files))?;
+        Some(draw_visuals(&data)?)
+    } else {
+        None
+    };
     std::fs::create_dir_all(&out_dir).map_err(|e| RunError::write(&out_dir, e))?;
     for (name, bytes) in &files {
         output::write_atomic(&out_dir.join(name), bytes)?;
+    }
+    match &visuals {
+        Some(v) => {
+            write_visuals(&out_dir, v)?;
+            names.push("report.html".into());
+            names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
+        }
+        None => remove_stale_visuals(&out_dir, &[])?,
     }
     Ok(RunReport {
         out_dir,
@@ -98,6 +119,77 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         wall_seconds,
         files: names,
     })
+}
+
+/// Charts and the report of a run, drawn but not yet written.
+pub struct Visuals {
+    pub charts: Vec<charts::Rendered>,
+    pub report: String,
+}
+
+pub fn draw_visuals(data: &ChartData) -> Result<Visuals, RunError> {
+    let rendered = charts::render_all(data)?;
+    let report = report::html(data, &rendered);
+    Ok(Visuals {
+        charts: rendered,
+        report,
+    })
+}
+
+/// Writes `charts/<stem>.svg|png` and `report.html`, each atomically, and removes chart
+/// files an earlier run left that this one did not draw.
+pub fn write_visuals(out_dir: &Path, v: &Visuals) -> Result<(), RunError> {
+    let dir = out_dir.join("charts");
+    std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
+    let mut keep = Vec::new();
+    for c in &v.charts {
+        let svg = format!("{}.svg", c.spec.stem);
+        let png = format!("{}.png", c.spec.stem);
+        output::write_atomic(&dir.join(&svg), c.svg.as_bytes())?;
+        output::write_atomic(&dir.join(&png), &c.png)?;
+        keep.push(svg);
+        keep.push(png);
+    }
+    output::write_atomic(&out_dir.join("report.html"), v.report.as_bytes())?;
+    remove_stale_visuals(out_dir, &keep)
+}
+
+/// Old charts (and an old report, when no report is written) would describe another run.
+fn remove_stale_visuals(out_dir: &Path, keep: &[String]) -> Result<(), RunError> {
+    let dir = out_dir.join("charts");
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name.ends_with(".svg") || name.ends_with(".png");
+            if ours && !keep.contains(&name) {
+                std::fs::remove_file(e.path()).map_err(|err| RunError::write(e.path(), err))?;
+            }
+        }
+    }
+    if keep.is_empty() {
+        let report = out_dir.join("report.html");
+        if report.exists() {
+            std::fs::remove_file(&report).map_err(|e| RunError::write(&report, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `dipcap plot`: redraws the charts and the report of an existing output folder from its
+/// files, without simulating. Returns the number of charts drawn.
+pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
+    if !out_dir.is_dir() {
+        return Err(InputError::Option {
+            what: format!("OUTPUT_DIR {}", out_dir.display()),
+            problem: "is not a folder".into(),
+            hint: "give the output folder of a run, e.g. output/baseline".into(),
+        }
+        .into());
+    }
+    let data = ChartData::load(&Source::Folder(out_dir))?;
+    let v = draw_visuals(&data)?;
+    write_visuals(out_dir, &v)?;
+    Ok(v.charts.len())
 }
 
 /// Refuses an output path that is an existing file, or whose nearest existing ancestor is not

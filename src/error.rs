@@ -47,6 +47,8 @@ pub enum RunError {
     },
     #[error("cannot encode {what}: {reason}")]
     Encode { what: String, reason: String },
+    #[error("cannot draw chart {chart}: {reason}")]
+    Chart { chart: String, reason: String },
 }
 
 impl RunError {

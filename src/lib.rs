@@ -20,11 +20,13 @@
 //! (`app`). The model is documented in `docs/MODEL.md`.
 
 pub mod app;
+pub mod charts;
 pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

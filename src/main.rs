@@ -19,7 +19,7 @@ exercises, attaché posts, partner programmes, alliance commitments and crises, 
 deployments and exercises at several budget levels over many seeded Monte Carlo trials, and writes tidy \
 CSV/JSON results. Every run is reproducible from its scenario file and seed, with any number of threads.\n\n\
 The model and every scenario key are documented in docs/MODEL.md.",
-    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap validate scenarios/sequestration.toml\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
+    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap plot output/baseline\n  dipcap validate scenarios/sequestration.toml\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -29,7 +29,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the Monte Carlo simulation and write trials.csv, yearly.csv, summary.csv/json,
-    /// partners.csv and manifest.json into the output folder.
+    /// partners.csv, percentiles.csv and manifest.json into the output folder, then the
+    /// charts (charts/*.png and *.svg) and report.html.
     Run {
         /// Scenario file (TOML), e.g. scenarios/baseline.toml.
         scenario: PathBuf,
@@ -48,6 +49,16 @@ enum Command {
         /// No progress bar and no summary on the terminal.
         #[arg(long)]
         quiet: bool,
+        /// Write only the data files: no charts and no report.html (redraw later with
+        /// `dipcap plot`).
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Redraw the charts and report.html of an existing output folder from its CSV and JSON
+    /// files, without simulating again (same files give identical SVGs).
+    Plot {
+        /// Output folder of a run, e.g. output/baseline.
+        output_dir: PathBuf,
     },
     /// Check a scenario file and print a one-screen summary of what it describes.
     Validate {
@@ -97,6 +108,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             threads,
             out,
             quiet,
+            no_charts,
         } => {
             let progress = !quiet && std::io::stderr().is_terminal();
             let report = app::run(&app::RunOptions {
@@ -106,10 +118,20 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 threads,
                 out,
                 progress,
+                charts: !no_charts,
             })?;
             if !quiet {
                 print_run(&report);
             }
+            Ok(())
+        }
+        Command::Plot { output_dir } => {
+            let n = app::plot(&output_dir)?;
+            println!(
+                "{n} charts (PNG and SVG) in {}/charts/ and {}/report.html",
+                output_dir.display(),
+                output_dir.display()
+            );
             Ok(())
         }
         Command::Validate { scenario } => {

@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link, shared helpers), by topic.
 
 mod bad_input;
+mod charts;
 mod cli;
 mod common;
 mod invariants;

@@ -1,0 +1,354 @@
+//! Capacity against budget: for each headline measure, its mean with the 95% confidence
+//! interval at each level and the paired difference from the baseline with its interval
+//! (the "capacity cliff"); and one overview of every headline measure's change in % of its
+//! baseline mean. Drawn from `summary.csv`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::{self, HEADLINE, Measure};
+use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
+
+fn level_range(d: &ChartData) -> (f64, f64) {
+    let (lo, hi) = d
+        .levels()
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), l| {
+            (a.min(l * 100.0), b.max(l * 100.0))
+        });
+    let pad = ((hi - lo) * 0.08).max(2.0);
+    (lo - pad, hi + pad)
+}
+
+/// The deepest level's paired difference in words: "−8.7 points (95% CI −9.0 to −8.4)".
+fn deepest_diff(d: &ChartData, m: &Measure) -> String {
+    let n = d.levels().len();
+    match d.summary(n - 1, m.metric) {
+        Some(r) if n > 1 => format!(
+            "at {} of baseline the paired difference is {} (95% CI {} to {})",
+            d.level_label(n - 1),
+            m.show_diff(r.diff_mean),
+            m.show_diff_bare(r.diff_ci95_lo),
+            m.show_diff(r.diff_ci95_hi)
+        ),
+        _ => "only one budget level in this run".into(),
+    }
+}
+
+pub fn spec(d: &ChartData, i: usize) -> ChartSpec {
+    let m = &HEADLINE[i];
+    ChartSpec {
+        kind: Kind::Capacity(i),
+        stem: format!("capacity-{}", m.metric.replace('_', "-")),
+        section: "capacity",
+        caption: format!(
+            "{} against the budget level. Left: the mean over trials at each level with its 95% confidence interval (the bars; often narrower than the dots), over a shaded band holding the middle half of the trials. Right: the paired difference from the baseline — each trial compared with itself at full budget, same crises — with its 95% confidence interval; a bar clear of the zero line is a cost of the cut that is not Monte Carlo noise. Here {}.",
+            m.name,
+            deepest_diff(d, m)
+        ),
+    }
+}
+
+pub fn cliff_spec(d: &ChartData) -> ChartSpec {
+    ChartSpec {
+        kind: Kind::Cliff,
+        stem: "capacity-cliff".into(),
+        section: "capacity",
+        caption: "Every headline measure's change from the baseline, in % of its baseline mean, against the budget level, with 95% confidence intervals of the paired differences. Lines that fall steeply as the budget falls show where capacity drops off a cliff; a line near zero is a capacity the cut does not reach in this scenario.".to_string()
+            + if d.levels().len() < 2 { " (Only one level in this run.)" } else { "" },
+    }
+}
+
+fn x_fmt(v: &f64) -> String {
+    format!("{v:.0}%")
+}
+
+pub fn draw<DB: DrawingBackend>(
+    d: &ChartData,
+    i: usize,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let m = &HEADLINE[i];
+    let n = d.levels().len();
+    let f = m.factor;
+    let rows: Vec<(f64, &super::data::SummaryRow)> = (0..n)
+        .filter_map(|l| d.summary(l, m.metric).map(|r| (d.levels()[l] * 100.0, r)))
+        .collect();
+    let area = frame(
+        root,
+        &format!(
+            "{}: what each budget level keeps, and what the cut costs",
+            m.name
+        ),
+        &format!(
+            "Mean over {} trials per level; {}",
+            d.manifest.trials,
+            deepest_diff(d, m)
+        ),
+        &[
+            (
+                Key::ErrorBar(style::OKABE_ITO[0]),
+                "mean with 95% CI".into(),
+            ),
+            (
+                Key::Fill(style::OKABE_ITO[0], 0.15),
+                "middle half of trials".into(),
+            ),
+            (
+                Key::ErrorBar(style::VERMILLION),
+                "paired difference from baseline, 95% CI".into(),
+            ),
+        ],
+        &d.stamp(),
+    )?;
+    let (left, right) = area.split_horizontally(area.dim_in_pixel().0 as i32 / 2);
+    let (x0, x1) = level_range(d);
+
+    // Left: level means.
+    let lo = rows
+        .iter()
+        .map(|(_, r)| r.p25.min(r.ci95_lo) * f)
+        .fold(f64::INFINITY, f64::min);
+    let hi = rows
+        .iter()
+        .map(|(_, r)| r.p75.max(r.ci95_hi) * f)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (y0, y1) = style::axis_range(m, lo, hi);
+    let y_step = (y1 - y0) / 8.0;
+    let y_fmt = |v: &f64| style::tick_label(*v, y_step);
+    let mut chart = ChartBuilder::on(&left)
+        .caption("Level mean", style::bold(style::LEGEND + 2.0))
+        .margin(10)
+        .margin_right(30)
+        .x_label_area_size(70)
+        .y_label_area_size(100)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_labels(9)
+        .y_label_formatter(&y_fmt)
+        .x_desc("budget level (% of baseline)")
+        .y_desc(m.axis)
+        .label_style(style::font(style::TICK))
+        .axis_desc_style(style::font(style::NOTE))
+        .draw()?;
+    let blue = style::OKABE_ITO[0];
+    let mut band: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.p75 * f)).collect();
+    band.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut lower: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.p25 * f)).collect();
+    lower.sort_by(|a, b| b.0.total_cmp(&a.0));
+    band.extend(lower);
+    chart.draw_series(std::iter::once(Polygon::new(band, blue.mix(0.15).filled())))?;
+    let mut line: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.mean * f)).collect();
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    chart.draw_series(LineSeries::new(line, blue.stroke_width(3)))?;
+    for (x, r) in &rows {
+        error_bar(
+            &mut chart,
+            *x,
+            r.mean * f,
+            r.ci95_lo * f,
+            r.ci95_hi * f,
+            blue,
+        )?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((*x, r.mean * f))
+                + Text::new(m.show(r.mean), (-30, -44), style::font(style::NOTE)),
+        ))?;
+    }
+
+    // Right: paired differences.
+    let lo = rows
+        .iter()
+        .map(|(_, r)| r.diff_ci95_lo * f)
+        .fold(0.0, f64::min);
+    let hi = rows
+        .iter()
+        .map(|(_, r)| r.diff_ci95_hi * f)
+        .fold(0.0, f64::max);
+    let (d0, d1) = style::padded(lo, hi, None);
+    let d_step = (d1 - d0) / 8.0;
+    let d_fmt = |v: &f64| style::tick_label(*v, d_step);
+    let unit = if m.diff_unit.is_empty() {
+        format!(
+            "difference from baseline ({})",
+            m.axis.split('(').nth(1).unwrap_or("").trim_end_matches(')')
+        )
+    } else {
+        "difference from baseline (percentage points)".to_string()
+    };
+    let mut chart = ChartBuilder::on(&right)
+        .caption(
+            "Paired difference from the baseline",
+            style::bold(style::LEGEND + 2.0),
+        )
+        .margin(10)
+        .margin_right(30)
+        .x_label_area_size(70)
+        .y_label_area_size(100)
+        .build_cartesian_2d(x0..x1, d0..d1)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_labels(9)
+        .y_label_formatter(&d_fmt)
+        .x_desc("budget level (% of baseline)")
+        .y_desc(unit)
+        .label_style(style::font(style::TICK))
+        .axis_desc_style(style::font(style::NOTE))
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x0, 0.0), (x1, 0.0)],
+        style::INK.stroke_width(2),
+    )))?;
+    for (x, r) in rows.iter().skip(1) {
+        error_bar(
+            &mut chart,
+            *x,
+            r.diff_mean * f,
+            r.diff_ci95_lo * f,
+            r.diff_ci95_hi * f,
+            style::VERMILLION,
+        )?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((*x, r.diff_mean * f))
+                + Text::new(
+                    m.show_diff(r.diff_mean),
+                    (14, -10),
+                    style::font(style::NOTE),
+                ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A point with a vertical interval and caps.
+fn error_bar<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    x: f64,
+    y: f64,
+    lo: f64,
+    hi: f64,
+    c: RGBColor,
+) -> DrawResult<DB> {
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x, lo), (x, hi)],
+        c.stroke_width(3),
+    )))?;
+    for v in [lo, hi] {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, v)) + PathElement::new(vec![(-10, 0), (10, 0)], c.stroke_width(3)),
+        ))?;
+    }
+    chart.draw_series(std::iter::once(Circle::new((x, y), 8, c.filled())))?;
+    Ok(())
+}
+
+pub fn draw_cliff<DB: DrawingBackend>(
+    d: &ChartData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let n = d.levels().len();
+    let keys: Vec<(Key, String)> = HEADLINE
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (Key::Line(style::OKABE_ITO[k]), m.name.to_string()))
+        .collect();
+    let area = frame(
+        root,
+        "The capacity cliff: change from baseline of each headline measure",
+        &format!(
+            "Paired difference in % of the baseline mean, 95% CI; {} trials per level; {}",
+            d.manifest.trials,
+            d.cut_words()
+        ),
+        &keys,
+        &d.stamp(),
+    )?;
+    // Relative change: paired difference over the baseline mean.
+    let series: Vec<Vec<(f64, f64, f64, f64)>> = HEADLINE
+        .iter()
+        .map(|m| {
+            let base = d.summary(0, m.metric).map_or(f64::NAN, |r| r.mean);
+            (0..n)
+                .filter_map(|l| d.summary(l, m.metric).map(|r| (l, r)))
+                .map(|(l, r)| {
+                    let rel = |v: f64| {
+                        if base.abs() > 1e-12 {
+                            100.0 * v / base
+                        } else {
+                            0.0
+                        }
+                    };
+                    (
+                        d.levels()[l] * 100.0,
+                        rel(r.diff_mean),
+                        rel(r.diff_ci95_lo),
+                        rel(r.diff_ci95_hi),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let lo = series
+        .iter()
+        .flatten()
+        .map(|p| p.2)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::min);
+    let hi = series
+        .iter()
+        .flatten()
+        .map(|p| p.3)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let (y0, y1) = style::padded(lo, hi, None);
+    let (x0, x1) = level_range(d);
+    let y_step = (y1 - y0) / 10.0;
+    let y_fmt = |v: &f64| format!("{}%", style::tick_label(*v, y_step));
+    let mut chart = ChartBuilder::on(&area)
+        .margin(10)
+        .margin_right(40)
+        .x_label_area_size(80)
+        .y_label_area_size(120)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_labels(11)
+        .y_label_formatter(&y_fmt)
+        .x_desc("budget level (% of baseline)")
+        .y_desc("change from baseline (% of the baseline mean)")
+        .label_style(style::font(style::TICK))
+        .axis_desc_style(style::font(style::AXIS_DESC))
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x0, 0.0), (x1, 0.0)],
+        style::INK.stroke_width(2),
+    )))?;
+    for (k, s) in series.iter().enumerate() {
+        let c = style::OKABE_ITO[k];
+        // Small horizontal offsets keep overlapping intervals apart.
+        let dx = (k as f64 - 2.0) * 0.35;
+        let mut pts: Vec<(f64, f64)> = s.iter().map(|p| (p.0 + dx, p.1)).collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(4)))?;
+        for p in s.iter().skip(1) {
+            error_bar(&mut chart, p.0 + dx, p.1, p.2, p.3, c)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! What the charts and the report are drawn from: the run's own output files (`manifest.json`,
+//! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`), parsed back. `dipcap run`
+//! parses the bytes it is about to write and `dipcap plot` parses the files on disk, so both
+//! draw from exactly the same numbers and produce identical SVGs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{InputError, RunError};
+
+/// The files a chart set is drawn from, in the order they are read.
+pub const SOURCE_FILES: [&str; 5] = [
+    "manifest.json",
+    "summary.csv",
+    "yearly.csv",
+    "percentiles.csv",
+    "partners.csv",
+];
+
+/// Where the source files come from: an output folder on disk, or the bytes of a run that
+/// has not been written yet.
+pub enum Source<'a> {
+    Folder(&'a Path),
+    Memory(&'a [(&'a str, Vec<u8>)]),
+}
+
+impl Source<'_> {
+    fn read(&self, name: &str) -> Result<(PathBuf, Vec<u8>), RunError> {
+        match self {
+            Source::Folder(dir) => {
+                let path = dir.join(name);
+                match std::fs::read(&path) {
+                    Ok(b) => Ok((path, b)),
+                    Err(e) => Err(InputError::Option {
+                        what: format!("OUTPUT_DIR {}", dir.display()),
+                        problem: format!("cannot read {name}: {e}"),
+                        hint: "give the folder a `dipcap run` wrote (it holds manifest.json, summary.csv, yearly.csv, percentiles.csv and partners.csv)".into(),
+                    }
+                    .into()),
+                }
+            }
+            Source::Memory(files) => files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, b)| (PathBuf::from(n), b.clone()))
+                .ok_or_else(|| RunError::Encode {
+                    what: name.into(),
+                    reason: "not produced by this run".into(),
+                }),
+        }
+    }
+}
+
+/// The cut as the manifest records it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CutInfo {
+    pub profile: String,
+    pub policy: String,
+    pub start_fiscal_year: i64,
+    pub shock_day: Option<f64>,
+    pub phase_years: Option<u64>,
+}
+
+/// The fields of `manifest.json` the charts and the report use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    pub dipcap_version: String,
+    pub scenario: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub description: String,
+    pub money_unit: String,
+    pub start_year: i64,
+    pub cut: CutInfo,
+    pub scenario_path: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub trials: u64,
+    pub levels: Vec<f64>,
+    pub years: usize,
+    pub generator: String,
+    pub crates: std::collections::BTreeMap<String, String>,
+    pub threads: usize,
+    pub started: String,
+    pub finished: String,
+    pub wall_seconds: f64,
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SummaryRow {
+    pub level: f64,
+    pub metric: String,
+    pub unit: String,
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub se: f64,
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub diff_mean: f64,
+    pub diff_ci95_lo: f64,
+    pub diff_ci95_hi: f64,
+}
+
+/// One row of `yearly.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct YearlyRow {
+    pub level: f64,
+    pub year: usize,
+    pub fiscal_year: i64,
+    pub metric: String,
+    pub unit: String,
+    pub mean: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct PercentileRow {
+    level: f64,
+    metric: String,
+    percentile: usize,
+    value: f64,
+}
+
+/// One row of `partners.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PartnerRow {
+    pub level: f64,
+    pub partner: String,
+    pub kind: String,
+    pub region: String,
+    pub importance: f64,
+    pub trust_start: f64,
+    pub trust_mean: f64,
+    pub trust_p5: f64,
+    pub trust_p50: f64,
+    pub trust_p95: f64,
+    pub interop_mean: f64,
+    pub interop_p50: f64,
+}
+
+/// Everything a chart set and report need, indexed by level position (0 = baseline).
+#[derive(Debug, Clone)]
+pub struct ChartData {
+    pub manifest: Manifest,
+    summary: HashMap<(usize, String), SummaryRow>,
+    yearly: HashMap<(usize, String), Vec<YearlyRow>>,
+    percentiles: HashMap<(usize, String), Vec<f64>>,
+    /// Per level, partners in file order.
+    pub partners: Vec<Vec<PartnerRow>>,
+}
+
+fn parse_csv<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, RunError> {
+    let mut r = csv::ReaderBuilder::new().from_reader(bytes);
+    let mut rows = Vec::new();
+    for (i, row) in r.deserialize::<T>().enumerate() {
+        rows.push(row.map_err(|e| corrupt(path, format!("row {}: {e}", i + 2)))?);
+    }
+    Ok(rows)
+}
+
+fn corrupt(path: &Path, problem: String) -> RunError {
+    InputError::Option {
+        what: path.display().to_string(),
+        problem,
+        hint: "the output folder is damaged or from another dipcap version; run the scenario again"
+            .into(),
+    }
+    .into()
+}
+
+impl ChartData {
+    pub fn load(source: &Source) -> Result<ChartData, RunError> {
+        let (path, bytes) = source.read("manifest.json")?;
+        let manifest: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(&path, format!("not a dipcap manifest: {e}")))?;
+        if manifest.levels.is_empty() {
+            return Err(corrupt(&path, "lists no budget levels".into()));
+        }
+        let levels = manifest.levels.clone();
+        let level_index = |path: &Path, level: f64| {
+            levels
+                .iter()
+                .position(|l| *l == level)
+                .ok_or_else(|| corrupt(path, format!("level {level} is not in manifest.json")))
+        };
+
+        let (path, bytes) = source.read("summary.csv")?;
+        let mut summary = HashMap::new();
+        for row in parse_csv::<SummaryRow>(&path, &bytes)? {
+            summary.insert((level_index(&path, row.level)?, row.metric.clone()), row);
+        }
+
+        let (path, bytes) = source.read("yearly.csv")?;
+        let mut yearly: HashMap<(usize, String), Vec<YearlyRow>> = HashMap::new();
+        for row in parse_csv::<YearlyRow>(&path, &bytes)? {
+            yearly
+                .entry((level_index(&path, row.level)?, row.metric.clone()))
+                .or_default()
+                .push(row);
+        }
+        for rows in yearly.values_mut() {
+            rows.sort_by_key(|r| r.year);
+        }
+
+        let (path, bytes) = source.read("percentiles.csv")?;
+        let mut percentiles: HashMap<(usize, String), Vec<f64>> = HashMap::new();
+        for row in parse_csv::<PercentileRow>(&path, &bytes)? {
+            let v = percentiles
+                .entry((level_index(&path, row.level)?, row.metric))
+                .or_insert_with(|| vec![f64::NAN; 101]);
+            if row.percentile > 100 {
+                return Err(corrupt(
+                    &path,
+                    format!("percentile {} > 100", row.percentile),
+                ));
+            }
+            v[row.percentile] = row.value;
+        }
+
+        let (path, bytes) = source.read("partners.csv")?;
+        let mut partners = vec![Vec::new(); levels.len()];
+        for row in parse_csv::<PartnerRow>(&path, &bytes)? {
+            partners[level_index(&path, row.level)?].push(row);
+        }
+
+        Ok(ChartData {
+            manifest,
+            summary,
+            yearly,
+            percentiles,
+            partners,
+        })
+    }
+
+    pub fn levels(&self) -> &[f64] {
+        &self.manifest.levels
+    }
+
+    /// The summary row of `metric` at level position `l`.
+    pub fn summary(&self, l: usize, metric: &str) -> Option<&SummaryRow> {
+        self.summary.get(&(l, metric.to_string()))
+    }
+
+    /// The yearly rows of `metric` at level position `l`, in year order.
+    pub fn yearly(&self, l: usize, metric: &str) -> &[YearlyRow] {
+        self.yearly
+            .get(&(l, metric.to_string()))
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// The 0th..100th percentiles of `metric` at level position `l`.
+    pub fn percentiles(&self, l: usize, metric: &str) -> Option<&[f64]> {
+        self.percentiles
+            .get(&(l, metric.to_string()))
+            .map(|v| v.as_slice())
+    }
+
+    /// Fiscal years covered, first and last.
+    pub fn fiscal_years(&self) -> (i64, i64) {
+        let first = self.manifest.start_year;
+        (first, first + self.manifest.years as i64 - 1)
+    }
+
+    /// "100%" for 1.0, "92.5%" for 0.925.
+    pub fn level_label(&self, l: usize) -> String {
+        level_label(self.manifest.levels[l])
+    }
+
+    /// The stamp every chart carries: what produced it.
+    pub fn stamp(&self) -> String {
+        let m = &self.manifest;
+        let (first, last) = self.fiscal_years();
+        format!(
+            "dipcap {} · scenario {} (sha256 {}) · seed {} · {} trials per level · FY{}–FY{}",
+            m.dipcap_version,
+            m.scenario,
+            &m.scenario_sha256[..m.scenario_sha256.len().min(12)],
+            m.seed,
+            m.trials,
+            first,
+            last
+        )
+    }
+
+    /// How the cut is applied, in words, e.g. "immediate cut from FY2027, proportional".
+    pub fn cut_words(&self) -> String {
+        let c = &self.manifest.cut;
+        let how = match c.profile.as_str() {
+            "phased" => format!(
+                "cut phased in over {} years from FY{}",
+                c.phase_years.unwrap_or(1),
+                c.start_fiscal_year
+            ),
+            "shock" => format!(
+                "mid-year shock on day {:.0} of FY{}",
+                c.shock_day.unwrap_or(0.0),
+                c.start_fiscal_year
+            ),
+            _ => format!("immediate cut from FY{}", c.start_fiscal_year),
+        };
+        format!("{how}, {} policy", c.policy.replace('_', " "))
+    }
+}
+
+pub fn level_label(level: f64) -> String {
+    let pct = level * 100.0;
+    if (pct - pct.round()).abs() < 1e-9 {
+        format!("{pct:.0}%")
+    } else {
+        format!("{}%", crate::output::num((pct * 1e6).round() / 1e6))
+    }
+}

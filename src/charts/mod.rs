@@ -1,0 +1,287 @@
+//! Charts of a run, for readers who never open the CSV files: one file per chart kind
+//! (`distributions`, `fans`, `capacity`, `partners`, `money`), a shared look (`style`), and
+//! the data they are drawn from (`data`: the run's own output files, parsed back).
+//!
+//! Every chart is drawn twice by the same code, once as SVG and once as a 1600×1000 PNG;
+//! the font is embedded, so nothing depends on the fonts of the machine.
+
+pub mod capacity;
+pub mod data;
+pub mod distributions;
+pub mod fans;
+pub mod money;
+pub mod partners;
+pub mod style;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+
+pub use data::{ChartData, Source};
+
+use crate::error::RunError;
+use style::{HEIGHT, WIDTH};
+
+/// What a chart shows: the kind and, where there is one per measure, which measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Box plot of a headline measure by level (index into `style::HEADLINE`).
+    Distribution(usize),
+    /// ECDF overlay of a headline measure by level.
+    Ecdf(usize),
+    /// Fan chart over the years of a yearly measure (index into `style::FAN`).
+    Fan(usize),
+    /// Mean with CI and paired difference against level (index into `style::HEADLINE`).
+    Capacity(usize),
+    /// Every headline measure's change from baseline, in % of its baseline mean.
+    Cliff,
+    /// End-of-horizon trust by partner and level.
+    Partners,
+    /// Spending by line, per level, over the horizon.
+    MoneyByLevel,
+    /// Spending by line, per level and fiscal year.
+    MoneyByYear,
+}
+
+/// One chart to draw: its kind, its file stem in `charts/`, and the words around it.
+#[derive(Debug, Clone)]
+pub struct ChartSpec {
+    pub kind: Kind,
+    pub stem: String,
+    /// The report section it belongs to.
+    pub section: &'static str,
+    /// Alternative text and report caption: how to read the chart.
+    pub caption: String,
+}
+
+/// A drawn chart.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub spec: ChartSpec,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// The charts of a run, in report order.
+pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
+    let mut v = Vec::new();
+    v.push(capacity::cliff_spec(d));
+    for i in 0..style::HEADLINE.len() {
+        v.push(capacity::spec(d, i));
+    }
+    for i in 0..style::HEADLINE.len() {
+        v.push(distributions::box_spec(d, i));
+        v.push(distributions::ecdf_spec(d, i));
+    }
+    for i in 0..style::FAN.len() {
+        v.push(fans::spec(d, i));
+    }
+    v.push(partners::spec(d));
+    v.push(money::by_level_spec(d));
+    v.push(money::by_year_spec(d));
+    v
+}
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(
+    spec: &ChartSpec,
+    d: &ChartData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    match spec.kind {
+        Kind::Distribution(i) => distributions::draw_box(d, i, root),
+        Kind::Ecdf(i) => distributions::draw_ecdf(d, i, root),
+        Kind::Fan(i) => fans::draw(d, i, root),
+        Kind::Capacity(i) => capacity::draw(d, i, root),
+        Kind::Cliff => capacity::draw_cliff(d, root),
+        Kind::Partners => partners::draw(d, root),
+        Kind::MoneyByLevel => money::draw_by_level(d, root),
+        Kind::MoneyByYear => money::draw_by_year(d, root),
+    }
+}
+
+fn chart_error(spec: &ChartSpec, format: &str, e: impl std::fmt::Display) -> RunError {
+    RunError::Chart {
+        chart: format!("{}.{format}", spec.stem),
+        reason: e.to_string(),
+    }
+}
+
+/// Draws one chart as SVG and PNG.
+pub fn render(spec: &ChartSpec, d: &ChartData) -> Result<Rendered, RunError> {
+    style::register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(spec, d, &root).map_err(|e| chart_error(spec, "svg", e))?;
+        root.present().map_err(|e| chart_error(spec, "svg", e))?;
+    }
+    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(spec, d, &root).map_err(|e| chart_error(spec, "png", e))?;
+        root.present().map_err(|e| chart_error(spec, "png", e))?;
+    }
+    let png = encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| chart_error(spec, "png", e))?;
+    Ok(Rendered {
+        spec: spec.clone(),
+        svg,
+        png,
+    })
+}
+
+/// Draws every chart of a run, in parallel, returned in report order.
+pub fn render_all(d: &ChartData) -> Result<Vec<Rendered>, RunError> {
+    specs(d).par_iter().map(|s| render(s, d)).collect()
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+/// A frame: white background, title, subtitle, a key of the marks used, and the stamp at
+/// the foot. Returns the area left for the plot.
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    keys: &[(Key, String)],
+    stamp: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    root.draw_text(title, &style::bold(style::TITLE), (36, 22))?;
+    let mut top = 78;
+    if !subtitle.is_empty() {
+        root.draw_text(subtitle, &style::grey_text(style::SUBTITLE), (36, top))?;
+        top += 40;
+    }
+    if !keys.is_empty() {
+        top += draw_key(root, keys, 36, top)? + 6;
+    }
+    root.draw(&PathElement::new(
+        vec![(36, h as i32 - 44), (w as i32 - 36, h as i32 - 44)],
+        style::GRID.stroke_width(2),
+    ))?;
+    root.draw_text(stamp, &style::grey_text(style::STAMP), (36, h as i32 - 34))?;
+    Ok(root.margin(top, 52, 24, 36))
+}
+
+/// A key drawn in a row under the subtitle: what each mark means.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// A filled box (fill colour, opacity).
+    Fill(RGBColor, f64),
+    /// A solid line.
+    Line(RGBColor),
+    /// A dashed line.
+    Dashed(RGBColor),
+    /// A diamond marker.
+    Diamond(RGBColor),
+    /// A point with an error bar.
+    ErrorBar(RGBColor),
+    /// A vertical marker line (the start of the cut).
+    Marker(RGBColor),
+}
+
+/// Draws a row of key entries starting at pixel (x, y) of `area`; wraps to a second row when
+/// the first is full. Returns the height used.
+pub fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(Key, String)],
+    x0: i32,
+    y0: i32,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, _) = area.dim_in_pixel();
+    let text = style::font(style::LEGEND);
+    let row_h = 34;
+    let (mut x, mut y) = (x0, y0);
+    for (key, label) in items {
+        let (tw, _) = area.estimate_text_size(label, &text)?;
+        let width = 44 + tw as i32 + 34;
+        if x > x0 && x + width > w as i32 - 20 {
+            x = x0;
+            y += row_h;
+        }
+        let cy = y + 12;
+        match key {
+            Key::Fill(c, a) => {
+                area.draw(&Rectangle::new(
+                    [(x, cy - 10), (x + 34, cy + 10)],
+                    c.mix(*a).filled(),
+                ))?;
+                area.draw(&Rectangle::new(
+                    [(x, cy - 10), (x + 34, cy + 10)],
+                    c.stroke_width(1),
+                ))?;
+            }
+            Key::Line(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x, cy), (x + 34, cy)],
+                    c.stroke_width(4),
+                ))?;
+            }
+            Key::Dashed(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x, cy), (x + 12, cy)],
+                    c.stroke_width(3),
+                ))?;
+                area.draw(&PathElement::new(
+                    vec![(x + 20, cy), (x + 34, cy)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Key::Diamond(c) => {
+                area.draw(&diamond((x + 17, cy), 10, *c))?;
+            }
+            Key::Marker(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x + 17, cy - 13), (x + 17, cy + 13)],
+                    c.stroke_width(3),
+                ))?;
+            }
+            Key::ErrorBar(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x + 17, cy - 11), (x + 17, cy + 11)],
+                    c.stroke_width(2),
+                ))?;
+                area.draw(&Circle::new((x + 17, cy), 6, c.filled()))?;
+            }
+        }
+        area.draw_text(label, &text, (x + 44, cy - 11))?;
+        x += width;
+    }
+    Ok(y + row_h - y0)
+}
+
+/// A filled diamond centred on a pixel.
+pub fn diamond(c: (i32, i32), r: i32, colour: RGBColor) -> Polygon<(i32, i32)> {
+    Polygon::new(
+        vec![
+            (c.0, c.1 - r),
+            (c.0 + r, c.1),
+            (c.0, c.1 + r),
+            (c.0 - r, c.1),
+        ],
+        colour.filled(),
+    )
+}
+
+/// The legend name of a level: "100% (baseline)", "80% of baseline".
+pub fn level_name(d: &ChartData, l: usize) -> String {
+    if l == 0 {
+        format!("{} (baseline)", d.level_label(0))
+    } else {
+        format!("{} of baseline", d.level_label(l))
+    }
+}

@@ -1,0 +1,372 @@
+//! Where the money went: spending by budget line stacked per level over the whole horizon,
+//! with what was left unspent, what a shock took back, and — beside it — the commitments the
+//! lines could not pay; and the same per fiscal year. Drawn from `summary.csv`/`yearly.csv`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::{self, OKABE_ITO};
+use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
+
+/// The stacked segments, bottom to top: metric suffix, legend name, colour.
+const SEGMENTS: [(&str, &str, RGBColor); 8] = [
+    ("spent_personnel", "personnel", OKABE_ITO[0]),
+    ("spent_operations", "operations & training", OKABE_ITO[2]),
+    ("spent_procurement", "procurement", OKABE_ITO[5]),
+    ("spent_engagement", "diplomacy & engagement", OKABE_ITO[1]),
+    ("spent_crisis_reserve", "crisis reserve", OKABE_ITO[4]),
+    ("spent_alliance", "alliance contributions", OKABE_ITO[6]),
+    (
+        "rescinded",
+        "taken back mid-year",
+        RGBColor(0x55, 0x55, 0x55),
+    ),
+    ("unspent", "unspent", style::LIGHT),
+];
+
+const UNFUNDED: [(&str, &str, RGBColor); 4] = [
+    ("unfunded_personnel", "payroll", OKABE_ITO[0]),
+    ("unfunded_operations", "training", OKABE_ITO[2]),
+    ("unfunded_procurement", "joint procurement", OKABE_ITO[5]),
+    (
+        "unfunded_engagement",
+        "posts, programmes, exercises",
+        OKABE_ITO[1],
+    ),
+];
+
+fn mean(d: &ChartData, l: usize, metric: &str) -> f64 {
+    d.summary(l, metric)
+        .map_or(0.0, |r| if r.mean.is_finite() { r.mean } else { 0.0 })
+}
+
+fn total_unfunded(d: &ChartData, l: usize) -> f64 {
+    mean(d, l, "unfunded")
+}
+
+pub fn by_level_spec(d: &ChartData) -> ChartSpec {
+    let n = d.levels().len();
+    let u = &d.manifest.money_unit;
+    ChartSpec {
+        kind: Kind::MoneyByLevel,
+        stem: "money-by-level".into(),
+        section: "money",
+        caption: format!(
+            "Where the money went over the whole horizon, mean over trials, in {u}. Left: each bar is one budget level's appropriations, stacked by the line that spent them, with money taken back by a mid-year shock (dark grey) and money left unspent (light grey) on top. Right, on its own scale: commitments the lines could not pay — training short of need, payroll left over after a force cut, joint-procurement payments abandoned, and posts, programmes and exercises not paid for. At {} of baseline unfunded commitments come to {} {u}, against {} {u} at the baseline.",
+            d.level_label(n - 1),
+            style::thousands(total_unfunded(d, n - 1)),
+            style::thousands(total_unfunded(d, 0)),
+        ),
+    }
+}
+
+pub fn by_year_spec(d: &ChartData) -> ChartSpec {
+    let u = &d.manifest.money_unit;
+    ChartSpec {
+        kind: Kind::MoneyByYear,
+        stem: "money-by-year".into(),
+        section: "money",
+        caption: format!(
+            "Spending by budget line in each fiscal year, mean over trials, in {u}, one panel per budget level on the same scale. Grey segments on top are money taken back mid-year and money left unspent; the vermillion segment above a bar is what the year's commitments called for and the lines could not pay. The vertical line marks when the cut starts ({}).",
+            d.cut_words()
+        ),
+    }
+}
+
+fn segment_keys(with_unfunded: bool) -> Vec<(Key, String)> {
+    let mut keys: Vec<(Key, String)> = SEGMENTS
+        .iter()
+        .map(|(_, name, c)| (Key::Fill(*c, 1.0), name.to_string()))
+        .collect();
+    if with_unfunded {
+        keys.push((
+            Key::Fill(style::VERMILLION, 0.55),
+            "unfunded commitments".to_string(),
+        ));
+        keys.push((Key::Marker(style::CUT_MARK), "cut starts".to_string()));
+    }
+    keys
+}
+
+fn level_axis(d: &ChartData, v: f64) -> String {
+    let i = v.round();
+    if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= d.levels().len() {
+        return String::new();
+    }
+    d.level_label(i as usize)
+}
+
+pub fn draw_by_level<DB: DrawingBackend>(
+    d: &ChartData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let n = d.levels().len();
+    let unit = d.manifest.money_unit.clone();
+    let (first, last) = d.fiscal_years();
+    let area = frame(
+        root,
+        "Where the money went, by budget level",
+        &format!(
+            "Totals over FY{first}–FY{last}, mean over {} trials, {unit}",
+            d.manifest.trials
+        ),
+        &segment_keys(false),
+        &d.stamp(),
+    )?;
+    let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.62) as i32);
+    let stacks: Vec<Vec<f64>> = (0..n)
+        .map(|l| SEGMENTS.iter().map(|(m, _, _)| mean(d, l, m)).collect())
+        .collect();
+    let top = stacks
+        .iter()
+        .map(|s| s.iter().sum::<f64>())
+        .fold(0.0, f64::max);
+    let y1 = top * 1.08;
+    let y_fmt = |v: &f64| style::thousands(*v);
+    let x_fmt = |v: &f64| level_axis(d, *v);
+    let mut chart = ChartBuilder::on(&left)
+        .caption(
+            "Appropriations and how they were used",
+            style::bold(style::LEGEND + 2.0),
+        )
+        .margin(10)
+        .margin_right(30)
+        .x_label_area_size(70)
+        .y_label_area_size(130)
+        .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..y1.max(1.0))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(n.max(2))
+        .x_label_formatter(&x_fmt)
+        .y_labels(9)
+        .y_label_formatter(&y_fmt)
+        .x_desc("budget level (% of baseline)")
+        .y_desc(format!("money over the horizon ({unit})"))
+        .label_style(style::font(style::TICK))
+        .axis_desc_style(style::font(style::AXIS_DESC))
+        .draw()?;
+    for (l, stack) in stacks.iter().enumerate() {
+        let x = l as f64;
+        let mut y = 0.0;
+        for (k, v) in stack.iter().enumerate() {
+            let c = SEGMENTS[k].2;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.32, y), (x + 0.32, y + v)],
+                c.filled(),
+            )))?;
+            // Label segments tall enough to hold text.
+            if *v > y1 * 0.06 {
+                let label = style::thousands(*v);
+                let ink = if k == 0 || k == 6 { WHITE } else { style::INK };
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, y + v / 2.0))
+                        + Text::new(label, (-30, -10), style::font(style::NOTE).color(&ink)),
+                ))?;
+            }
+            y += v;
+        }
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, y))
+                + Text::new(
+                    format!("total {}", style::thousands(y)),
+                    (-60, -30),
+                    style::bold(style::NOTE),
+                ),
+        ))?;
+    }
+
+    // Right: unfunded commitments by line.
+    let unfunded: Vec<Vec<f64>> = (0..n)
+        .map(|l| UNFUNDED.iter().map(|(m, _, _)| mean(d, l, m)).collect())
+        .collect();
+    let utop = unfunded
+        .iter()
+        .map(|s| s.iter().sum::<f64>())
+        .fold(0.0, f64::max);
+    let u1 = (utop * 1.15).max(1.0);
+    let mut chart = ChartBuilder::on(&right)
+        .caption(
+            "Commitments not paid (unfunded)",
+            style::bold(style::LEGEND + 2.0),
+        )
+        .margin(10)
+        .margin_right(20)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..u1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(n.max(2))
+        .x_label_formatter(&x_fmt)
+        .y_labels(9)
+        .y_label_formatter(&y_fmt)
+        .x_desc("budget level (% of baseline)")
+        .y_desc(format!("unfunded over the horizon ({unit})"))
+        .label_style(style::font(style::TICK))
+        .axis_desc_style(style::font(style::NOTE))
+        .draw()?;
+    for (l, stack) in unfunded.iter().enumerate() {
+        let x = l as f64;
+        let mut y = 0.0;
+        for (k, v) in stack.iter().enumerate() {
+            let c = UNFUNDED[k].2;
+            let anno = chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.3, y), (x + 0.3, y + v)],
+                c.filled(),
+            )))?;
+            if l == 0 {
+                let name = UNFUNDED[k].1;
+                anno.label(name).legend(move |(px, py)| {
+                    Rectangle::new([(px, py - 8), (px + 24, py + 8)], c.filled())
+                });
+            }
+            y += v;
+        }
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x - 0.3, 0.0), (x + 0.3, y.max(u1 * 0.002))],
+            style::VERMILLION.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, y))
+                + Text::new(style::thousands(y), (-24, -30), style::bold(style::NOTE)),
+        ))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(style::font(style::NOTE))
+        .background_style(WHITE.mix(0.9))
+        .border_style(style::LIGHT)
+        .draw()?;
+    Ok(())
+}
+
+pub fn draw_by_year<DB: DrawingBackend>(
+    d: &ChartData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let n = d.levels().len();
+    let unit = d.manifest.money_unit.clone();
+    let (first, last) = d.fiscal_years();
+    let area = frame(
+        root,
+        "Where the money went, year by year",
+        &format!(
+            "Mean over {} trials, {unit} per fiscal year; {}",
+            d.manifest.trials,
+            d.cut_words()
+        ),
+        &segment_keys(true),
+        &d.stamp(),
+    )?;
+    let yearly = |l: usize, metric: &str| -> Vec<f64> {
+        let rows = d.yearly(l, metric);
+        (first..=last)
+            .map(|fy| {
+                rows.iter()
+                    .find(|r| r.fiscal_year == fy)
+                    .map_or(0.0, |r| if r.mean.is_finite() { r.mean } else { 0.0 })
+            })
+            .collect()
+    };
+    let stacks: Vec<Vec<Vec<f64>>> = (0..n)
+        .map(|l| SEGMENTS.iter().map(|(m, _, _)| yearly(l, m)).collect())
+        .collect();
+    let unfunded: Vec<Vec<f64>> = (0..n).map(|l| yearly(l, "unfunded")).collect();
+    let years = (last - first + 1) as usize;
+    let top = (0..n)
+        .flat_map(|l| {
+            let stacks = &stacks;
+            let unfunded = &unfunded;
+            (0..years).map(move |y| stacks[l].iter().map(|s| s[y]).sum::<f64>() + unfunded[l][y])
+        })
+        .fold(0.0, f64::max);
+    let y1 = (top * 1.05).max(1.0);
+    let cols = if n <= 1 {
+        1
+    } else if n <= 4 {
+        2
+    } else {
+        3
+    };
+    let rows = n.div_ceil(cols);
+    let panels = area.split_evenly((rows, cols));
+    let x_fmt = |v: &f64| {
+        let r = v.round();
+        if (v - r).abs() < 1e-6 {
+            format!("{r:.0}")
+        } else {
+            String::new()
+        }
+    };
+    let y_fmt = |v: &f64| style::thousands(*v);
+    let cut_x = super::fans::cut_position(d);
+    for (l, panel) in panels.iter().enumerate().take(n) {
+        let title = if l == 0 {
+            "baseline (100%)".to_string()
+        } else {
+            format!("{} of baseline", d.level_label(l))
+        };
+        let mut chart = ChartBuilder::on(panel)
+            .caption(title, style::bold(style::LEGEND + 2.0))
+            .margin(10)
+            .margin_right(20)
+            .x_label_area_size(56)
+            .y_label_area_size(110)
+            .build_cartesian_2d((first as f64 - 0.6)..(last as f64 + 0.6), 0f64..y1)?;
+        let desc = if l % cols == 0 {
+            format!("money per year ({unit})")
+        } else {
+            String::new()
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(style::GRID)
+            .x_labels(years.min(12) + 1)
+            .x_label_formatter(&x_fmt)
+            .y_labels(6)
+            .y_label_formatter(&y_fmt)
+            .x_desc("fiscal year")
+            .y_desc(desc)
+            .label_style(style::font(style::TICK - 2.0))
+            .axis_desc_style(style::font(style::NOTE))
+            .draw()?;
+        for y in 0..years {
+            let x = (first + y as i64) as f64;
+            let mut base = 0.0;
+            for (k, s) in stacks[l].iter().enumerate() {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.36, base), (x + 0.36, base + s[y])],
+                    SEGMENTS[k].2.filled(),
+                )))?;
+                base += s[y];
+            }
+            let u = unfunded[l][y];
+            if u > 0.0 {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.36, base), (x + 0.36, base + u)],
+                    style::VERMILLION.mix(0.55).filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.36, base), (x + 0.36, base + u)],
+                    style::VERMILLION.stroke_width(1),
+                )))?;
+            }
+        }
+        if d.manifest.levels[l] < 1.0 && cut_x > first as f64 - 0.6 && cut_x < last as f64 + 0.6 {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(cut_x, 0.0), (cut_x, y1)],
+                style::CUT_MARK.stroke_width(3),
+            )))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Which partners notice: a heatmap of end-of-horizon trust by partner (rows, grouped as
+//! allies, partnership partners and regional neighbours) and budget level (columns), each
+//! cell printed with its value and its change from the baseline. Drawn from `partners.csv`.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style;
+use super::{ChartData, ChartSpec, DrawResult, Kind, frame};
+
+const GROUPS: [(&str, &str); 3] = [
+    ("ally", "Allies"),
+    ("partner", "Partnership partners"),
+    ("regional", "Regional neighbours"),
+];
+
+/// The partner whose mean trust falls most from the baseline to the deepest level.
+pub fn hardest_hit(d: &ChartData) -> Option<(String, f64, f64)> {
+    let n = d.levels().len();
+    if n < 2 {
+        return None;
+    }
+    d.partners[0]
+        .iter()
+        .filter_map(|b| {
+            d.partners[n - 1]
+                .iter()
+                .find(|p| p.partner == b.partner)
+                .map(|p| (b.partner.clone(), b.trust_mean, p.trust_mean))
+        })
+        .max_by(|a, b| (a.1 - a.2).total_cmp(&(b.1 - b.2)))
+}
+
+pub fn spec(d: &ChartData) -> ChartSpec {
+    let who = match hardest_hit(d) {
+        Some((name, base, deep)) => format!(
+            " {name} loses most: mean trust {base:.2} at full budget, {deep:.2} at {} of baseline.",
+            d.level_label(d.levels().len() - 1)
+        ),
+        None => String::new(),
+    };
+    ChartSpec {
+        kind: Kind::Partners,
+        stem: "partners-trust".into(),
+        section: "partners",
+        caption: format!(
+            "Mean trust of each partner at the end of the horizon (0 = none, 1 = complete), by budget level. Rows are grouped into allies, partnership partners and regional neighbours; each cell shows the mean over trials and, beside the baseline column, the change from the baseline. Darker cells are lower trust: a row that darkens quickly is a partner that notices the cut first.{who}"
+        ),
+    }
+}
+
+fn cell_colour(v: f64, lo: f64, hi: f64) -> RGBColor {
+    let t = if hi > lo {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    ViridisRGB.get_color(t)
+}
+
+/// Black or white, whichever reads on `c`.
+fn ink_on(c: RGBColor) -> RGBColor {
+    let lum = 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+    if lum > 120.0 { style::INK } else { WHITE }
+}
+
+pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    let n = d.levels().len();
+    let area = frame(
+        root,
+        "Partner trust at the end of the horizon, by budget level",
+        &format!(
+            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline",
+            d.manifest.trials
+        ),
+        &[],
+        &d.stamp(),
+    )?;
+    // Rows: group headings and partners, in group order then file order.
+    enum Row<'a> {
+        Heading(&'a str),
+        Partner(&'a str),
+    }
+    let mut rows = Vec::new();
+    for (kind, heading) in GROUPS {
+        let members: Vec<&str> = d.partners[0]
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.partner.as_str())
+            .collect();
+        if !members.is_empty() {
+            rows.push(Row::Heading(heading));
+            rows.extend(members.into_iter().map(Row::Partner));
+        }
+    }
+    let trust = |l: usize, name: &str| {
+        d.partners[l]
+            .iter()
+            .find(|p| p.partner == name)
+            .map_or(f64::NAN, |p| p.trust_mean)
+    };
+    let values = (0..n).flat_map(|l| d.partners[l].iter().map(|p| p.trust_mean));
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = ((lo * 20.0).floor() / 20.0, (hi * 20.0).ceil() / 20.0);
+    let (lo, hi) = if lo.is_finite() && hi - lo >= 0.05 {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo, lo + 0.05)
+    } else {
+        (0.0, 1.0)
+    };
+
+    let (w, h) = area.dim_in_pixel();
+    let label_w = 330;
+    let bar_w = 150;
+    let top = 50;
+    let grid_w = w as i32 - label_w - bar_w - 20;
+    let col_w = grid_w / n.max(1) as i32;
+    let row_h = ((h as i32 - top - 10) / rows.len().max(1) as i32).min(56);
+    // Text is anchored at its vertical centre so it sits in the middle of its row.
+    let left_mid = Pos::new(HPos::Left, VPos::Center);
+    let centre = Pos::new(HPos::Center, VPos::Center);
+    let text = style::font(style::TICK).pos(left_mid);
+    let small = style::font(style::NOTE);
+    for l in 0..n {
+        let x = label_w + l as i32 * col_w;
+        let label = if l == 0 {
+            format!("{} (baseline)", d.level_label(0))
+        } else {
+            d.level_label(l)
+        };
+        area.draw_text(
+            &label,
+            &style::bold(style::TICK).pos(centre),
+            (x + col_w / 2, 20),
+        )?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let y = top + r as i32 * row_h;
+        match row {
+            Row::Heading(hd) => {
+                area.draw_text(
+                    hd,
+                    &style::bold(style::TICK).pos(left_mid),
+                    (0, y + row_h / 2),
+                )?;
+                area.draw(&PathElement::new(
+                    vec![
+                        (0, y + row_h - 4),
+                        (label_w + n as i32 * col_w, y + row_h - 4),
+                    ],
+                    style::LIGHT.stroke_width(1),
+                ))?;
+            }
+            Row::Partner(name) => {
+                area.draw_text(name, &text, (20, y + row_h / 2))?;
+                let base = trust(0, name);
+                for l in 0..n {
+                    let v = trust(l, name);
+                    let x = label_w + l as i32 * col_w;
+                    let c = cell_colour(v, lo, hi);
+                    area.draw(&Rectangle::new(
+                        [(x + 2, y + 2), (x + col_w - 2, y + row_h - 2)],
+                        c.filled(),
+                    ))?;
+                    let label = if l == 0 || !v.is_finite() {
+                        format!("{v:.2}")
+                    } else {
+                        let dv = v - base;
+                        let sign = if dv < -0.0005 {
+                            "−"
+                        } else if dv > 0.0005 {
+                            "+"
+                        } else {
+                            "±"
+                        };
+                        format!("{v:.2}  ({sign}{:.3})", dv.abs())
+                    };
+                    area.draw_text(
+                        &label,
+                        &small.color(&ink_on(c)).pos(centre),
+                        (x + col_w / 2, y + row_h / 2),
+                    )?;
+                }
+            }
+        }
+    }
+    // Colour bar.
+    let bx = label_w + n as i32 * col_w + 50;
+    let by0 = top + 10;
+    let by1 = top + (rows.len() as i32 * row_h).min(500);
+    let steps = 100;
+    for k in 0..steps {
+        let t0 = k as f64 / steps as f64;
+        let y_hi = by1 - ((by1 - by0) as f64 * (k + 1) as f64 / steps as f64) as i32;
+        let y_lo = by1 - ((by1 - by0) as f64 * t0) as i32;
+        area.draw(&Rectangle::new(
+            [(bx, y_hi), (bx + 30, y_lo)],
+            ViridisRGB.get_color(t0).filled(),
+        ))?;
+    }
+    area.draw(&Rectangle::new(
+        [(bx, by0), (bx + 30, by1)],
+        style::INK.stroke_width(1),
+    ))?;
+    // Ticks every 0.05 (lo and hi are multiples of 0.05), thinned to at most six.
+    let steps = ((hi - lo) / 0.05).round().max(1.0) as usize;
+    let every = steps.div_ceil(5);
+    for k in (0..=steps).step_by(every) {
+        let v = lo + 0.05 * k as f64;
+        let y = by1 - ((by1 - by0) as f64 * (v - lo) / (hi - lo).max(1e-9)) as i32;
+        area.draw(&PathElement::new(
+            vec![(bx + 30, y), (bx + 36, y)],
+            style::INK.stroke_width(1),
+        ))?;
+        area.draw_text(&format!("{v:.2}"), &small.pos(left_mid), (bx + 40, y))?;
+    }
+    area.draw_text("trust", &style::bold(style::NOTE), (bx - 4, by0 - 36))?;
+    Ok(())
+}

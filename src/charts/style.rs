@@ -1,0 +1,355 @@
+//! The look every chart shares: the embedded font, the colour-blind-safe palettes, text
+//! sizes for a 1600×1000 canvas, the frame (title, subtitle, footer stamp) and the headline
+//! measures with their labels and units.
+
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+/// Canvas size of every chart, pixels (PNG) and user units (SVG).
+pub const WIDTH: u32 = 1600;
+pub const HEIGHT: u32 = 1000;
+
+/// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/LICENSE-DejaVu.txt`), embedded so
+/// that charts render identically on a machine with no font packages at all.
+static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The family name charts ask for. SVGs name it too, so a browser draws them with its own
+/// sans-serif face; the layout was measured with DejaVu Sans, one of the widest, so text fits.
+pub const FAMILY: &str = "sans-serif";
+
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid TrueType font checked by the chart tests; a failure here
+        // would only mean text is missing, which those tests catch.
+        let _ = register_font(FAMILY, FontStyle::Normal, FONT_REGULAR);
+        let _ = register_font(FAMILY, FontStyle::Bold, FONT_BOLD);
+    });
+}
+
+/// Text sizes, pixels.
+pub const TITLE: f64 = 40.0;
+pub const SUBTITLE: f64 = 24.0;
+pub const AXIS_DESC: f64 = 26.0;
+pub const TICK: f64 = 22.0;
+pub const LEGEND: f64 = 22.0;
+pub const NOTE: f64 = 19.0;
+pub const STAMP: f64 = 17.0;
+
+pub fn font(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font()).color(&INK)
+}
+
+pub fn bold(size: f64) -> TextStyle<'static> {
+    // `FontDesc::style` keeps the regular face's glyphs (plotters 0.3.7); building the
+    // description with the style picks the registered bold face.
+    TextStyle::from((FAMILY, size, FontStyle::Bold).into_font()).color(&INK)
+}
+
+pub fn grey_text(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font()).color(&MUTED)
+}
+
+pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub const MUTED: RGBColor = RGBColor(0x5f, 0x5f, 0x5f);
+pub const GRID: RGBColor = RGBColor(0xe3, 0xe3, 0xe3);
+pub const LIGHT: RGBColor = RGBColor(0xbb, 0xbb, 0xbb);
+
+/// Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour
+/// vision deficiency and in greyscale print by their different lightness.
+pub const OKABE_ITO: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0xF0, 0xE4, 0x42), // yellow
+    RGBColor(0x00, 0x00, 0x00), // black
+];
+
+pub const VERMILLION: RGBColor = OKABE_ITO[3];
+/// The start of the cut on time axes: neutral, so it never reads as a level or a line.
+pub const CUT_MARK: RGBColor = RGBColor(0x44, 0x44, 0x44);
+
+/// Budget levels in order: the baseline in blue, deeper cuts through green and orange to
+/// vermillion, so the order reads as growing severity in colour and in lightness.
+pub fn level_colour(l: usize, n: usize) -> RGBColor {
+    const ORDER: [usize; 7] = [0, 2, 1, 3, 4, 5, 7];
+    let _ = n;
+    OKABE_ITO[ORDER[l % ORDER.len()]]
+}
+
+/// How a metric is shown: its words, the axis unit, and the scale from file units to display
+/// units (fractions are shown as percentages).
+#[derive(Debug, Clone, Copy)]
+pub struct Measure {
+    /// Column in `trials.csv`/`summary.csv` (or metric in `yearly.csv`).
+    pub metric: &'static str,
+    /// What it is, in words, capitalised: "Crisis response rate".
+    pub name: &'static str,
+    /// Axis description with its unit.
+    pub axis: &'static str,
+    pub factor: f64,
+    pub decimals: usize,
+    /// Appended to a formatted value: "%" or "".
+    pub suffix: &'static str,
+    /// What a difference is measured in: "points" (percentage points) or "" (same unit).
+    pub diff_unit: &'static str,
+    /// The natural range of the displayed value, if it has one.
+    pub range: Option<(f64, f64)>,
+    /// Counts are drawn on axes from zero, so a constant count does not look like a change.
+    pub zero_based: bool,
+}
+
+impl Measure {
+    pub fn show(&self, v: f64) -> String {
+        if !v.is_finite() {
+            return "n/a".into();
+        }
+        format!("{:.*}{}", self.decimals, v * self.factor, self.suffix)
+    }
+
+    /// A difference, signed, without its unit: "−17.2".
+    pub fn show_diff_bare(&self, d: f64) -> String {
+        let s = self.show_diff(d);
+        match s.split_once(' ') {
+            Some((v, _)) => v.to_string(),
+            None => s,
+        }
+    }
+
+    /// A difference, signed, with its unit: "−17.2 points", "+0.013".
+    pub fn show_diff(&self, d: f64) -> String {
+        let v = d * self.factor;
+        let s = format!("{:.*}", self.decimals, v.abs());
+        let sign = if s.chars().all(|c| c == '0' || c == '.') {
+            ""
+        } else if v < 0.0 {
+            "−"
+        } else {
+            "+"
+        };
+        if self.diff_unit.is_empty() {
+            format!("{sign}{s}")
+        } else {
+            format!("{sign}{s} {}", self.diff_unit)
+        }
+    }
+}
+
+/// The per-trial metrics policy staff read first, in report order.
+pub const HEADLINE: [Measure; 5] = [
+    Measure {
+        metric: "response_rate",
+        name: "Crisis response rate",
+        axis: "crises answered in time (% of crises decided)",
+        factor: 100.0,
+        decimals: 1,
+        suffix: "%",
+        diff_unit: "points",
+        range: Some((0.0, 100.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "exercises_held_share",
+        name: "Exercises held",
+        axis: "exercises held (% of those planned)",
+        factor: 100.0,
+        decimals: 1,
+        suffix: "%",
+        diff_unit: "points",
+        range: Some((0.0, 100.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "trust_mean",
+        name: "Mean partner trust",
+        axis: "partner trust at the horizon (index, 0–1)",
+        factor: 1.0,
+        decimals: 3,
+        suffix: "",
+        diff_unit: "",
+        range: Some((0.0, 1.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "posts_open",
+        name: "Attaché and forward posts open",
+        axis: "posts open (% of the network, monthly mean)",
+        factor: 100.0,
+        decimals: 1,
+        suffix: "%",
+        diff_unit: "points",
+        range: Some((0.0, 100.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "dci",
+        name: "Diplomatic Capacity Index",
+        axis: "DCI (index, 0–1; weights in the scenario)",
+        factor: 1.0,
+        decimals: 3,
+        suffix: "",
+        diff_unit: "",
+        range: Some((0.0, 1.0)),
+        zero_based: false,
+    },
+];
+
+/// The yearly metrics drawn as fan charts.
+pub const FAN: [Measure; 5] = [
+    Measure {
+        metric: "trust_mean",
+        name: "Mean partner trust",
+        axis: "partner trust at year end (index, 0–1)",
+        factor: 1.0,
+        decimals: 3,
+        suffix: "",
+        diff_unit: "",
+        range: Some((0.0, 1.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "readiness",
+        name: "Readiness of the force",
+        axis: "mean readiness of active units (index, 0–1)",
+        factor: 1.0,
+        decimals: 3,
+        suffix: "",
+        diff_unit: "",
+        range: Some((0.0, 1.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "response_rate",
+        name: "Crisis response rate",
+        axis: "crises answered in time (% of the year's decided crises)",
+        factor: 100.0,
+        decimals: 1,
+        suffix: "%",
+        diff_unit: "points",
+        range: Some((0.0, 100.0)),
+        zero_based: false,
+    },
+    Measure {
+        metric: "posts_open",
+        name: "Attaché and forward posts open",
+        axis: "posts open at year end (count)",
+        factor: 1.0,
+        decimals: 1,
+        suffix: "",
+        diff_unit: "",
+        range: None,
+        zero_based: true,
+    },
+    Measure {
+        metric: "dci",
+        name: "Diplomatic Capacity Index",
+        axis: "DCI of the year (index, 0–1)",
+        factor: 1.0,
+        decimals: 3,
+        suffix: "",
+        diff_unit: "",
+        range: Some((0.0, 1.0)),
+        zero_based: false,
+    },
+];
+
+/// Axis range of a measure covering `lo..hi` (display units).
+pub fn axis_range(m: &Measure, lo: f64, hi: f64) -> (f64, f64) {
+    if m.zero_based {
+        let (_, hi) = padded(0.0, hi.max(1.0), None);
+        (0.0, hi)
+    } else {
+        padded(lo, hi, m.range)
+    }
+}
+
+/// Axis range covering `lo..hi` with a margin, clipped to the measure's natural range.
+pub fn padded(lo: f64, hi: f64, natural: Option<(f64, f64)>) -> (f64, f64) {
+    let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    if hi - lo < 1e-9 {
+        let pad = if hi.abs() > 1e-9 {
+            hi.abs() * 0.05
+        } else {
+            0.5
+        };
+        lo -= pad;
+        hi += pad;
+    }
+    let pad = (hi - lo) * 0.08;
+    lo -= pad;
+    hi += pad;
+    if let Some((a, b)) = natural {
+        lo = lo.max(a);
+        hi = hi.min(b);
+    }
+    (lo, hi)
+}
+
+/// Tick labels: enough decimals to tell ticks `step` apart, no more.
+pub fn tick_label(v: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil().max(0.0) as usize
+    };
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// Thousands separators for money: 12345.6 → "12,346".
+pub fn thousands(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg && digits != "0" {
+        format!("−{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_readers() {
+        assert_eq!(thousands(12345.6), "12,346");
+        assert_eq!(thousands(-999.4), "−999");
+        assert_eq!(thousands(0.2), "0");
+        let rate = HEADLINE[0];
+        assert_eq!(rate.show(0.9125), "91.2%");
+        assert_eq!(rate.show_diff(-0.172), "−17.2 points");
+        assert_eq!(rate.show_diff(0.00001), "0.0 points");
+        assert_eq!(HEADLINE[2].show_diff(0.0131), "+0.013");
+        assert_eq!(tick_label(-0.0001, 0.05), "0.00");
+        assert_eq!(tick_label(0.25, 0.05), "0.25");
+    }
+
+    #[test]
+    fn padded_ranges_stay_in_natural_bounds() {
+        assert_eq!(padded(0.9, 1.0, Some((0.0, 1.0))).1, 1.0);
+        let (lo, hi) = padded(5.0, 5.0, None);
+        assert!(lo < 5.0 && hi > 5.0);
+    }
+}

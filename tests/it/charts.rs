@@ -1,0 +1,302 @@
+//! Charts and the report: drawn for every shipped scenario, redrawn identically by
+//! `dipcap plot`, summary sentences that quote `summary.csv`, and the report in a real
+//! headless Chromium.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use dipcap::charts::style::HEADLINE;
+use dipcap::charts::{ChartData, Source};
+
+use crate::common::*;
+
+/// Charts a run draws: 1 cliff + 5 capacity + 5 box + 5 ECDF + 5 fans + partners + 2 money.
+const CHARTS: usize = 24;
+
+fn run_into(name: &str, out: &Path, trials: &str, extra: &[&str]) {
+    let scenario = scenario_path(name);
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--trials",
+        trials,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = dipcap(&args, out.parent().unwrap());
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn chart_files(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_shipped_scenario_gets_every_chart_as_png_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in SHIPPED {
+        let out = dir.path().join(name);
+        run_into(name, &out, "120", &[]);
+        let files = chart_files(&out);
+        let svgs: Vec<_> = files
+            .iter()
+            .filter(|p| p.extension().unwrap() == "svg")
+            .collect();
+        let pngs: Vec<_> = files
+            .iter()
+            .filter(|p| p.extension().unwrap() == "png")
+            .collect();
+        assert_eq!(svgs.len(), CHARTS, "{name}: {files:?}");
+        assert_eq!(pngs.len(), CHARTS, "{name}");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let hash = &manifest["scenario_sha256"].as_str().unwrap()[..12];
+        for svg in &svgs {
+            let text = std::fs::read_to_string(svg).unwrap();
+            assert!(
+                text.starts_with("<svg width=\"1600\" height=\"1000\""),
+                "{svg:?}"
+            );
+            // The stamp: scenario, short hash, seed, trials, version.
+            for needle in [
+                format!("scenario {name}"),
+                hash.to_string(),
+                format!("seed {}", manifest["seed"]),
+                "120 trials per level".to_string(),
+                format!("dipcap {}", env!("CARGO_PKG_VERSION")),
+            ] {
+                assert!(
+                    text.contains(&needle),
+                    "{svg:?} lacks the stamp part {needle:?}"
+                );
+            }
+            assert!(
+                text.contains("font-weight=\"bold\""),
+                "{svg:?} has no bold title"
+            );
+        }
+        for png in &pngs {
+            let decoder =
+                png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+            let reader = decoder.read_info().unwrap();
+            let info = reader.info();
+            assert_eq!((info.width, info.height), (1600, 1000), "{png:?}");
+        }
+        // Axis labels carry units; every level appears in the legend of the ECDFs.
+        let cliff = std::fs::read_to_string(out.join("charts/capacity-cliff.svg")).unwrap();
+        assert!(cliff.contains("budget level (% of baseline)"));
+        let ecdf = std::fs::read_to_string(out.join("charts/ecdf-response-rate.svg")).unwrap();
+        for level in manifest["levels"].as_array().unwrap() {
+            let pct = format!("{}%", (level.as_f64().unwrap() * 100.0).round());
+            assert!(ecdf.contains(&pct), "{name}: ECDF legend lacks {pct}");
+        }
+        let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert_eq!(report.matches("<figure class=\"chart\"").count(), CHARTS);
+        assert!(!report.contains("<script"), "the report needs no scripts");
+        assert!(
+            !report.contains("src=\"http") && !report.contains("href=\"http"),
+            "the report loads nothing from the network"
+        );
+    }
+}
+
+#[test]
+fn plot_redraws_identical_svgs_and_report_from_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    run_into("sequestration", &out, "80", &[]);
+    let before: HashMap<PathBuf, Vec<u8>> = chart_files(&out)
+        .into_iter()
+        .chain([out.join("report.html")])
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    // Remove the visuals, redraw them from the CSV and JSON files alone.
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("trials.csv")).unwrap();
+    let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("24 charts"));
+    for (path, bytes) in &before {
+        let again = std::fs::read(path).unwrap_or_else(|_| panic!("{path:?} not redrawn"));
+        if path.extension().unwrap() == "png" {
+            continue;
+        }
+        assert!(&again == bytes, "{path:?} differs after dipcap plot");
+    }
+}
+
+#[test]
+fn no_charts_writes_data_only_and_clears_stale_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    run_into("baseline", &out, "20", &[]);
+    assert!(out.join("report.html").is_file());
+    run_into("baseline", &out, "20", &["--no-charts"]);
+    assert!(
+        !out.join("report.html").exists(),
+        "a stale report would describe another run"
+    );
+    assert!(chart_files(&out).is_empty());
+    assert!(out.join("percentiles.csv").is_file());
+}
+
+#[test]
+fn plot_explains_a_folder_that_is_not_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dipcap(&["plot", "nowhere"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let o = dipcap(&["plot", "empty"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("cannot read manifest.json") && e.contains("hint:"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("empty/charts").exists(),
+        "nothing written on failure"
+    );
+}
+
+/// Reads `summary.csv` the way a researcher would, independently of the chart code.
+fn summary_table(out: &Path) -> HashMap<(String, String), HashMap<String, f64>> {
+    let mut r = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let mut t = HashMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        let mut values = HashMap::new();
+        for (h, v) in headers.iter().zip(row.iter()) {
+            if let Ok(x) = v.parse::<f64>() {
+                values.insert(h.to_string(), x);
+            }
+        }
+        t.insert((row[0].to_string(), row[1].to_string()), values);
+    }
+    t
+}
+
+#[test]
+fn summary_sentences_quote_summary_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in SHIPPED {
+        let out = dir.path().join(name);
+        run_into(name, &out, "150", &["--no-charts"]);
+        let data = ChartData::load(&Source::Folder(&out)).unwrap();
+        let table = summary_table(&out);
+        let sentences = dipcap::report::summary_sentences(&data);
+        let n = data.levels().len();
+        // Crisis response at each cut level, then the other four measures at the deepest.
+        assert_eq!(sentences.len(), (n - 1) + HEADLINE.len() - 1, "{name}");
+        for f in &sentences {
+            let m = HEADLINE.iter().find(|m| m.metric == f.metric).unwrap();
+            let level = dipcap::output::num(f.level);
+            let row = &table[&(level.clone(), f.metric.to_string())];
+            let base = &table[&("1".to_string(), f.metric.to_string())];
+            let pct = format!("At {}", dipcap::charts::data::level_label(f.level));
+            assert!(f.text.starts_with(&pct), "{}", f.text);
+            // The figures, formatted as the reader sees them, straight from summary.csv.
+            let shown = |v: f64| format!("{:.*}{}", m.decimals, v * m.factor, m.suffix);
+            // Signed as printed: "−8.7", "+0.013", and "0.0" when it rounds to zero.
+            let diff = |v: f64| {
+                let s = format!("{:.*}", m.decimals, (v * m.factor).abs());
+                if s.chars().all(|c| c == '0' || c == '.') {
+                    s
+                } else if v < 0.0 {
+                    format!("−{s}")
+                } else {
+                    format!("+{s}")
+                }
+            };
+            if row["diff_ci95_lo"] == 0.0 && row["diff_ci95_hi"] == 0.0 {
+                assert!(f.text.contains("the same as at full budget"), "{}", f.text);
+                assert!(f.text.contains(&shown(row["mean"])), "{}", f.text);
+                continue;
+            }
+            for needle in [
+                shown(base["mean"]),
+                shown(row["mean"]),
+                diff(row["diff_ci95_lo"]),
+                diff(row["diff_ci95_hi"]),
+            ] {
+                assert!(
+                    f.text.contains(&needle),
+                    "{name}: {:?} lacks {needle}",
+                    f.text
+                );
+            }
+            let d = format!("paired difference {}", diff(row["diff_mean"]));
+            assert!(f.text.contains(&d), "{}: {:?} lacks {d}", name, f.text);
+            let falls = row["diff_ci95_hi"] < 0.0;
+            let rises = row["diff_ci95_lo"] > 0.0;
+            assert_eq!(f.text.contains(" falls from "), falls, "{}", f.text);
+            assert_eq!(f.text.contains(" rises from "), rises, "{}", f.text);
+        }
+        // The deepest cut costs crisis response in every shipped scenario: the sentence says so.
+        assert!(
+            sentences[n - 2].text.contains("falls from"),
+            "{}",
+            sentences[n - 2].text
+        );
+    }
+}
+
+/// Renders the report in Debian's Chromium through `tests/browser/check-report.mjs`
+/// (playwright-core). `.ci/run` installs both and sets `DIPCAP_REQUIRE_BROWSER=1`, so there a
+/// missing browser fails the test; elsewhere it is skipped with a message.
+#[test]
+fn report_loads_in_headless_chromium_with_summary_and_every_chart() {
+    let browser_dir = root().join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready =
+        Path::new(&chromium).is_file() && browser_dir.join("node_modules/playwright-core").is_dir();
+    if !ready {
+        assert!(
+            std::env::var("DIPCAP_REQUIRE_BROWSER").is_err(),
+            "DIPCAP_REQUIRE_BROWSER is set but {chromium} or tests/browser/node_modules is missing (see .ci/run)"
+        );
+        eprintln!(
+            "skipped: no Chromium or playwright-core (run .ci/run, or: apt-get install chromium; npm ci --prefix tests/browser)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("baseline");
+    run_into("baseline", &out, "200", &[]);
+    let shot = root().join("target/report-screenshot.png");
+    let o = std::process::Command::new("node")
+        .arg(browser_dir.join("check-report.mjs"))
+        .arg(out.join("report.html"))
+        .arg(&shot)
+        .arg(CHARTS.to_string())
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "browser check failed: {stdout}\n{}",
+        stderr(&o)
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["ok"], true);
+    assert_eq!(result["charts"], CHARTS);
+    assert_eq!(result["requests"], 1, "only the report itself is loaded");
+    assert!(result["summaryItems"].as_u64().unwrap() >= 5);
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 100_000,
+        "screenshot taken"
+    );
+}
