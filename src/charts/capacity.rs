@@ -76,10 +76,7 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let area = frame(
         root,
-        &format!(
-            "{}: what each budget level keeps, and what the cut costs",
-            m.name
-        ),
+        &format!("{}: what each level keeps and what the cut costs", m.name),
         &format!(
             "Mean over {} trials per level; {}",
             d.manifest.trials,
@@ -155,9 +152,15 @@ pub fn draw<DB: DrawingBackend>(
             r.ci95_hi * f,
             blue,
         )?;
+        // Labels go above the point, or below it when the point is near the top.
+        let dy = if r.mean * f > y0 + 0.85 * (y1 - y0) {
+            28
+        } else {
+            -44
+        };
         chart.draw_series(std::iter::once(
             EmptyElement::at((*x, r.mean * f))
-                + Text::new(m.show(r.mean), (-30, -44), style::font(style::NOTE)),
+                + Text::new(m.show(r.mean), (-30, dy), style::font(style::NOTE)),
         ))?;
     }
 

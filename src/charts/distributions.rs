@@ -221,13 +221,15 @@ pub fn draw_ecdf<DB: DrawingBackend>(
         .draw()?;
     for (l, c) in curves.iter().enumerate() {
         let Some(c) = c else { continue };
-        // Percentile p is the value with p% of trials at or below it: the ECDF, sampled.
-        let points: Vec<(f64, f64)> = c
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(p, v)| (v * f, p as f64))
-            .collect();
+        // Percentile p is the value with p% of trials at or below it: the ECDF sampled at
+        // every percent, drawn as steps so a discrete measure keeps its jumps.
+        let mut points: Vec<(f64, f64)> = Vec::with_capacity(2 * c.len());
+        for (p, v) in c.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+            if let Some(&(_, last)) = points.last() {
+                points.push((v * f, last));
+            }
+            points.push((v * f, p as f64));
+        }
         chart.draw_series(LineSeries::new(
             points,
             style::level_colour(l, n).stroke_width(4),

@@ -160,7 +160,12 @@ pub fn frame<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
-    root.draw_text(title, &style::bold(style::TITLE), (36, 22))?;
+    // Long titles are set smaller rather than cut off at the edge.
+    let mut size = style::TITLE;
+    while size > 26.0 && root.estimate_text_size(title, &style::bold(size))?.0 + 72 > w {
+        size -= 2.0;
+    }
+    root.draw_text(title, &style::bold(size), (36, 22))?;
     let mut top = 78;
     if !subtitle.is_empty() {
         root.draw_text(subtitle, &style::grey_text(style::SUBTITLE), (36, top))?;

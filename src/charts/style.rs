@@ -227,7 +227,7 @@ pub const FAN: [Measure; 5] = [
     Measure {
         metric: "response_rate",
         name: "Crisis response rate",
-        axis: "crises answered in time (% of the year's decided crises)",
+        axis: "answered in time (% of the year's crises)",
         factor: 100.0,
         decimals: 1,
         suffix: "%",
