@@ -192,6 +192,7 @@ table { border-collapse: collapse; width: 100%; font-size: .92rem; margin: .6rem
 th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
 thead th { border-bottom: 2px solid #999; }
+td.level { text-align: right; }
 td.ci { color: var(--muted); font-size: .85rem; white-space: nowrap; }
 figure { margin: 1.6rem 0 2.2rem; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
@@ -272,7 +273,7 @@ fn headline_table(d: &ChartData) -> String {
             };
             let _ = write!(
                 o,
-                "<tr>{first}<td>{}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{}</td></tr>",
+                "<tr>{first}<td class=\"level\">{}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{}</td></tr>",
                 esc(&d.level_label(l)),
                 esc(&m.show(r.mean)),
                 esc(&m.show(r.ci95_lo)),
