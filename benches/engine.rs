@@ -55,6 +55,7 @@ fn runner(c: &mut Criterion) {
                             seed: 1,
                             threads,
                             progress: false,
+                            precision: None,
                         },
                     )
                     .expect("run"),

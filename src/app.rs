@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Draw the charts and write `report.html` (`--no-charts` turns this off).
     pub charts: bool,
+    /// `--target-ci`: run blocks of trials until the intervals are narrow enough.
+    pub precision: Option<crate::runner::Precision>,
 }
 
 pub struct RunReport {
@@ -66,6 +68,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         seed,
         threads: opts.threads,
         progress: opts.progress,
+        precision: opts.precision.clone(),
     };
     let results = runner::run(&s, &cfg).map_err(|e| RunError::Encode {
         what: "thread pool".into(),
@@ -194,7 +197,7 @@ pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
 
 /// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
 /// a writable folder, before hours of simulation are spent.
-fn check_out_dir(dir: &Path) -> Result<(), InputError> {
+pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
     if dir.exists() && !dir.is_dir() {
         return Err(InputError::Option {
             what: format!("--out {}", dir.display()),

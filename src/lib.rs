@@ -9,7 +9,7 @@
 //! ```no_run
 //! use std::path::Path;
 //! let scenario = dipcap::scenario::load(Path::new("scenarios/baseline.toml")).unwrap();
-//! let cfg = dipcap::runner::RunConfig { trials: 100, seed: 1, threads: 0, progress: false };
+//! let cfg = dipcap::runner::RunConfig { trials: 100, seed: 1, threads: 0, progress: false, precision: None };
 //! let results = dipcap::runner::run(&scenario, &cfg).unwrap();
 //! let rate = results.metric(0, dipcap::metrics::Metric::ResponseRate);
 //! println!("mean response rate at full budget: {}", rate.iter().sum::<f64>() / rate.len() as f64);
@@ -30,4 +30,6 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
+pub mod sweep;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use dipcap::app;
 use dipcap::error::RunError;
 
@@ -19,11 +19,61 @@ exercises, attaché posts, partner programmes, alliance commitments and crises, 
 deployments and exercises at several budget levels over many seeded Monte Carlo trials, and writes tidy \
 CSV/JSON results. Every run is reproducible from its scenario file and seed, with any number of threads.\n\n\
 The model and every scenario key are documented in docs/MODEL.md.",
-    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap plot output/baseline\n  dipcap validate scenarios/sequestration.toml\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
+    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap plot output/baseline\n  dipcap sweep scenarios/baseline-sweep.toml\n  dipcap run scenarios/baseline.toml --target-ci response_rate=0.002\n  dipcap validate scenarios/sequestration.toml\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// Adaptive precision, shared by `run` and `sweep`.
+#[derive(Args, Clone)]
+struct PrecisionArgs {
+    /// Run trials in blocks until the 95% CI half-width of METRIC is at most HALF_WIDTH at
+    /// every budget level (and every point of a sweep), e.g. --target-ci response_rate=0.005.
+    /// Repeat for several metrics. The blocks are fixed (trials 0..B, B..2B, …), so a rerun
+    /// gives the same trials and the same numbers. --trials is then ignored.
+    #[arg(long, value_name = "METRIC=HALF_WIDTH", value_parser = parse_target)]
+    target_ci: Vec<(dipcap::metrics::Metric, f64)>,
+    /// Trials per block with --target-ci.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    block: u64,
+    /// Stop after this many trials with --target-ci even if the target is not met.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    max_trials: u64,
+}
+
+impl PrecisionArgs {
+    fn precision(&self) -> Option<dipcap::runner::Precision> {
+        if self.target_ci.is_empty() {
+            return None;
+        }
+        Some(dipcap::runner::Precision {
+            targets: self.target_ci.clone(),
+            block: self.block,
+            max_trials: self.max_trials,
+        })
+    }
+}
+
+fn parse_target(s: &str) -> Result<(dipcap::metrics::Metric, f64), String> {
+    let (name, hw) = s.split_once('=').ok_or_else(|| {
+        format!("write METRIC=HALF_WIDTH, e.g. response_rate=0.005 (got \"{s}\")")
+    })?;
+    let metric = dipcap::metrics::Metric::from_name(name.trim()).ok_or_else(|| {
+        format!(
+            "unknown metric \"{name}\"; use a column of trials.csv, e.g. response_rate, trust_mean, dci"
+        )
+    })?;
+    let hw: f64 = hw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| {
+            format!("the half-width \"{hw}\" must be a positive number in the metric's unit")
+        })?;
+    Ok((metric, hw))
 }
 
 #[derive(Subcommand)]
@@ -53,6 +103,51 @@ enum Command {
         /// `dipcap plot`).
         #[arg(long)]
         no_charts: bool,
+        #[command(flatten)]
+        precision: PrecisionArgs,
+    },
+    /// Run a parameter sweep: every design point × budget level × trial, with the same crises
+    /// for trial k at every point and level. Writes sweep.csv (tidy: point, parameter values,
+    /// level, metric, mean, sd, CI), design.csv, sensitivity.csv (tornado, Sobol or Morris),
+    /// prim.csv and prim.txt (scenario discovery, when the file asks), manifest.json and charts.
+    Sweep {
+        /// Sweep file (TOML) naming a scenario, parameters and a design, e.g.
+        /// scenarios/baseline-sweep.toml.
+        file: PathBuf,
+        /// Design: grid (full factorial), lhs (Latin hypercube), sobol (Saltelli sampling for
+        /// Sobol indices), morris (elementary effects). Default: the file's.
+        #[arg(long)]
+        design: Option<String>,
+        /// Samples: lhs points; sobol base samples (k + 2 points each); morris trajectories.
+        #[arg(long)]
+        samples: Option<u64>,
+        /// Trials per point and level (default: the file's `sweep.trials`).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed (default: the file's, else the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads; 0 uses every core. Outputs are identical for any value.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/<sweep name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue an interrupted sweep in the same output folder: points already finished
+        /// are kept, the rest are run; the outputs are identical to an uninterrupted run.
+        #[arg(long)]
+        resume: bool,
+        /// Also write sweep_trials.csv: one row per point, level and trial (streamed to disk).
+        #[arg(long)]
+        trial_rows: bool,
+        /// No charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// No progress bar and no summary on the terminal.
+        #[arg(long)]
+        quiet: bool,
+        #[command(flatten)]
+        precision: PrecisionArgs,
     },
     /// Redraw the charts and report.html of an existing output folder from its CSV and JSON
     /// files, without simulating again (same files give identical SVGs).
@@ -109,6 +204,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             out,
             quiet,
             no_charts,
+            precision,
         } => {
             let progress = !quiet && std::io::stderr().is_terminal();
             let report = app::run(&app::RunOptions {
@@ -119,9 +215,45 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 out,
                 progress,
                 charts: !no_charts,
+                precision: precision.precision(),
             })?;
             if !quiet {
                 print_run(&report);
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            file,
+            design,
+            samples,
+            trials,
+            seed,
+            threads,
+            out,
+            resume,
+            trial_rows,
+            no_charts,
+            quiet,
+            precision,
+        } => {
+            let report = dipcap::sweep::run(&dipcap::sweep::SweepOptions {
+                file,
+                overrides: dipcap::sweep::spec::Overrides {
+                    design,
+                    samples,
+                    trials,
+                    seed,
+                },
+                out,
+                threads,
+                progress: !quiet && std::io::stderr().is_terminal(),
+                resume,
+                trial_rows,
+                charts: !no_charts,
+                precision: precision.precision(),
+            })?;
+            if !quiet {
+                print!("{}", report.summary);
             }
             Ok(())
         }

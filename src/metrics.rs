@@ -2,7 +2,7 @@
 //! these lists, so adding a metric touches this file and the place that computes it.
 
 /// A per-trial outcome (one value per level and trial in `trials.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
     Crises,
     CrisesAnswered,

@@ -21,12 +21,18 @@ pub enum Process {
     Crisis(u32),
     /// Exogenous economy: GDP growth per year.
     Economy,
+    /// Sweep designs (Latin hypercube, Morris trajectories); `trial` is 0.
+    Design,
+    /// Bootstrap resampling of sensitivity indices; `trial` numbers the index.
+    Bootstrap,
 }
 
 impl Process {
     fn id(self) -> u64 {
         match self {
             Process::Economy => 1,
+            Process::Design => 2,
+            Process::Bootstrap => 3,
             Process::Crisis(i) => 1_000 + u64::from(i),
         }
     }

@@ -10,8 +10,13 @@ pub mod data;
 pub mod distributions;
 pub mod fans;
 pub mod money;
+pub mod morris;
 pub mod partners;
+pub mod prim;
+pub mod sobol;
 pub mod style;
+pub mod sweep;
+pub mod tornado;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -82,7 +87,24 @@ pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
     v
 }
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Something that can draw itself on any plotters backend (SVG and bitmap alike).
+pub trait Draw {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// A chart of a run: its spec and the data it is drawn from.
+struct RunChart<'a> {
+    spec: &'a ChartSpec,
+    data: &'a ChartData,
+}
+
+impl Draw for RunChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        draw(self.spec, self.data, root)
+    }
+}
 
 fn draw<DB: DrawingBackend>(
     spec: &ChartSpec,
@@ -101,29 +123,35 @@ fn draw<DB: DrawingBackend>(
     }
 }
 
-fn chart_error(spec: &ChartSpec, format: &str, e: impl std::fmt::Display) -> RunError {
+fn chart_error(stem: &str, format: &str, e: impl std::fmt::Display) -> RunError {
     RunError::Chart {
-        chart: format!("{}.{format}", spec.stem),
+        chart: format!("{stem}.{format}"),
         reason: e.to_string(),
     }
 }
 
-/// Draws one chart as SVG and PNG.
-pub fn render(spec: &ChartSpec, d: &ChartData) -> Result<Rendered, RunError> {
+/// Draws a chart as SVG text and PNG bytes.
+pub fn render_both<C: Draw>(chart: &C, stem: &str) -> Result<(String, Vec<u8>), RunError> {
     style::register_fonts();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, d, &root).map_err(|e| chart_error(spec, "svg", e))?;
-        root.present().map_err(|e| chart_error(spec, "svg", e))?;
+        chart.draw(&root).map_err(|e| chart_error(stem, "svg", e))?;
+        root.present().map_err(|e| chart_error(stem, "svg", e))?;
     }
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, d, &root).map_err(|e| chart_error(spec, "png", e))?;
-        root.present().map_err(|e| chart_error(spec, "png", e))?;
+        chart.draw(&root).map_err(|e| chart_error(stem, "png", e))?;
+        root.present().map_err(|e| chart_error(stem, "png", e))?;
     }
-    let png = encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| chart_error(spec, "png", e))?;
+    let png = encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| chart_error(stem, "png", e))?;
+    Ok((svg, png))
+}
+
+/// Draws one chart of a run as SVG and PNG.
+pub fn render(spec: &ChartSpec, d: &ChartData) -> Result<Rendered, RunError> {
+    let (svg, png) = render_both(&RunChart { spec, data: d }, &spec.stem)?;
     Ok(Rendered {
         spec: spec.clone(),
         svg,
@@ -168,7 +196,17 @@ pub fn frame<DB: DrawingBackend>(
     root.draw_text(title, &style::bold(size), (36, 22))?;
     let mut top = 78;
     if !subtitle.is_empty() {
-        root.draw_text(subtitle, &style::grey_text(style::SUBTITLE), (36, top))?;
+        let mut size = style::SUBTITLE;
+        while size > 16.0
+            && root
+                .estimate_text_size(subtitle, &style::grey_text(size))?
+                .0
+                + 72
+                > w
+        {
+            size -= 1.0;
+        }
+        root.draw_text(subtitle, &style::grey_text(size), (36, top))?;
         top += 40;
     }
     if !keys.is_empty() {
@@ -197,6 +235,8 @@ pub enum Key {
     ErrorBar(RGBColor),
     /// A vertical marker line (the start of the cut).
     Marker(RGBColor),
+    /// A filled dot.
+    Dot(RGBColor),
 }
 
 /// Draws a row of key entries starting at pixel (x, y) of `area`; wraps to a second row when
@@ -248,6 +288,9 @@ pub fn draw_key<DB: DrawingBackend>(
             }
             Key::Diamond(c) => {
                 area.draw(&diamond((x + 17, cy), 10, *c))?;
+            }
+            Key::Dot(c) => {
+                area.draw(&Circle::new((x + 17, cy), 8, c.filled()))?;
             }
             Key::Marker(c) => {
                 area.draw(&PathElement::new(

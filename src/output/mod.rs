@@ -22,8 +22,66 @@ pub fn num(x: f64) -> String {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temporary file in the same folder, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+/// A file written under a temporary name beside its target and renamed into place by
+/// [`AtomicFile::commit`]: for outputs too large to build in memory. Dropped without a commit,
+/// the temporary file is removed.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, RunError> {
+        let tmp = temporary(path);
+        let file = std::fs::File::create(&tmp).map_err(|e| RunError::write(path, e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), RunError> {
+        match self.file.as_mut() {
+            Some(f) => f
+                .write_all(bytes)
+                .map_err(|e| RunError::write(&self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends a file's contents, streamed.
+    pub fn append_file(&mut self, from: &Path) -> Result<(), RunError> {
+        let mut src = std::fs::File::open(from).map_err(|e| RunError::write(from, e))?;
+        if let Some(f) = self.file.as_mut() {
+            std::io::copy(&mut src, f).map_err(|e| RunError::write(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> Result<(), RunError> {
+        let Some(f) = self.file.take() else {
+            return Ok(());
+        };
+        let result = (|| {
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        result.map_err(|e| RunError::write(&self.path, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn temporary(path: &Path) -> PathBuf {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -32,7 +90,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes `bytes` to `path` atomically: temporary file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    let tmp = temporary(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;

@@ -15,6 +15,12 @@ use crate::error::InputError;
 
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    parse_str(&read_text(path)?, path)
+}
+
+/// Reads a TOML file as UTF-8 text, with messages that say what to do about a missing file, a
+/// folder or bytes that are not text.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -44,10 +50,10 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
             line,
             column,
             message: "the file is not valid UTF-8".into(),
-            hint: "save the scenario as UTF-8 text".into(),
+            hint: "save the file as UTF-8 text".into(),
         }
     })?;
-    parse_str(&text, path)
+    Ok(text)
 }
 
 /// Parses and validates scenario text; `path` is used in messages only.
@@ -58,6 +64,15 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, InputError> {
 
 /// Parses TOML into the raw mirror, naming the key of any type or unknown-key error.
 pub fn parse_raw(text: &str, path: &Path) -> Result<raw::RawScenario, InputError> {
+    parse_toml(text, path)
+}
+
+/// Parses TOML into any serde type, naming the key of a type, missing-key or unknown-key
+/// error (used for scenario and sweep files alike).
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, InputError> {
     let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(text, path, &e))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();

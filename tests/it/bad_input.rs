@@ -240,7 +240,7 @@ fn unreadable_inputs_are_explained() {
     check_rejected(
         &["validate", "latin1.toml"],
         dir.path(),
-        &["line 2", "not valid UTF-8", "save the scenario as UTF-8"],
+        &["line 2", "not valid UTF-8", "save the file as UTF-8"],
         "non-UTF-8",
     );
 }

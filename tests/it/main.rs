@@ -8,3 +8,4 @@ mod invariants;
 mod mechanisms;
 mod queueing;
 mod reproducibility;
+mod sweep;

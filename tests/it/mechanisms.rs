@@ -22,6 +22,7 @@ fn mean_metric(s: &dipcap::scenario::Scenario, trials: u64, level: usize, m: Met
             seed: 5,
             threads: 0,
             progress: false,
+            precision: None,
         },
     )
     .unwrap();
@@ -400,6 +401,7 @@ fn full_budget_beats_the_deepest_cut_in_every_shipped_scenario() {
                 seed: s.seed,
                 threads: 0,
                 progress: false,
+                precision: None,
             },
         )
         .unwrap();

@@ -55,6 +55,7 @@ fn mmc(
             seed: 11,
             threads: 0,
             progress: false,
+            precision: None,
         },
     )
     .unwrap()

@@ -1,0 +1,140 @@
+//! Morris screening of a sweep: each parameter's mean absolute elementary effect μ*
+//! (importance) against the spread σ of its effects (non-linearity and interactions), with
+//! the bootstrap interval of μ*. Two panels: the metric at the deepest cut, and its cost.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::sweep::outputs::Analysis;
+
+use super::style;
+use super::sweep::{SweepContext, measure};
+use super::{Draw, DrawResult, Key, frame};
+
+pub struct MorrisChart<'a> {
+    pub ctx: &'a SweepContext<'a>,
+    pub value: &'a Analysis,
+    pub diff: Option<&'a Analysis>,
+}
+
+fn panel<DB: DrawingBackend>(
+    ctx: &SweepContext,
+    a: &Analysis,
+    area: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let Some(idx) = &a.morris else { return Ok(()) };
+    let m = measure(a.metric);
+    let f = m.factor;
+    let xmax = idx
+        .iter()
+        .map(|x| x.mu_star_ci.1.max(x.mu_star) * f)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.25;
+    let ymax = idx
+        .iter()
+        .map(|x| x.sigma * f)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.2;
+    let unit = if m.diff_unit.is_empty() {
+        "output units per full range".to_string()
+    } else {
+        "percentage points per full range".to_string()
+    };
+    let xs = xmax / 6.0;
+    let ys = ymax / 6.0;
+    let x_fmt = |v: &f64| style::tick_label(*v, xs);
+    let y_fmt = |v: &f64| style::tick_label(*v, ys);
+    let mut chart = ChartBuilder::on(area)
+        .caption(ctx.target_words(a), style::bold(style::LEGEND))
+        .margin(8)
+        .margin_right(30)
+        .x_label_area_size(64)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0f64..xmax, 0f64..ymax)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::GRID)
+        .x_labels(7)
+        .x_label_formatter(&x_fmt)
+        .y_labels(7)
+        .y_label_formatter(&y_fmt)
+        .x_desc(format!("μ*: mean |elementary effect| ({unit})"))
+        .y_desc("σ: spread of the effects")
+        .label_style(style::font(style::NOTE))
+        .axis_desc_style(style::font(style::NOTE))
+        .draw()?;
+    // σ = μ*: above the line, effects depend strongly on the other parameters.
+    let d = xmax.min(ymax);
+    chart.draw_series(DashedLineSeries::new(
+        vec![(0.0, 0.0), (d, d)],
+        10,
+        8,
+        style::MUTED.stroke_width(2),
+    ))?;
+    for (i, x) in idx.iter().enumerate() {
+        let c = style::OKABE_ITO[i % 7];
+        let (ms, sg) = (x.mu_star * f, x.sigma * f);
+        if !ms.is_finite() || !sg.is_finite() {
+            continue;
+        }
+        if x.mu_star_ci.0.is_finite() {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x.mu_star_ci.0 * f, sg), (x.mu_star_ci.1 * f, sg)],
+                c.stroke_width(2),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(Circle::new((ms, sg), 9, c.filled())))?;
+        let short = ctx.sweep.parameters[i]
+            .label
+            .rsplit('.')
+            .take(2)
+            .collect::<Vec<_>>();
+        let short = short.into_iter().rev().collect::<Vec<_>>().join(".");
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((ms, sg))
+                + Text::new(short, (12, -22), style::font(style::NOTE - 3.0)),
+        ))?;
+    }
+    Ok(())
+}
+
+impl Draw for MorrisChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let m = measure(self.value.metric);
+        let keys: Vec<(Key, String)> = self
+            .ctx
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (Key::Dot(style::OKABE_ITO[i % 7]), l.clone()))
+            .chain(std::iter::once((
+                Key::Dashed(style::MUTED),
+                "σ = μ*".to_string(),
+            )))
+            .collect();
+        let area = frame(
+            root,
+            &format!("{}: which assumptions matter (Morris screening)", m.name),
+            &format!(
+                "{} trajectories; right = more influential, up = more non-linear or interacting; bars are bootstrap 95% intervals of μ*",
+                self.ctx.sweep.samples
+            ),
+            &keys,
+            &self.ctx.stamp,
+        )?;
+        match self.diff {
+            Some(d) => {
+                let w = area.dim_in_pixel().0 as i32;
+                let (left, right) = area.split_horizontally(w / 2);
+                panel(self.ctx, self.value, &left)?;
+                panel(self.ctx, d, &right)
+            }
+            None => panel(self.ctx, self.value, &area),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The charts of a sweep: which of them exist (tornado, Sobol, Morris, PRIM), the context
+//! they share (stamp, parameter labels, levels) and drawing them all.
+
+use rayon::prelude::*;
+
+use crate::error::RunError;
+use crate::metrics::Metric;
+use crate::sensitivity::prim::PrimResult;
+use crate::sweep::outputs::Analysis;
+use crate::sweep::spec::Sweep;
+
+use super::data::level_label;
+use super::style::{self, Measure};
+use super::{morris, prim, render_both, sobol, tornado};
+
+/// What every sweep chart needs besides its own analysis.
+pub struct SweepContext<'a> {
+    pub sweep: &'a Sweep,
+    pub stamp: String,
+    /// Parameter labels with their ranges: "crises.peacekeeping.rate [0.5–2]".
+    pub labels: Vec<String>,
+}
+
+impl SweepContext<'_> {
+    pub fn level(&self, l: usize) -> String {
+        level_label(self.sweep.levels[l])
+    }
+
+    /// "at 70% of baseline" or "cost of the cut to 70% (difference from 100%)".
+    pub fn target_words(&self, a: &Analysis) -> String {
+        if a.diff {
+            format!(
+                "what the cut to {} costs (paired difference from {})",
+                self.level(a.level),
+                self.level(0)
+            )
+        } else {
+            format!("at {} of baseline", self.level(a.level))
+        }
+    }
+}
+
+/// How a metric is shown: a headline measure's own words, else its registry name and unit.
+pub fn measure(m: Metric) -> Measure {
+    if let Some(h) = style::HEADLINE.iter().find(|h| h.metric == m.name()) {
+        return *h;
+    }
+    let info = m.info();
+    let fraction = info.unit == "fraction";
+    Measure {
+        metric: info.name,
+        name: info.name,
+        axis: info.unit,
+        factor: if fraction { 100.0 } else { 1.0 },
+        decimals: if fraction { 1 } else { 3 },
+        suffix: if fraction { "%" } else { "" },
+        diff_unit: if fraction { "points" } else { "" },
+        range: None,
+        zero_based: false,
+    }
+}
+
+fn stamp(s: &Sweep, points: usize, trials: &[u64]) -> String {
+    let lo = trials.iter().min().copied().unwrap_or(0);
+    let hi = trials.iter().max().copied().unwrap_or(0);
+    let t = if lo == hi {
+        format!("{lo} trials")
+    } else {
+        format!("{lo}–{hi} trials")
+    };
+    format!(
+        "dipcap {} · sweep {} (sha256 {}) · scenario {} (sha256 {}) · {} design, {points} points × {t} · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        s.name,
+        &s.sweep_sha256[..12],
+        s.base.name,
+        &s.scenario_sha256[..12],
+        s.design.name(),
+        s.seed
+    )
+}
+
+/// Every chart of a sweep as (file stem, SVG, PNG), in a fixed order.
+pub fn render_all(
+    s: &Sweep,
+    analyses: &[Analysis],
+    found: Option<(&PrimResult, &Vec<String>)>,
+    trials: &[u64],
+) -> Result<Vec<(String, String, Vec<u8>)>, RunError> {
+    let ctx = SweepContext {
+        sweep: s,
+        stamp: stamp(s, trials.len(), trials),
+        labels: s
+            .parameters
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} [{}–{}]",
+                    p.label,
+                    crate::sensitivity::prim::fmt(p.min),
+                    crate::sensitivity::prim::fmt(p.max)
+                )
+            })
+            .collect(),
+    };
+    let deepest = s.levels.len() - 1;
+    // Per metric: the value at the deepest level and what the deepest cut costs.
+    let pairs: Vec<(&Analysis, Option<&Analysis>)> = s
+        .metrics
+        .iter()
+        .filter_map(|m| {
+            let value = analyses
+                .iter()
+                .find(|a| a.metric == *m && a.level == deepest && !a.diff)?;
+            let diff = analyses
+                .iter()
+                .find(|a| a.metric == *m && a.level == deepest && a.diff);
+            Some((value, diff))
+        })
+        .collect();
+    enum Job<'a> {
+        Tornado(&'a Analysis, Option<&'a Analysis>),
+        Sobol(&'a Analysis, Option<&'a Analysis>),
+        Morris(&'a Analysis, Option<&'a Analysis>),
+        Prim(&'a PrimResult, &'a Vec<String>),
+    }
+    let mut jobs = Vec::new();
+    for (v, d) in &pairs {
+        if s.tornado {
+            jobs.push(Job::Tornado(v, *d));
+        }
+        if v.sobol.is_some() {
+            jobs.push(Job::Sobol(v, *d));
+        }
+        if v.morris.is_some() {
+            jobs.push(Job::Morris(v, *d));
+        }
+    }
+    if let Some((r, rules)) = found {
+        jobs.push(Job::Prim(r, rules));
+    }
+    jobs.par_iter()
+        .map(|j| {
+            let (stem, (svg, png)) = match j {
+                Job::Tornado(v, d) => {
+                    let stem = format!("tornado-{}", v.metric.name().replace('_', "-"));
+                    let c = tornado::Tornado {
+                        ctx: &ctx,
+                        value: v,
+                        diff: *d,
+                    };
+                    (stem.clone(), render_both(&c, &stem)?)
+                }
+                Job::Sobol(v, d) => {
+                    let stem = format!("sobol-{}", v.metric.name().replace('_', "-"));
+                    let c = sobol::SobolChart {
+                        ctx: &ctx,
+                        value: v,
+                        diff: *d,
+                    };
+                    (stem.clone(), render_both(&c, &stem)?)
+                }
+                Job::Morris(v, d) => {
+                    let stem = format!("morris-{}", v.metric.name().replace('_', "-"));
+                    let c = morris::MorrisChart {
+                        ctx: &ctx,
+                        value: v,
+                        diff: *d,
+                    };
+                    (stem.clone(), render_both(&c, &stem)?)
+                }
+                Job::Prim(r, rules) => {
+                    let stem = "prim-peeling".to_string();
+                    let c = prim::PrimChart {
+                        ctx: &ctx,
+                        result: r,
+                        rules,
+                    };
+                    (stem.clone(), render_both(&c, &stem)?)
+                }
+            };
+            Ok((stem, svg, png))
+        })
+        .collect()
+}

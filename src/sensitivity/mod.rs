@@ -1,0 +1,46 @@
+//! Sensitivity analysis and scenario discovery, as pure functions of a design and its outputs
+//! (so they can be checked against functions with known answers, e.g. Ishigami):
+//!
+//! - `sampling`: the designs in the unit cube — full-factorial grid, Latin hypercube,
+//!   Saltelli's scheme on a scrambled Sobol sequence, Morris trajectories, one-at-a-time;
+//! - `sobol`: first-order and total Sobol indices with bootstrap confidence intervals;
+//! - `morris`: elementary effects, μ, μ* and σ;
+//! - `oat`: one-at-a-time swings for tornado charts;
+//! - `prim`: the Patient Rule Induction Method for scenario discovery.
+
+pub mod morris;
+pub mod oat;
+pub mod prim;
+pub mod sampling;
+pub mod sobol;
+
+use rand::Rng;
+
+/// Percentile bootstrap: the 2.5% and 97.5% quantiles of `resamples` statistics computed on
+/// row indices drawn with replacement from 0..n.
+pub fn bootstrap_ci<R: Rng + ?Sized>(
+    rng: &mut R,
+    n: usize,
+    resamples: usize,
+    mut statistic: impl FnMut(&[usize]) -> f64,
+) -> (f64, f64) {
+    if n == 0 || resamples == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut idx = vec![0usize; n];
+    let mut stats = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        for i in idx.iter_mut() {
+            *i = (rng.next_u64() % n as u64) as usize;
+        }
+        let s = statistic(&idx);
+        if s.is_finite() {
+            stats.push(s);
+        }
+    }
+    stats.sort_by(f64::total_cmp);
+    (
+        crate::stats::quantile_sorted(&stats, 0.025),
+        crate::stats::quantile_sorted(&stats, 0.975),
+    )
+}

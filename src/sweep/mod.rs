@@ -1,0 +1,357 @@
+//! Parameter sweeps: a sweep file (`spec`) names a scenario and the keys to vary (`keypath`);
+//! a design (`design`) gives the points; every point × budget level × trial is simulated with
+//! the same random streams for trial k at every point and level (common random numbers); the
+//! results go to tidy files (`outputs`) with sensitivity indices and scenario discovery.
+//!
+//! Each finished point is written at once to a part file in `<out>/.dipcap-parts/`, so an
+//! interrupted sweep resumes (`--resume`) where it stopped, and the final files — assembled
+//! from the parts in point order — are byte-identical to an uninterrupted run.
+
+pub mod design;
+pub mod keypath;
+pub mod outputs;
+pub mod spec;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::engine::TrialOutcome;
+use crate::error::{InputError, RunError};
+use crate::metrics::Metric;
+use crate::output::{self, num};
+use crate::runner::{self, Precision};
+use crate::stats::{paired_difference, summarize};
+
+use design::DesignPoint;
+use spec::{Overrides, Sweep};
+
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub file: PathBuf,
+    pub overrides: Overrides,
+    pub out: Option<PathBuf>,
+    pub threads: usize,
+    pub progress: bool,
+    pub resume: bool,
+    pub trial_rows: bool,
+    pub charts: bool,
+    pub precision: Option<Precision>,
+}
+
+pub struct SweepReport {
+    pub out_dir: PathBuf,
+    pub points: usize,
+    pub resumed: usize,
+    pub wall_seconds: f64,
+    /// What to print on the terminal.
+    pub summary: String,
+}
+
+const PARTS: &str = ".dipcap-parts";
+
+fn part_name(id: usize) -> String {
+    format!("point-{id:07}.csv")
+}
+
+fn trials_part_name(id: usize) -> String {
+    format!("point-{id:07}-trials.csv")
+}
+
+/// The header of `sweep.csv` (and of every part file).
+pub fn header(s: &Sweep) -> Vec<String> {
+    let mut h = vec!["point".to_string()];
+    h.extend(s.parameters.iter().map(|p| p.key.clone()));
+    h.extend(
+        [
+            "level",
+            "metric",
+            "unit",
+            "n",
+            "mean",
+            "sd",
+            "se",
+            "ci95_lo",
+            "ci95_hi",
+            "diff_mean",
+            "diff_ci95_lo",
+            "diff_ci95_hi",
+            "trials",
+        ]
+        .map(String::from),
+    );
+    h
+}
+
+fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(w)
+}
+
+fn encode_err(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
+    move |e| RunError::Encode {
+        what: what.into(),
+        reason: e.to_string(),
+    }
+}
+
+/// The rows of one point: per level and metric, the summary over trials and the paired
+/// difference from the first level.
+fn point_rows(
+    s: &Sweep,
+    p: &DesignPoint,
+    outcomes: &[Vec<TrialOutcome>],
+) -> Result<Vec<u8>, RunError> {
+    let e = encode_err("sweep part");
+    let mut w = csv_writer(Vec::new());
+    let values: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
+    let trials = outcomes.len().to_string();
+    for (l, level) in s.levels.iter().enumerate() {
+        for m in Metric::ALL {
+            let x: Vec<f64> = outcomes.iter().map(|t| t[l].metrics[m.index()]).collect();
+            let base: Vec<f64> = outcomes.iter().map(|t| t[0].metrics[m.index()]).collect();
+            let st = summarize(x.iter().copied());
+            let (d, lo, hi) = paired_difference(&x, &base);
+            let mut row = vec![p.id.to_string()];
+            row.extend(values.iter().cloned());
+            row.extend([
+                num(*level),
+                m.name().to_string(),
+                m.info().unit.to_string(),
+                st.n.to_string(),
+                num(st.mean),
+                num(st.sd),
+                num(st.se),
+                num(st.ci95_lo),
+                num(st.ci95_hi),
+                num(d),
+                num(lo),
+                num(hi),
+                trials.clone(),
+            ]);
+            w.write_record(&row).map_err(&e)?;
+        }
+    }
+    w.into_inner().map_err(|err| RunError::Encode {
+        what: "sweep part".into(),
+        reason: err.to_string(),
+    })
+}
+
+fn trial_rows(
+    p: &DesignPoint,
+    levels: &[f64],
+    outcomes: &[Vec<TrialOutcome>],
+) -> Result<Vec<u8>, RunError> {
+    let e = encode_err("sweep trial rows");
+    let mut w = csv_writer(Vec::new());
+    for (l, level) in levels.iter().enumerate() {
+        for (t, o) in outcomes.iter().enumerate() {
+            let mut row = vec![p.id.to_string(), num(*level), t.to_string()];
+            row.extend(o[l].metrics.iter().map(|v| num(*v)));
+            w.write_record(&row).map_err(&e)?;
+        }
+    }
+    w.into_inner().map_err(|err| RunError::Encode {
+        what: "sweep trial rows".into(),
+        reason: err.to_string(),
+    })
+}
+
+/// What a sweep's parts depend on: a resumed sweep must match it exactly.
+fn plan(s: &Sweep, points: usize, o: &SweepOptions) -> String {
+    let precision = o.precision.as_ref().map(|p| {
+        serde_json::json!({
+            "targets": p.targets.iter().map(|(m, hw)| format!("{}={}", m.name(), num(*hw))).collect::<Vec<_>>(),
+            "block": p.block,
+            "max_trials": p.max_trials,
+        })
+    });
+    let v = serde_json::json!({
+        "dipcap_version": env!("CARGO_PKG_VERSION"),
+        "sweep_sha256": s.sweep_sha256,
+        "scenario_sha256": s.scenario_sha256,
+        "design": s.design.name(),
+        "samples": s.samples,
+        "trials": s.trials,
+        "seed": s.seed,
+        "levels": s.levels,
+        "points": points,
+        "precision": precision,
+        "trial_rows": o.trial_rows,
+    });
+    let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+    t.push('\n');
+    t
+}
+
+/// Prepares the parts folder: fresh, or (with `--resume`) kept when it belongs to this sweep.
+/// Returns the ids of the points already done.
+fn prepare_parts(
+    dir: &Path,
+    plan_text: &str,
+    resume: bool,
+    n: usize,
+) -> Result<Vec<bool>, RunError> {
+    let plan_path = dir.join("plan.json");
+    let mut done = vec![false; n];
+    if resume {
+        match std::fs::read_to_string(&plan_path) {
+            Ok(old) if old == plan_text => {
+                for (id, d) in done.iter_mut().enumerate() {
+                    *d = dir.join(part_name(id)).is_file();
+                }
+                return Ok(done);
+            }
+            Ok(_) => {
+                return Err(InputError::Option {
+                    what: "--resume".into(),
+                    problem: format!(
+                        "the interrupted sweep in {} used other settings (sweep or scenario file, design, samples, trials, seed or dipcap version changed)",
+                        dir.parent().unwrap_or(dir).display()
+                    ),
+                    hint: "run again without --resume to start over, or restore the settings of the interrupted run".into(),
+                }
+                .into());
+            }
+            Err(_) => {
+                return Err(InputError::Option {
+                    what: "--resume".into(),
+                    problem: format!(
+                        "there is no interrupted sweep in {}",
+                        dir.parent().unwrap_or(dir).display()
+                    ),
+                    hint: "run without --resume (or give the --out of the interrupted run)".into(),
+                }
+                .into());
+            }
+        }
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| RunError::write(dir, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| RunError::write(dir, e))?;
+    output::write_atomic(&plan_path, plan_text.as_bytes())?;
+    Ok(done)
+}
+
+/// Runs a sweep and writes its output folder.
+pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let s = spec::load(&o.file, &o.overrides)?;
+    let points = design::build(&s).map_err(|e| InputError::Option {
+        what: o.file.display().to_string(),
+        problem: e,
+        hint: "use fewer samples or parameters".into(),
+    })?;
+    let out_dir = o
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&s.name));
+    crate::app::check_out_dir(&out_dir)?;
+    let parts = out_dir.join(PARTS);
+    let plan_text = plan(&s, points.len(), o);
+    let done = prepare_parts(&parts, &plan_text, o.resume, points.len())?;
+    let resumed = done.iter().filter(|d| **d).count();
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads)
+        .build()
+        .map_err(|e| RunError::Encode {
+            what: "thread pool".into(),
+            reason: e.to_string(),
+        })?;
+    let threads = pool.current_num_threads();
+    let bar = runner::progress_bar(o.progress, points.len() as u64, "points", &s.name);
+    bar.inc(resumed as u64);
+    let trials_run = std::sync::atomic::AtomicU64::new(0);
+    pool.install(|| {
+        points
+            .par_iter()
+            .filter(|p| !done[p.id])
+            .try_for_each(|p| -> Result<(), RunError> {
+                let mut t = s.table.clone();
+                for (param, v) in s.parameters.iter().zip(&p.values) {
+                    keypath::set_number(&mut t, &param.key, *v).map_err(|e| {
+                        InputError::Option {
+                            what: o.file.display().to_string(),
+                            problem: format!("point {}: {e}", p.id),
+                            hint: "check the parameter keys".into(),
+                        }
+                    })?;
+                }
+                let scenario =
+                    spec::parse_table(&t, &s.scenario_path).map_err(|e| InputError::Option {
+                        what: o.file.display().to_string(),
+                        problem: format!(
+                            "point {} ({}) makes the scenario invalid: {e}",
+                            p.id,
+                            s.parameters
+                                .iter()
+                                .zip(&p.values)
+                                .map(|(q, v)| format!("{} = {}", q.key, num(*v)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        hint: "narrow the parameter ranges to combinations the scenario accepts"
+                            .into(),
+                    })?;
+                let tick = || {};
+                let outcomes =
+                    runner::simulate(&scenario, s.seed, s.trials, o.precision.as_ref(), &tick);
+                trials_run.fetch_add(outcomes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                if o.trial_rows {
+                    output::write_atomic(
+                        &parts.join(trials_part_name(p.id)),
+                        &trial_rows(p, &s.levels, &outcomes)?,
+                    )?;
+                }
+                // The summary part is written last: its presence marks the point as done.
+                output::write_atomic(&parts.join(part_name(p.id)), &point_rows(&s, p, &outcomes)?)?;
+                bar.inc(1);
+                Ok(())
+            })
+    })?;
+    bar.finish_and_clear();
+
+    let timing = outputs::Timing {
+        threads,
+        started,
+        clock,
+    };
+    let result = outputs::assemble(&s, &points, &parts, &out_dir, o, &timing)?;
+    std::fs::remove_dir_all(&parts).map_err(|e| RunError::write(&parts, e))?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    Ok(SweepReport {
+        out_dir: out_dir.clone(),
+        points: points.len(),
+        resumed,
+        wall_seconds,
+        summary: format!(
+            "{} points x {} levels x {} trials{} in {:.1} s ({} threads){}\n{}results in {}/ ({})\n",
+            points.len(),
+            s.levels.len(),
+            s.trials,
+            if o.precision.is_some() {
+                " (adaptive: see manifest)"
+            } else {
+                ""
+            },
+            wall_seconds,
+            threads,
+            if resumed > 0 {
+                format!("; {resumed} points kept from the interrupted run")
+            } else {
+                String::new()
+            },
+            result.terminal,
+            out_dir.display(),
+            result.files.join(", ")
+        ),
+    })
+}

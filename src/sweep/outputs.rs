@@ -1,0 +1,572 @@
+//! A sweep's output folder, assembled from its part files in point order: `sweep.csv`,
+//! `design.csv`, `sensitivity.csv`, `prim.csv` and `prim.txt`, `sweep_trials.csv` (on
+//! request), `manifest.json` and the charts. Large files are streamed, never held whole.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use serde_json::json;
+
+use crate::charts;
+use crate::error::RunError;
+use crate::metrics::Metric;
+use crate::output::{self, AtomicFile, num};
+use crate::rng::{Process, stream};
+use crate::sensitivity::morris::{self, MorrisIndex};
+use crate::sensitivity::oat::{self, Swing};
+use crate::sensitivity::prim::{self, PrimResult};
+use crate::sensitivity::sampling::UnitPoint;
+use crate::sensitivity::sobol::{self, SaltelliOutputs, SobolIndex};
+
+use super::design::DesignPoint;
+use super::spec::{Design, Sweep};
+use super::{SweepOptions, header, part_name, trials_part_name};
+
+/// Sensitivity of one output: a metric at a level, as a value or as the paired difference
+/// from the baseline level (what the cut costs).
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub metric: Metric,
+    pub level: usize,
+    pub diff: bool,
+    pub swings: Vec<Swing>,
+    pub sobol: Option<Vec<SobolIndex>>,
+    pub morris: Option<Vec<MorrisIndex>>,
+}
+
+impl Analysis {
+    pub fn quantity(&self) -> &'static str {
+        if self.diff {
+            "difference_from_baseline"
+        } else {
+            "value"
+        }
+    }
+}
+
+/// What the assembly wrote, for the terminal.
+pub struct Assembled {
+    pub files: Vec<String>,
+    pub terminal: String,
+}
+
+/// Per point, level and metric: the mean and the paired difference from the first level.
+struct Means {
+    values: HashMap<(usize, usize, Metric), (f64, f64)>,
+    trials: Vec<u64>,
+}
+
+impl Means {
+    fn get(&self, point: usize, level: usize, m: Metric, diff: bool) -> f64 {
+        self.values
+            .get(&(point, level, m))
+            .map_or(f64::NAN, |(v, d)| if diff { *d } else { *v })
+    }
+}
+
+/// Streams the parts into `sweep.csv` (temporary until committed) and keeps the means the
+/// analyses need.
+fn gather(
+    s: &Sweep,
+    points: &[DesignPoint],
+    parts: &Path,
+    out: &Path,
+    needed: &[Metric],
+) -> Result<(AtomicFile, Means), RunError> {
+    let mut file = AtomicFile::create(&out.join("sweep.csv"))?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header(s)).map_err(|e| RunError::Encode {
+        what: "sweep.csv".into(),
+        reason: e.to_string(),
+    })?;
+    file.write_all(&w.into_inner().unwrap_or_default())?;
+    let k = s.parameters.len();
+    let mut means = Means {
+        values: HashMap::new(),
+        trials: vec![0; points.len()],
+    };
+    for p in points {
+        let path = parts.join(part_name(p.id));
+        file.append_file(&path)?;
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(&path)
+            .map_err(|e| RunError::Encode {
+                what: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        for rec in r.records() {
+            let rec = rec.map_err(|e| RunError::Encode {
+                what: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let field = |i: usize| rec.get(i).unwrap_or("");
+            let Some(m) = Metric::from_name(field(k + 2)) else {
+                continue;
+            };
+            let level: f64 = field(k + 1).parse().unwrap_or(f64::NAN);
+            let Some(l) = s.levels.iter().position(|x| *x == level) else {
+                continue;
+            };
+            means.trials[p.id] = field(k + 13).parse().unwrap_or(0);
+            if needed.contains(&m) {
+                let mean = field(k + 5).parse().unwrap_or(f64::NAN);
+                let diff = field(k + 10).parse().unwrap_or(f64::NAN);
+                means.values.insert((p.id, l, m), (mean, diff));
+            }
+        }
+    }
+    Ok((file, means))
+}
+
+fn analyse(s: &Sweep, points: &[DesignPoint], means: &Means) -> Vec<Analysis> {
+    let k = s.parameters.len();
+    let main: Vec<&DesignPoint> = points.iter().filter(|p| p.is_main()).collect();
+    let main_units: Vec<UnitPoint> = main
+        .iter()
+        .map(|p| UnitPoint {
+            u: p.unit.clone(),
+            role: p.role,
+        })
+        .collect();
+    let oat_points: Vec<&DesignPoint> = points.iter().filter(|p| !p.is_main()).collect();
+    let oat_units: Vec<UnitPoint> = oat_points
+        .iter()
+        .map(|p| UnitPoint {
+            u: p.unit.clone(),
+            role: p.role,
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut index = 0u64;
+    for &m in &s.metrics {
+        for l in 0..s.levels.len() {
+            for diff in [false, true] {
+                if diff && l == 0 {
+                    continue;
+                }
+                let y: Vec<f64> = main.iter().map(|p| means.get(p.id, l, m, diff)).collect();
+                let swings = if s.tornado {
+                    let y: Vec<f64> = oat_points
+                        .iter()
+                        .map(|p| means.get(p.id, l, m, diff))
+                        .collect();
+                    oat::swings(&oat_units, &y, k)
+                } else {
+                    Vec::new()
+                };
+                // Each analysis has its own bootstrap stream, so adding one never moves another.
+                let mut rng = stream(s.seed, index, Process::Bootstrap);
+                index += 1;
+                let sobol = (s.design == Design::Sobol)
+                    .then(|| SaltelliOutputs::arrange(&main_units, &y, k))
+                    .flatten()
+                    .map(|o| sobol::indices(&o, s.bootstrap, &mut rng));
+                let morris = (s.design == Design::Morris)
+                    .then(|| morris::indices(&main_units, &y, k, s.bootstrap, &mut rng));
+                out.push(Analysis {
+                    metric: m,
+                    level: l,
+                    diff,
+                    swings,
+                    sobol,
+                    morris,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn csv_bytes(rows: &[Vec<String>], what: &str) -> Result<Vec<u8>, RunError> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).map_err(|e| RunError::Encode {
+            what: what.into(),
+            reason: e.to_string(),
+        })?;
+    }
+    w.into_inner().map_err(|e| RunError::Encode {
+        what: what.into(),
+        reason: e.to_string(),
+    })
+}
+
+fn design_csv(s: &Sweep, points: &[DesignPoint], means: &Means) -> Result<Vec<u8>, RunError> {
+    let mut h = vec!["point".to_string(), "role".to_string()];
+    h.extend(s.parameters.iter().map(|p| p.key.clone()));
+    h.extend(s.parameters.iter().map(|p| format!("{}_unit", p.key)));
+    h.push("trials".into());
+    let mut rows = vec![h];
+    for p in points {
+        let mut r = vec![p.id.to_string(), p.role.tag()];
+        r.extend(p.values.iter().map(|v| num(*v)));
+        r.extend(p.unit.iter().map(|v| num(*v)));
+        r.push(means.trials[p.id].to_string());
+        rows.push(r);
+    }
+    csv_bytes(&rows, "design.csv")
+}
+
+fn sensitivity_csv(s: &Sweep, analyses: &[Analysis]) -> Result<Vec<u8>, RunError> {
+    let mut rows = vec![
+        [
+            "method",
+            "metric",
+            "level",
+            "quantity",
+            "parameter",
+            "statistic",
+            "estimate",
+            "ci95_lo",
+            "ci95_hi",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let nan = f64::NAN;
+    for a in analyses {
+        let mut push = |method: &str, param: usize, stat: &str, v: f64, ci: (f64, f64)| {
+            rows.push(vec![
+                method.to_string(),
+                a.metric.name().to_string(),
+                num(s.levels[a.level]),
+                a.quantity().to_string(),
+                s.parameters[param].key.clone(),
+                stat.to_string(),
+                num(v),
+                num(ci.0),
+                num(ci.1),
+            ]);
+        };
+        let mut swings = a.swings.clone();
+        swings.sort_by_key(|w| w.param);
+        for w in &swings {
+            push("one_at_a_time", w.param, "base", w.base, (nan, nan));
+            push("one_at_a_time", w.param, "low", w.low, (nan, nan));
+            push("one_at_a_time", w.param, "high", w.high, (nan, nan));
+            push("one_at_a_time", w.param, "swing", w.width(), (nan, nan));
+        }
+        if let Some(idx) = &a.sobol {
+            for (i, x) in idx.iter().enumerate() {
+                push("sobol", i, "S1", x.first, x.first_ci);
+                push("sobol", i, "ST", x.total, x.total_ci);
+            }
+        }
+        if let Some(idx) = &a.morris {
+            for (i, x) in idx.iter().enumerate() {
+                push("morris", i, "mu", x.mu, (nan, nan));
+                push("morris", i, "mu_star", x.mu_star, x.mu_star_ci);
+                push("morris", i, "sigma", x.sigma, (nan, nan));
+            }
+        }
+    }
+    csv_bytes(&rows, "sensitivity.csv")
+}
+
+/// PRIM over the main design: the trajectory as CSV, and the chosen box in words.
+fn discovery(
+    s: &Sweep,
+    points: &[DesignPoint],
+    means: &Means,
+) -> Option<(PrimResult, Vec<String>, Vec<u8>, String)> {
+    let d = s.discovery.as_ref()?;
+    let main: Vec<&DesignPoint> = points.iter().filter(|p| p.is_main()).collect();
+    let x: Vec<Vec<f64>> = main.iter().map(|p| p.values.clone()).collect();
+    let y: Vec<bool> = main
+        .iter()
+        .map(|p| d.holds(means.get(p.id, d.level, d.metric, false)))
+        .collect();
+    let res = prim::prim(&x, &y, &d.settings);
+    let names: Vec<String> = s.parameters.iter().map(|p| p.key.clone()).collect();
+    let mut h = vec![
+        "step".to_string(),
+        "points".into(),
+        "hits".into(),
+        "coverage".into(),
+        "density".into(),
+        "support".into(),
+        "restricted".into(),
+        "chosen".into(),
+    ];
+    for n in &names {
+        h.push(format!("{n}_min"));
+        h.push(format!("{n}_max"));
+    }
+    let mut rows = vec![h];
+    for (i, b) in res.trajectory.iter().enumerate() {
+        let mut r = vec![
+            b.step.to_string(),
+            b.count.to_string(),
+            b.hits.to_string(),
+            num(b.coverage),
+            num(b.density),
+            num(b.support),
+            b.restricted.iter().filter(|r| **r).count().to_string(),
+            (i == res.chosen).to_string(),
+        ];
+        for dim in 0..names.len() {
+            r.push(num(b.lower[dim]));
+            r.push(num(b.upper[dim]));
+        }
+        rows.push(r);
+    }
+    let csv = csv_bytes(&rows, "prim.csv").ok()?;
+    let chosen = &res.trajectory[res.chosen];
+    let rules = prim::rules(chosen, &res.trajectory[0], &names);
+    let level = crate::charts::data::level_label(s.levels[d.level]);
+    let mut text = format!(
+        "Scenario discovery (PRIM) for: {} at {} of baseline\n\n{} of {} design points meet the condition ({:.1}%).\n",
+        d.condition,
+        level,
+        res.hits,
+        res.points,
+        100.0 * res.hits as f64 / res.points.max(1) as f64
+    );
+    if res.hits == 0 {
+        text.push_str("\nNo point meets the condition, so there is no box to find: widen the parameter ranges or change the threshold.\n");
+    } else {
+        text.push_str(&format!(
+            "\nThe box (peeling step {} of {}) holds {} points, {} of which meet the condition:\n  coverage {:.1}% (share of all points meeting the condition that lie in the box)\n  density  {:.1}% (share of the points in the box that meet it)\n\nThe condition is most likely when\n",
+            chosen.step,
+            res.trajectory.len() - 1,
+            chosen.count,
+            chosen.hits,
+            100.0 * chosen.coverage,
+            100.0 * chosen.density
+        ));
+        if rules.is_empty() {
+            text.push_str("  (no restriction: the condition is spread over the whole space)\n");
+        }
+        for r in &rules {
+            text.push_str(&format!("  {r}\n"));
+        }
+        text.push_str(&format!(
+            "\nPeeling removed {:.0}% of the points in the box per step until it held {:.0}% of all points; the box shown is the one with the highest coverage among those with density ≥ {:.0}% (or the densest if none reached it). The whole trajectory is in prim.csv.\n",
+            100.0 * d.settings.alpha,
+            100.0 * d.settings.min_support,
+            100.0 * d.settings.min_density
+        ));
+    }
+    Some((res, rules, csv, text))
+}
+
+/// When and how the sweep ran, for the manifest.
+pub struct Timing {
+    pub threads: usize,
+    pub started: SystemTime,
+    pub clock: Instant,
+}
+
+fn manifest(
+    s: &Sweep,
+    points: &[DesignPoint],
+    means: &Means,
+    o: &SweepOptions,
+    t: &Timing,
+    files: &[String],
+) -> Result<Vec<u8>, RunError> {
+    let crates: serde_json::Map<String, serde_json::Value> = env!("DIPCAP_NUMERIC_CRATES")
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let params: Vec<serde_json::Value> = s
+        .parameters
+        .iter()
+        .map(|p| {
+            json!({
+                "key": p.key, "label": p.label, "min": p.min, "max": p.max,
+                "scale": if p.scale == super::spec::Scale::Log { "log" } else { "linear" },
+                "values": p.values, "base": p.base, "integer": p.integer,
+            })
+        })
+        .collect();
+    let total: u64 = means.trials.iter().sum();
+    let v = json!({
+        "dipcap_version": env!("CARGO_PKG_VERSION"),
+        "sweep": s.name,
+        "description": s.description,
+        "sweep_path": s.path.display().to_string(),
+        "sweep_sha256": s.sweep_sha256,
+        "scenario": s.base.name,
+        "scenario_path": s.scenario_path.display().to_string(),
+        "scenario_sha256": s.scenario_sha256,
+        "design": s.design.name(),
+        "samples": s.samples,
+        "points": points.len(),
+        "one_at_a_time_points": points.iter().filter(|p| !p.is_main()).count(),
+        "parameters": params,
+        "levels": s.levels,
+        "trials_per_point": s.trials,
+        "precision": o.precision.as_ref().map(|p| json!({
+            "targets": p.targets.iter().map(|(m, hw)| json!({"metric": m.name(), "half_width": hw})).collect::<Vec<_>>(),
+            "block": p.block, "max_trials": p.max_trials,
+        })),
+        "trials_run": { "total_per_level": total, "min_per_point": means.trials.iter().min(), "max_per_point": means.trials.iter().max() },
+        "seed": s.seed,
+        "metrics": s.metrics.iter().map(|m| m.name()).collect::<Vec<_>>(),
+        "bootstrap_resamples": s.bootstrap,
+        "discovery": s.discovery.as_ref().map(|d| json!({"condition": d.condition, "level": s.levels[d.level]})),
+        "generator": crate::rng::GENERATOR,
+        "design_generator": "sobol_burley (Owen-scrambled Sobol) for sobol; the generator above, stream Design, for lhs and morris",
+        "crates": crates,
+        "threads": t.threads,
+        "started": humantime::format_rfc3339_seconds(t.started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        "wall_seconds": t.clock.elapsed().as_secs_f64(),
+        "files": files,
+    });
+    let mut b = serde_json::to_vec_pretty(&v).map_err(|e| RunError::Encode {
+        what: "manifest.json".into(),
+        reason: e.to_string(),
+    })?;
+    b.push(b'\n');
+    Ok(b)
+}
+
+/// The headline of the terminal summary: the most influential parameters on what the
+/// deepest cut costs, for the first metric.
+fn terminal(s: &Sweep, analyses: &[Analysis], rules: Option<&[String]>) -> String {
+    let mut t = String::new();
+    let deepest = s.levels.len() - 1;
+    if let Some(a) = analyses
+        .iter()
+        .find(|a| a.level == deepest && a.diff == (deepest > 0))
+    {
+        let what = if a.diff {
+            format!(
+                "{} cost at {} of baseline",
+                a.metric.name(),
+                crate::charts::data::level_label(s.levels[deepest])
+            )
+        } else {
+            a.metric.name().to_string()
+        };
+        let ranked: Vec<(usize, f64, &str)> = if let Some(idx) = &a.sobol {
+            let mut v: Vec<(usize, f64, &str)> = idx
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i, x.total, "ST"))
+                .collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+            v
+        } else if let Some(idx) = &a.morris {
+            let mut v: Vec<(usize, f64, &str)> = idx
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i, x.mu_star, "mu*"))
+                .collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+            v
+        } else {
+            a.swings
+                .iter()
+                .map(|w| (w.param, w.width(), "swing"))
+                .collect()
+        };
+        if !ranked.is_empty() {
+            t.push_str(&format!("what drives the {what}:\n"));
+            for (i, v, stat) in ranked.iter().take(5) {
+                t.push_str(&format!("  {:<48} {stat} {:.3}\n", s.parameters[*i].key, v));
+            }
+        }
+    }
+    if let (Some(rules), Some(d)) = (rules, &s.discovery) {
+        let found = if rules.is_empty() {
+            "no box (see prim.txt)".to_string()
+        } else {
+            rules.join(" AND ")
+        };
+        t.push_str(&format!("scenario discovery ({}): {found}\n", d.condition));
+    }
+    t
+}
+
+pub fn assemble(
+    s: &Sweep,
+    points: &[DesignPoint],
+    parts: &Path,
+    out: &Path,
+    o: &SweepOptions,
+    timing: &Timing,
+) -> Result<Assembled, RunError> {
+    let mut needed = s.metrics.clone();
+    if let Some(d) = &s.discovery
+        && !needed.contains(&d.metric)
+    {
+        needed.push(d.metric);
+    }
+    let (sweep_csv, means) = gather(s, points, parts, out, &needed)?;
+    let mut trials_csv = None;
+    if o.trial_rows {
+        let mut f = AtomicFile::create(&out.join("sweep_trials.csv"))?;
+        let mut h = vec!["point".to_string(), "level".into(), "trial".into()];
+        h.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+        f.write_all(&csv_bytes(&[h], "sweep_trials.csv")?)?;
+        for p in points {
+            f.append_file(&parts.join(trials_part_name(p.id)))?;
+        }
+        trials_csv = Some(f);
+    }
+    let analyses = analyse(s, points, &means);
+    let design = design_csv(s, points, &means)?;
+    let sensitivity = sensitivity_csv(s, &analyses)?;
+    let found = discovery(s, points, &means);
+
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("design.csv".into(), design),
+        ("sensitivity.csv".into(), sensitivity),
+    ];
+    if let Some((_, _, csv, text)) = &found {
+        files.push(("prim.csv".into(), csv.clone()));
+        files.push(("prim.txt".into(), text.clone().into_bytes()));
+    }
+    let rendered = if o.charts {
+        charts::sweep::render_all(
+            s,
+            &analyses,
+            found.as_ref().map(|f| (&f.0, &f.1)),
+            &means.trials,
+        )?
+    } else {
+        Vec::new()
+    };
+    let mut names: Vec<String> = vec!["sweep.csv".into()];
+    if trials_csv.is_some() {
+        names.push("sweep_trials.csv".into());
+    }
+    names.extend(files.iter().map(|(n, _)| n.clone()));
+    names.push("manifest.json".into());
+    if !rendered.is_empty() {
+        names.push(format!("charts/ ({} charts, PNG and SVG)", rendered.len()));
+    }
+    let manifest = manifest(s, points, &means, o, timing, &names)?;
+    files.push(("manifest.json".into(), manifest));
+
+    // Everything is ready: commit.
+    sweep_csv.commit()?;
+    if let Some(f) = trials_csv {
+        f.commit()?;
+    }
+    for (name, bytes) in &files {
+        output::write_atomic(&out.join(name), bytes)?;
+    }
+    if !rendered.is_empty() {
+        let dir = out.join("charts");
+        std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
+        for (stem, svg, png) in &rendered {
+            output::write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+            output::write_atomic(&dir.join(format!("{stem}.png")), png)?;
+        }
+    }
+    Ok(Assembled {
+        files: names,
+        terminal: terminal(s, &analyses, found.as_ref().map(|f| f.1.as_slice())),
+    })
+}

@@ -1,0 +1,712 @@
+//! Sweep files: which scenario, which parameters (by key path) over which ranges, which
+//! design, and an optional scenario-discovery condition. Raw serde mirror first (unknown keys
+//! rejected), then validation that names the sweep file, the key, what is wrong and the fix.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::InputError;
+use crate::metrics::Metric;
+use crate::scenario::{self, Scenario};
+
+use super::keypath;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweepFile {
+    pub sweep: RawSweep,
+    #[serde(default, rename = "parameter")]
+    pub parameters: Vec<RawParameter>,
+    pub discovery: Option<RawDiscovery>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Scenario file, relative to the sweep file.
+    pub scenario: String,
+    pub design: String,
+    pub samples: Option<i64>,
+    pub trials: Option<i64>,
+    pub seed: Option<u64>,
+    pub levels: Option<Vec<f64>>,
+    pub metrics: Option<Vec<String>>,
+    #[serde(default = "yes")]
+    pub tornado: bool,
+    #[serde(default = "four")]
+    pub morris_levels: i64,
+    #[serde(default = "thousand")]
+    pub bootstrap: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn four() -> i64 {
+    4
+}
+fn thousand() -> i64 {
+    1000
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameter {
+    pub key: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub values: Option<Vec<f64>>,
+    pub steps: Option<i64>,
+    #[serde(default = "linear")]
+    pub scale: String,
+    pub label: Option<String>,
+}
+
+fn linear() -> String {
+    "linear".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiscovery {
+    pub condition: String,
+    pub level: Option<f64>,
+    #[serde(default = "alpha")]
+    pub peel_alpha: f64,
+    #[serde(default = "alpha")]
+    pub min_support: f64,
+    #[serde(default = "density")]
+    pub min_density: f64,
+}
+
+fn alpha() -> f64 {
+    0.05
+}
+fn density() -> f64 {
+    0.8
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    Grid,
+    Lhs,
+    Sobol,
+    Morris,
+}
+
+impl Design {
+    pub const NAMES: [(&'static str, Design); 4] = [
+        ("grid", Design::Grid),
+        ("lhs", Design::Lhs),
+        ("sobol", Design::Sobol),
+        ("morris", Design::Morris),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, d)| *d == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    pub fn from_name(s: &str) -> Option<Design> {
+        Self::NAMES.iter().find(|(n, _)| *n == s).map(|(_, d)| *d)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Linear,
+    Log,
+}
+
+/// A validated parameter: where it lives and the values it takes.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub key: String,
+    pub label: String,
+    pub min: f64,
+    pub max: f64,
+    pub scale: Scale,
+    /// A list of values instead of a range (the unit coordinate picks one of them).
+    pub values: Option<Vec<f64>>,
+    /// Grid points over the range when there is no list.
+    pub steps: usize,
+    /// The one-at-a-time centre: the scenario's own value when it lies in the range, else
+    /// the middle of the range.
+    pub base: f64,
+    /// The key holds a whole number (a count): values are rounded.
+    pub integer: bool,
+}
+
+impl Parameter {
+    /// The value at unit coordinate u ∈ [0, 1].
+    pub fn value(&self, u: f64) -> f64 {
+        if let Some(v) = &self.values {
+            let i = ((u * v.len() as f64).floor() as usize).min(v.len() - 1);
+            return v[i];
+        }
+        let x = match self.scale {
+            Scale::Linear => self.min + u * (self.max - self.min),
+            Scale::Log => (self.min.ln() + u * (self.max.ln() - self.min.ln())).exp(),
+        };
+        if self.integer { x.round() } else { x }
+    }
+
+    /// The unit coordinate of a value (the inverse of `value` on a range; the middle of the
+    /// value's cell for a list).
+    pub fn unit(&self, x: f64) -> f64 {
+        if let Some(v) = &self.values {
+            let i = v.iter().position(|w| *w == x).unwrap_or(v.len() / 2);
+            return (i as f64 + 0.5) / v.len() as f64;
+        }
+        let u = match self.scale {
+            Scale::Linear => (x - self.min) / (self.max - self.min),
+            Scale::Log => (x.ln() - self.min.ln()) / (self.max.ln() - self.min.ln()),
+        };
+        if u.is_finite() {
+            u.clamp(0.0, 1.0)
+        } else {
+            0.5
+        }
+    }
+
+    /// Number of grid values.
+    pub fn grid_steps(&self) -> usize {
+        self.values.as_ref().map_or(self.steps, Vec::len)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Below,
+    AtMost,
+    Above,
+    AtLeast,
+}
+
+/// "response_rate < 0.8" at a level: the condition PRIM looks for.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    pub condition: String,
+    pub metric: Metric,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    /// Position in the sweep's levels.
+    pub level: usize,
+    pub settings: crate::sensitivity::prim::PrimSettings,
+}
+
+impl Discovery {
+    pub fn holds(&self, v: f64) -> bool {
+        match self.comparison {
+            Comparison::Below => v < self.threshold,
+            Comparison::AtMost => v <= self.threshold,
+            Comparison::Above => v > self.threshold,
+            Comparison::AtLeast => v >= self.threshold,
+        }
+    }
+}
+
+/// A validated sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub name: String,
+    pub description: String,
+    pub path: PathBuf,
+    pub sweep_sha256: String,
+    pub scenario_path: PathBuf,
+    pub scenario_sha256: String,
+    /// The scenario as a TOML table, with the sweep's levels written in.
+    pub table: toml::Table,
+    /// The scenario as the table describes it (levels included).
+    pub base: Scenario,
+    pub design: Design,
+    pub samples: usize,
+    pub trials: u64,
+    pub seed: u64,
+    pub levels: Vec<f64>,
+    pub metrics: Vec<Metric>,
+    pub tornado: bool,
+    pub morris_levels: usize,
+    pub bootstrap: usize,
+    pub parameters: Vec<Parameter>,
+    pub discovery: Option<Discovery>,
+}
+
+/// Command-line overrides of the sweep file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub design: Option<String>,
+    pub samples: Option<u64>,
+    pub trials: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+struct Check<'a> {
+    path: &'a Path,
+}
+
+impl Check<'_> {
+    fn err(
+        &self,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> InputError {
+        InputError::Key {
+            path: self.path.to_path_buf(),
+            key: key.into(),
+            problem: problem.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// The largest number of design points a sweep may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+fn sha256(bytes: &[u8]) -> String {
+    crate::output::json::sha256_hex(bytes)
+}
+
+pub fn load(path: &Path, o: &Overrides) -> Result<Sweep, InputError> {
+    let text = scenario::read_text(path)?;
+    let raw: RawSweepFile = scenario::parse_toml(&text, path)?;
+    validate(raw, path, &text, o)
+}
+
+fn validate(
+    raw: RawSweepFile,
+    path: &Path,
+    text: &str,
+    o: &Overrides,
+) -> Result<Sweep, InputError> {
+    let c = Check { path };
+    let s = &raw.sweep;
+    if s.name.is_empty()
+        || !s
+            .name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        || s.name.starts_with('.')
+    {
+        return Err(c.err(
+            "sweep.name",
+            format!("\"{}\" cannot be used as a folder name", s.name),
+            "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
+        ));
+    }
+    let design_name = o.design.clone().unwrap_or_else(|| s.design.clone());
+    let design_key = if o.design.is_some() {
+        "--design"
+    } else {
+        "sweep.design"
+    };
+    let design = Design::from_name(&design_name).ok_or_else(|| {
+        c.err(
+            design_key,
+            format!("unknown design \"{design_name}\""),
+            "use \"grid\" (full factorial), \"lhs\" (Latin hypercube), \"sobol\" (Saltelli sampling for Sobol indices) or \"morris\" (elementary effects)",
+        )
+    })?;
+    let samples = match (o.samples, s.samples) {
+        (Some(n), _) => n as i64,
+        (None, Some(n)) => n,
+        (None, None) => match design {
+            Design::Grid => 1,
+            Design::Lhs => 100,
+            Design::Sobol => 64,
+            Design::Morris => 20,
+        },
+    };
+    let samples_key = if o.samples.is_some() {
+        "--samples"
+    } else {
+        "sweep.samples"
+    };
+    if samples < 1 || (design == Design::Sobol && samples > 65536) || samples > MAX_POINTS as i64 {
+        return Err(c.err(
+            samples_key,
+            format!("{samples} samples is out of range"),
+            "use a number from 1 up (sobol: at most 65536 base samples; each gives k + 2 points)",
+        ));
+    }
+    let trials = o.trials.map(|t| t as i64).or(s.trials).unwrap_or(100);
+    if !(1..=100_000_000).contains(&trials) {
+        return Err(c.err(
+            if o.trials.is_some() {
+                "--trials"
+            } else {
+                "sweep.trials"
+            },
+            format!("{trials} trials is out of range"),
+            "use a number from 1 to 100000000 (trials per point and level)",
+        ));
+    }
+    if !(2..=20).contains(&s.morris_levels) {
+        return Err(c.err(
+            "sweep.morris_levels",
+            format!("{} levels", s.morris_levels),
+            "use an even number from 2 to 20 (4 is usual)",
+        ));
+    }
+    if !(0..=100_000).contains(&s.bootstrap) {
+        return Err(c.err(
+            "sweep.bootstrap",
+            format!("{} resamples", s.bootstrap),
+            "use 0 (no intervals) to 100000; 1000 is usual",
+        ));
+    }
+
+    // The scenario, relative to the sweep file.
+    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&s.scenario);
+    let scenario_text = scenario::read_text(&scenario_path).map_err(|e| {
+        c.err(
+            "sweep.scenario",
+            format!("cannot use {}: {e}", scenario_path.display()),
+            "give the scenario file's path relative to the sweep file, e.g. scenario = \"baseline.toml\"",
+        )
+    })?;
+    let mut table: toml::Table = scenario_text.parse().map_err(|e: toml::de::Error| {
+        c.err(
+            "sweep.scenario",
+            format!(
+                "{} is not valid TOML: {}",
+                scenario_path.display(),
+                e.message()
+            ),
+            "run `dipcap validate` on the scenario first",
+        )
+    })?;
+    // The scenario must be valid on its own first, so its own errors are reported as such.
+    scenario::parse_str(&scenario_text, &scenario_path)?;
+    if let Some(levels) = &s.levels {
+        let arr = levels.iter().map(|l| toml::Value::Float(*l)).collect();
+        table
+            .entry("budget".to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| {
+                c.err(
+                    "sweep.levels",
+                    "the scenario's `budget` is not a table",
+                    "fix the scenario",
+                )
+            })?
+            .insert("levels".into(), toml::Value::Array(arr));
+    }
+    let base = parse_table(&table, &scenario_path).map_err(|e| {
+        c.err(
+            "sweep.levels",
+            format!("the scenario rejects these levels: {e}"),
+            "list fractions of baseline, the reference first, e.g. levels = [1.0, 0.8, 0.7]",
+        )
+    })?;
+    let levels = base.budget.levels.clone();
+
+    let metrics = match &s.metrics {
+        None => crate::charts::style::HEADLINE
+            .iter()
+            .filter_map(|m| Metric::from_name(m.metric))
+            .collect(),
+        Some(names) => {
+            let mut v = Vec::new();
+            for (i, n) in names.iter().enumerate() {
+                v.push(Metric::from_name(n).ok_or_else(|| {
+                    c.err(
+                        format!("sweep.metrics[{i}]"),
+                        format!("unknown metric \"{n}\""),
+                        format!("use columns of trials.csv, e.g. {}", metric_examples()),
+                    )
+                })?);
+            }
+            if v.is_empty() {
+                return Err(c.err(
+                    "sweep.metrics",
+                    "no metrics listed",
+                    "list at least one, e.g. metrics = [\"response_rate\", \"dci\"]",
+                ));
+            }
+            v
+        }
+    };
+
+    if raw.parameters.is_empty() {
+        return Err(c.err(
+            "parameter",
+            "the sweep varies no parameter",
+            "add [[parameter]] tables, e.g. key = \"crises.peacekeeping.rate\", min = 0.5, max = 2.0",
+        ));
+    }
+    let mut parameters = Vec::new();
+    for (i, p) in raw.parameters.iter().enumerate() {
+        let k = |f: &str| format!("parameter[{i}].{f}");
+        if parameters.iter().any(|q: &Parameter| q.key == p.key) {
+            return Err(c.err(
+                k("key"),
+                format!("`{}` is swept twice", p.key),
+                "list each key once",
+            ));
+        }
+        let current = keypath::get(&table, &p.key).map_err(|e| {
+            c.err(k("key"), e, "name a key of the scenario file, e.g. forces.decay_days or crises.peacekeeping.rate")
+        })?;
+        let integer = matches!(current, Some(toml::Value::Integer(_)));
+        let current = match current {
+            Some(v) => Some(v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).ok_or_else(|| {
+                c.err(k("key"), format!("`{}` holds {}, not a number", p.key, v.type_str()), "sweep numeric keys only (a distribution's parameters are keys too, e.g. crises.peacekeeping.duration_days.mean)")
+            })?),
+            None => None,
+        };
+        let scale = match p.scale.as_str() {
+            "linear" => Scale::Linear,
+            "log" => Scale::Log,
+            other => {
+                return Err(c.err(
+                    k("scale"),
+                    format!("unknown scale \"{other}\""),
+                    "use \"linear\" or \"log\"",
+                ));
+            }
+        };
+        let (min, max, values) = match (&p.values, p.min, p.max) {
+            (Some(v), None, None) => {
+                if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+                    return Err(c.err(
+                        k("values"),
+                        "needs at least one finite value",
+                        "list the values to try, e.g. values = [30.0, 60.0, 90.0]",
+                    ));
+                }
+                let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (lo, hi, Some(v.clone()))
+            }
+            (None, Some(lo), Some(hi)) => {
+                if !lo.is_finite() || !hi.is_finite() || lo >= hi {
+                    return Err(c.err(
+                        k("min"),
+                        format!("the range {lo} to {hi} is empty or not finite"),
+                        "give min < max",
+                    ));
+                }
+                if scale == Scale::Log && lo <= 0.0 {
+                    return Err(c.err(
+                        k("min"),
+                        format!("a log scale needs min > 0, not {lo}"),
+                        "use a positive min or scale = \"linear\"",
+                    ));
+                }
+                (lo, hi, None)
+            }
+            (Some(_), _, _) => {
+                return Err(c.err(
+                    k("values"),
+                    "give either values or min and max, not both",
+                    "remove min/max or values",
+                ));
+            }
+            _ => {
+                return Err(c.err(
+                    k("min"),
+                    "needs min and max (or a list of values)",
+                    "add min = … and max = …",
+                ));
+            }
+        };
+        let steps = match p.steps {
+            None => 3,
+            Some(n) if (1..=1000).contains(&n) => n as usize,
+            Some(n) => {
+                return Err(c.err(
+                    k("steps"),
+                    format!("{n} grid steps"),
+                    "use 1 to 1000 (grid points over the range)",
+                ));
+            }
+        };
+        let mut param = Parameter {
+            key: p.key.clone(),
+            label: p.label.clone().unwrap_or_else(|| p.key.clone()),
+            min,
+            max,
+            scale,
+            values,
+            steps,
+            base: 0.0,
+            integer,
+        };
+        param.base = match (current, &param.values) {
+            (Some(x), Some(v)) if v.contains(&x) => x,
+            (Some(x), None) if x >= min && x <= max => x,
+            (_, Some(v)) => v[v.len() / 2],
+            _ => param.value(0.5),
+        };
+        parameters.push(param);
+    }
+
+    // Every parameter at its extremes must make a valid scenario: find range errors now, not
+    // after hours of simulation.
+    for corner in [0.0, 1.0] {
+        for (i, p) in parameters.iter().enumerate() {
+            let mut t = table.clone();
+            let v = p.value(corner);
+            keypath::set_number(&mut t, &p.key, v).map_err(|e| {
+                c.err(
+                    format!("parameter[{i}].key"),
+                    e,
+                    "name a numeric key of the scenario",
+                )
+            })?;
+            parse_table(&t, &scenario_path).map_err(|e| {
+                c.err(
+                    format!("parameter[{i}]"),
+                    format!("`{}` = {} makes the scenario invalid: {e}", p.key, v),
+                    "narrow the range to values the scenario accepts",
+                )
+            })?;
+        }
+    }
+
+    let discovery = match &raw.discovery {
+        None => None,
+        Some(d) => Some(discovery(&c, d, &levels)?),
+    };
+    let points = super::design::count(design, samples as usize, &parameters, s.tornado);
+    if points > MAX_POINTS {
+        return Err(c.err(
+            samples_key,
+            format!("the design has {points} points"),
+            format!("keep it under {MAX_POINTS}: fewer samples, steps or parameters"),
+        ));
+    }
+    let seed = o.seed.or(s.seed).unwrap_or(base.seed);
+    Ok(Sweep {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        path: path.to_path_buf(),
+        sweep_sha256: sha256(text.as_bytes()),
+        scenario_path,
+        scenario_sha256: sha256(scenario_text.as_bytes()),
+        table,
+        base,
+        design,
+        samples: samples as usize,
+        trials: trials as u64,
+        seed,
+        levels,
+        metrics,
+        tornado: s.tornado,
+        morris_levels: s.morris_levels as usize,
+        bootstrap: s.bootstrap as usize,
+        parameters,
+        discovery,
+    })
+}
+
+fn metric_examples() -> String {
+    crate::charts::style::HEADLINE
+        .iter()
+        .map(|m| m.metric)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn discovery(c: &Check, d: &RawDiscovery, levels: &[f64]) -> Result<Discovery, InputError> {
+    let hint =
+        "write METRIC OP VALUE, e.g. condition = \"response_rate < 0.8\" (OP one of <, <=, >, >=)";
+    let cond = d.condition.trim();
+    let (metric, comparison, rest) = [
+        ("<=", Comparison::AtMost),
+        (">=", Comparison::AtLeast),
+        ("<", Comparison::Below),
+        (">", Comparison::Above),
+    ]
+    .iter()
+    .find_map(|(op, cmp)| cond.split_once(op).map(|(m, v)| (m.trim(), *cmp, v.trim())))
+    .ok_or_else(|| {
+        c.err(
+            "discovery.condition",
+            format!("\"{cond}\" has no comparison"),
+            hint,
+        )
+    })?;
+    let metric = Metric::from_name(metric).ok_or_else(|| {
+        c.err(
+            "discovery.condition",
+            format!("unknown metric \"{metric}\""),
+            format!("use a column of trials.csv, e.g. {}", metric_examples()),
+        )
+    })?;
+    let threshold: f64 = rest
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            c.err(
+                "discovery.condition",
+                format!("\"{rest}\" is not a number"),
+                hint,
+            )
+        })?;
+    let level = match d.level {
+        None => levels.len() - 1,
+        Some(l) => levels
+            .iter()
+            .position(|x| (x - l).abs() < 1e-9)
+            .ok_or_else(|| {
+                c.err(
+                    "discovery.level",
+                    format!("{l} is not one of the sweep's levels"),
+                    format!(
+                        "use one of {}",
+                        levels
+                            .iter()
+                            .map(|l| crate::output::num(*l))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?,
+    };
+    for (key, v) in [
+        ("discovery.peel_alpha", d.peel_alpha),
+        ("discovery.min_support", d.min_support),
+        ("discovery.min_density", d.min_density),
+    ] {
+        if !(v > 0.0 && v < 1.0) {
+            return Err(c.err(
+                key,
+                format!("{v} is not a fraction strictly between 0 and 1"),
+                "e.g. 0.05 for peel_alpha and min_support, 0.8 for min_density",
+            ));
+        }
+    }
+    Ok(Discovery {
+        condition: cond.to_string(),
+        metric,
+        comparison,
+        threshold,
+        level,
+        settings: crate::sensitivity::prim::PrimSettings {
+            alpha: d.peel_alpha,
+            min_support: d.min_support,
+            min_density: d.min_density,
+        },
+    })
+}
+
+/// Validates a scenario given as a TOML table.
+pub fn parse_table(t: &toml::Table, path: &Path) -> Result<Scenario, InputError> {
+    let text = toml::to_string(t).map_err(|e| InputError::Option {
+        what: path.display().to_string(),
+        problem: format!("cannot write the swept scenario: {e}"),
+        hint: "report this as a bug".into(),
+    })?;
+    scenario::parse_str(&text, path)
+}

@@ -1,0 +1,442 @@
+//! Sweeps: the shipped sweep end to end, byte-identical outputs for any thread count and on
+//! rerun, resuming after a kill, common random numbers across points, adaptive precision and
+//! bad sweep files. (The estimators are checked against Ishigami and the g-function in the
+//! unit tests of `src/sensitivity/`.)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::*;
+
+fn sweep_file() -> PathBuf {
+    root().join("scenarios/baseline-sweep.toml")
+}
+
+fn sweep(out: &Path, extra: &[&str]) -> std::process::Output {
+    let file = sweep_file();
+    let mut args = vec![
+        "sweep",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    dipcap(&args, out.parent().unwrap())
+}
+
+fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+const OUTPUTS: [&str; 9] = [
+    "sweep.csv",
+    "design.csv",
+    "sensitivity.csv",
+    "prim.csv",
+    "prim.txt",
+    "charts/sobol-response-rate.svg",
+    "charts/tornado-dci.svg",
+    "charts/prim-peeling.svg",
+    "sweep_trials.csv",
+];
+
+#[test]
+fn shipped_sweep_writes_tidy_outputs_sensitivity_and_discovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = sweep(&out, &["--samples", "8", "--trials", "12", "--trial-rows"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (k, levels, metrics) = (7, 3, dipcap::metrics::Metric::ALL.len());
+    let points = 8 * (k + 2) + 2 * k + 1;
+    let design = csv_rows(&out.join("design.csv"));
+    assert_eq!(design.len(), points);
+    assert_eq!(&design[0][1], "sobol A row 0");
+    assert_eq!(&design[points - 1][1], "one-at-a-time parameter 6 high");
+    let rows = csv_rows(&out.join("sweep.csv"));
+    assert_eq!(
+        rows.len(),
+        points * levels * metrics,
+        "tidy: point × level × metric"
+    );
+    let header = csv::Reader::from_path(out.join("sweep.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    assert_eq!(&header[0], "point");
+    assert_eq!(&header[1], "crises.humanitarian.rate");
+    for col in [
+        "level",
+        "metric",
+        "mean",
+        "sd",
+        "ci95_lo",
+        "ci95_hi",
+        "diff_mean",
+        "trials",
+    ] {
+        assert!(header.iter().any(|h| h == col), "sweep.csv lacks {col}");
+    }
+    // Parameter values stay in their ranges; the baseline level's difference is zero.
+    for r in &rows {
+        let hum: f64 = r[1].parse().unwrap();
+        assert!((2.0..=5.0).contains(&hum), "{hum}");
+        if &r[8] == "1" {
+            assert_eq!(&r[17], "0", "paired difference of the baseline with itself");
+        }
+    }
+    let trial_rows = csv_rows(&out.join("sweep_trials.csv"));
+    assert_eq!(trial_rows.len(), points * levels * 12);
+
+    let sens = csv_rows(&out.join("sensitivity.csv"));
+    let s1: Vec<&csv::StringRecord> = sens
+        .iter()
+        .filter(|r| &r[0] == "sobol" && &r[1] == "response_rate" && &r[2] == "0.7" && &r[5] == "ST")
+        .collect();
+    assert_eq!(s1.len(), 2 * k, "value and difference, every parameter");
+    // Trust penalties cannot change crisis response: their indices are exactly zero.
+    for r in s1.iter().filter(|r| r[4].starts_with("trust.")) {
+        assert_eq!(&r[6], "0", "{r:?}");
+    }
+    let swings: Vec<&csv::StringRecord> = sens
+        .iter()
+        .filter(|r| &r[0] == "one_at_a_time" && &r[5] == "swing")
+        .collect();
+    assert!(!swings.is_empty());
+    let prim = std::fs::read_to_string(out.join("prim.txt")).unwrap();
+    assert!(
+        prim.contains("response_rate < 0.9 at 70% of baseline"),
+        "{prim}"
+    );
+    assert!(
+        prim.contains("coverage") && prim.contains("density"),
+        "{prim}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["points"], points);
+    assert_eq!(manifest["design"], "sobol");
+    assert_eq!(manifest["scenario"], "baseline");
+    assert_eq!(manifest["parameters"].as_array().unwrap().len(), k);
+    for f in OUTPUTS {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert!(
+        !out.join(".dipcap-parts").exists(),
+        "parts are removed once assembled"
+    );
+}
+
+#[test]
+fn sweep_outputs_are_byte_identical_across_threads_and_reruns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outs = Vec::new();
+    for (i, threads) in ["1", "2", "2"].iter().enumerate() {
+        let out = dir.path().join(format!("s{i}"));
+        let o = sweep(
+            &out,
+            &[
+                "--samples",
+                "6",
+                "--trials",
+                "8",
+                "--threads",
+                threads,
+                "--trial-rows",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(out);
+    }
+    for f in OUTPUTS {
+        let a = std::fs::read(outs[0].join(f)).unwrap();
+        for other in &outs[1..] {
+            assert!(a == std::fs::read(other.join(f)).unwrap(), "{f} differs");
+        }
+    }
+}
+
+#[test]
+fn every_point_meets_the_same_crises_in_trial_k() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = sweep(&out, &["--samples", "4", "--trials", "10", "--trial-rows"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One-at-a-time points that move only trust or readiness keys keep the crisis rates, so
+    // trial k must see exactly the same number of crises there as at the centre.
+    let design = csv_rows(&out.join("design.csv"));
+    let centre = design
+        .iter()
+        .find(|r| &r[1] == "one-at-a-time centre")
+        .unwrap()[0]
+        .to_string();
+    let same_crises: Vec<String> = design
+        .iter()
+        .filter(|r| {
+            r[1].starts_with("one-at-a-time parameter") && {
+                let p: usize = r[1].split_whitespace().nth(2).unwrap().parse().unwrap();
+                p >= 3
+            }
+        })
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(same_crises.len(), 8);
+    let trials = csv_rows(&out.join("sweep_trials.csv"));
+    let crises = |point: &str| -> Vec<String> {
+        trials
+            .iter()
+            .filter(|r| &r[0] == point && &r[1] == "0.7")
+            .map(|r| r[3].to_string())
+            .collect()
+    };
+    let base = crises(&centre);
+    assert_eq!(base.len(), 10);
+    for p in &same_crises {
+        assert_eq!(
+            crises(p),
+            base,
+            "point {p} saw other crises than the centre"
+        );
+    }
+    // And the crisis-rate points do see other crises.
+    let moved = design
+        .iter()
+        .find(|r| &r[1] == "one-at-a-time parameter 1 high")
+        .unwrap();
+    assert_ne!(crises(&moved[0]), base);
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let args = ["--samples", "24", "--trials", "20", "--threads", "2"];
+    let o = sweep(&whole, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let cut = dir.path().join("cut");
+    let file = sweep_file();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dipcap"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            cut.to_str().unwrap(),
+        ])
+        .args(args)
+        .spawn()
+        .unwrap();
+    let parts = cut.join(".dipcap-parts");
+    let started = std::time::Instant::now();
+    loop {
+        let done = std::fs::read_dir(&parts)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("point-"))
+                    .count()
+            })
+            .unwrap_or(0);
+        if done >= 5 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 120, "no progress");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SIGKILL: no chance to clean up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !cut.join("sweep.csv").exists(),
+        "nothing final is written before the end"
+    );
+    let kept = std::fs::read_dir(&parts).unwrap().count();
+    assert!(kept >= 5);
+
+    let o = dipcap(
+        &[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            cut.to_str().unwrap(),
+            "--resume",
+        ]
+        .iter()
+        .copied()
+        .chain(args)
+        .collect::<Vec<_>>(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("points kept from the interrupted run"));
+    for f in [
+        "sweep.csv",
+        "design.csv",
+        "sensitivity.csv",
+        "prim.csv",
+        "prim.txt",
+        "charts/sobol-dci.svg",
+    ] {
+        assert!(
+            std::fs::read(whole.join(f)).unwrap() == std::fs::read(cut.join(f)).unwrap(),
+            "{f} differs after resume"
+        );
+    }
+}
+
+#[test]
+fn resume_refuses_other_settings_and_missing_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = sweep(&out, &["--samples", "2", "--trials", "3", "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no interrupted sweep"),
+        "{}",
+        stderr(&o)
+    );
+    // Leave parts behind as a killed run would, then resume with another seed.
+    std::fs::create_dir_all(out.join(".dipcap-parts")).unwrap();
+    std::fs::write(out.join(".dipcap-parts/plan.json"), "{\"seed\": 1}\n").unwrap();
+    let o = sweep(&out, &["--samples", "2", "--trials", "3", "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("used other settings"), "{}", stderr(&o));
+}
+
+#[test]
+fn adaptive_precision_runs_fixed_blocks_until_the_target_is_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let scenario = scenario_path("baseline");
+    let args = [
+        "run",
+        scenario.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--target-ci",
+        "response_rate=0.004",
+        "--block",
+        "150",
+    ];
+    let o = dipcap(&args, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let trials = manifest["trials"].as_u64().unwrap();
+    assert_eq!(trials % 150, 0, "whole blocks");
+    assert!(trials > 150, "one block is not enough for ±0.4 points");
+    let rows = csv_rows(&out.join("summary.csv"));
+    let half =
+        |r: &csv::StringRecord| (r[8].parse::<f64>().unwrap() - r[7].parse::<f64>().unwrap()) / 2.0;
+    let rr: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[1] == "response_rate").collect();
+    assert!(
+        rr.iter().all(|r| half(r) <= 0.004),
+        "target met at every level"
+    );
+    // One block fewer would not have met it at some level: the run stopped at the first
+    // block that did. Rerun with that many trials fixed: the same numbers.
+    let first = std::fs::read(out.join("trials.csv")).unwrap();
+    let o = dipcap(&args, dir.path());
+    assert!(o.status.success());
+    assert!(
+        first == std::fs::read(out.join("trials.csv")).unwrap(),
+        "same result on every rerun"
+    );
+    let fixed = dir.path().join("fixed");
+    let o = dipcap(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "--no-charts",
+            "--out",
+            fixed.to_str().unwrap(),
+            "--trials",
+            &trials.to_string(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert!(
+        first == std::fs::read(fixed.join("trials.csv")).unwrap(),
+        "blocks are trials 0..n"
+    );
+}
+
+#[test]
+fn bad_sweep_files_are_explained_with_exit_code_2_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(sweep_file()).unwrap();
+    let cases: [(&str, &str, &str, &[&str]); 6] = [
+        (
+            "samples = 128",
+            "sampels = 128",
+            "unknown key `sampels`",
+            &["sweep.sampels", "allowed keys"],
+        ),
+        (
+            "crises.regional.rate\"",
+            "crises.regionl.rate\"",
+            "no element named `regionl`",
+            &["parameter[2].key", "regional-conflict"],
+        ),
+        (
+            "min = 0.1\nmax = 0.6",
+            "min = -0.4\nmax = 0.6",
+            "makes the scenario invalid",
+            &["parameter[2]", "crises[2].rate", "negative"],
+        ),
+        (
+            "design = \"sobol\"",
+            "design = \"sobel\"",
+            "unknown design \"sobel\"",
+            &["sweep.design", "lhs"],
+        ),
+        (
+            "condition = \"response_rate < 0.9\"",
+            "condition = \"response < 0.9\"",
+            "unknown metric \"response\"",
+            &["discovery.condition"],
+        ),
+        (
+            "level = 0.7 ",
+            "level = 0.75 ",
+            "0.75 is not one of the sweep's levels",
+            &["discovery.level", "1, 0.8, 0.7"],
+        ),
+    ];
+    for (from, to, problem, more) in cases {
+        assert!(base.contains(from), "{from}");
+        let text = base.replacen(from, to, 1);
+        let file = dir.path().join("bad-sweep.toml");
+        std::fs::write(&file, text).unwrap();
+        std::fs::copy(scenario_path("baseline"), dir.path().join("baseline.toml")).unwrap();
+        let out = dir.path().join("out");
+        let o = dipcap(
+            &[
+                "sweep",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{to}: {e}");
+        assert!(
+            e.contains("bad-sweep.toml") && e.contains(problem) && e.contains("hint:"),
+            "{to}: {e}"
+        );
+        for m in more {
+            assert!(e.contains(m), "{to}: {e} lacks {m}");
+        }
+        assert!(!out.exists(), "{to}: nothing written");
+    }
+}
