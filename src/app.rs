@@ -9,8 +9,9 @@ use crate::engine::run_trial;
 use crate::error::{InputError, RunError};
 use crate::model::{budget, crisis};
 use crate::output::{self, csv as out_csv, json as out_json};
+use crate::parts::{self, RunParts};
 use crate::report;
-use crate::runner::{self, RunConfig, RunResults};
+use crate::runner::{self, Precision};
 use crate::scenario::{self, Line, Scenario};
 
 /// Options of `dipcap run` after parsing.
@@ -26,11 +27,17 @@ pub struct RunOptions {
     pub charts: bool,
     /// `--target-ci`: run blocks of trials until the intervals are narrow enough.
     pub precision: Option<crate::runner::Precision>,
+    /// `--resume`: continue the interrupted run in the output folder.
+    pub resume: bool,
 }
 
 pub struct RunReport {
     pub out_dir: PathBuf,
-    pub results: RunResults,
+    pub levels: Vec<f64>,
+    pub acc: crate::stats::accumulator::Accumulator,
+    pub threads: usize,
+    /// The trial a `--resume` continued from (0 for a fresh run).
+    pub resumed_at: u64,
     pub wall_seconds: f64,
     pub files: Vec<String>,
 }
@@ -49,8 +56,32 @@ fn check_trials(trials: u64) -> Result<u64, InputError> {
     Ok(trials)
 }
 
-/// Simulates a scenario and writes the output folder. Nothing is created before the
-/// simulation has succeeded, and every file is written atomically.
+/// What the results of a run depend on: a resumed run must match it exactly.
+fn plan(s_sha256: &str, seed: u64, trials: u64, levels: &[f64], p: Option<&Precision>) -> String {
+    let precision = p.map(|p| {
+        serde_json::json!({
+            "targets": p.targets.iter().map(|(m, hw)| format!("{}={}", m.name(), output::num(*hw))).collect::<Vec<_>>(),
+            "block": p.block,
+            "max_trials": p.max_trials,
+        })
+    });
+    let v = serde_json::json!({
+        "dipcap_version": env!("CARGO_PKG_VERSION"),
+        "scenario_sha256": s_sha256,
+        "seed": seed,
+        "trials": if p.is_some() { serde_json::Value::Null } else { trials.into() },
+        "levels": levels,
+        "precision": precision,
+    });
+    let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+    t.push('\n');
+    t
+}
+
+/// Simulates a scenario and writes the output folder. Trials run in blocks whose rows go to
+/// `<out>/.dipcap-parts/` with a checkpoint every few seconds (so `--resume` can continue after
+/// a kill or Ctrl-C); the output files are written only once every trial has run, each
+/// atomically, and earlier results stay untouched until then.
 pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -63,39 +94,124 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&s.name));
     check_out_dir(&out_dir)?;
-    let cfg = RunConfig {
-        trials,
+    let levels = s.budget.levels.clone();
+    let scenario_sha256 = out_json::sha256_hex(&bytes);
+    let plan_text = plan(
+        &scenario_sha256,
         seed,
-        threads: opts.threads,
-        progress: opts.progress,
-        precision: opts.precision.clone(),
+        trials,
+        &levels,
+        opts.precision.as_ref(),
+    );
+    let parts_dir = out_dir.join(parts::DIR);
+    let _lock = parts::lock(&out_dir)?;
+    output::remove_stale_temporaries(&out_dir);
+    let (mut parts, start) = if opts.resume {
+        RunParts::resume(&parts_dir, &plan_text, levels.len())?
+    } else {
+        RunParts::fresh(
+            &parts_dir,
+            &plan_text,
+            levels.len(),
+            runner::accumulator(&s),
+        )?
     };
-    let results = runner::run(&s, &cfg).map_err(|e| RunError::Encode {
-        what: "thread pool".into(),
-        reason: e.to_string(),
-    })?;
+    let resumed_at = start.next_trial;
 
-    let rows = out_csv::summary_rows(&results);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| RunError::Encode {
+            what: "thread pool".into(),
+            reason: e.to_string(),
+        })?;
+    let threads = pool.current_num_threads();
+    let (len, unit) = match &opts.precision {
+        None => (trials, "trials"),
+        Some(p) => (p.max_trials, "trials (at most)"),
+    };
+    let bar = runner::progress_bar(opts.progress, len, unit, &s.name);
+    bar.inc(resumed_at);
+    let stop = parts::stop_flag();
+    let mut sink = |first: u64,
+                    outcomes: &[Vec<crate::engine::TrialOutcome>],
+                    acc: &crate::stats::accumulator::Accumulator| {
+        // Rows are formatted in parallel, one string per trial and level, then written in
+        // trial order.
+        use rayon::prelude::*;
+        let per_trial: Vec<Vec<String>> = outcomes
+            .par_iter()
+            .enumerate()
+            .map(|(k, o)| {
+                levels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, level)| out_csv::trial_row(*level, first + k as u64, &o[l]))
+                    .collect()
+            })
+            .collect();
+        let rows: Vec<Vec<u8>> = (0..levels.len())
+            .map(|l| {
+                per_trial
+                    .iter()
+                    .flat_map(|t| t[l].as_bytes())
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        parts.append(&rows)?;
+        parts.checkpoint(acc, first + outcomes.len() as u64, false)
+    };
+    let result = pool.install(|| {
+        runner::stream(
+            &s,
+            seed,
+            trials,
+            opts.precision.as_ref(),
+            start,
+            &mut sink,
+            Some(stop),
+            &|n| bar.inc(n),
+        )
+    });
+    bar.finish_and_clear();
+    let streamed = result?;
+    let acc = streamed.acc;
+    if streamed.stopped {
+        parts.checkpoint(&acc, streamed.next_trial, true)?;
+        return Err(RunError::Interrupted {
+            trials_done: streamed.next_trial,
+        });
+    }
+
+    let facts = out_json::RunFacts {
+        levels: &levels,
+        seed,
+        acc: &acc,
+        threads,
+        precision: opts.precision.as_ref(),
+    };
+    let rows = out_csv::summary_rows(&levels, &acc);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("trials.csv", out_csv::trials(&results)?),
-        ("yearly.csv", out_csv::yearly(&s, &results)?),
+        ("yearly.csv", out_csv::yearly(&s, &levels, &acc)?),
         ("summary.csv", out_csv::summary(&rows)?),
-        ("summary.json", out_json::summary(&s, &results, &rows)?),
-        ("partners.csv", out_csv::partners(&s, &results)?),
-        ("percentiles.csv", out_csv::percentiles(&results)?),
+        ("summary.json", out_json::summary(&s, &facts, &rows)?),
+        ("partners.csv", out_csv::partners(&s, &levels, &acc)?),
+        ("percentiles.csv", out_csv::percentiles(&levels, &acc)?),
     ];
     let wall_seconds = clock.elapsed().as_secs_f64();
-    let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+    let mut names: Vec<String> = vec!["trials.csv".to_string()];
+    names.extend(files.iter().map(|(n, _)| n.to_string()));
     names.push("manifest.json".into());
     let info = out_json::ManifestInfo {
         scenario_path: &opts.scenario,
-        scenario_sha256: out_json::sha256_hex(&bytes),
+        scenario_sha256,
         started,
         finished: SystemTime::now(),
         wall_seconds,
         files: names.clone(),
     };
-    files.push(("manifest.json", out_json::manifest(&s, &results, &info)?));
+    files.push(("manifest.json", out_json::manifest(&s, &facts, &info)?));
     // Charts are drawn from the bytes about to be written, exactly as `dipcap plot` would
     // draw them from the files, and before anything is written: a failure leaves no trace.
     let visuals = if opts.charts {
@@ -105,6 +221,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         None
     };
     std::fs::create_dir_all(&out_dir).map_err(|e| RunError::write(&out_dir, e))?;
+    let mut trials_csv = output::AtomicFile::create(&out_dir.join("trials.csv"))?;
+    trials_csv.write_all(&out_csv::trials_header()?)?;
+    for f in parts.rows_files()? {
+        trials_csv.append_file(&f)?;
+    }
+    trials_csv.commit()?;
     for (name, bytes) in &files {
         output::write_atomic(&out_dir.join(name), bytes)?;
     }
@@ -116,9 +238,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         }
         None => remove_stale_visuals(&out_dir, &[])?,
     }
+    parts.remove()?;
+    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     Ok(RunReport {
         out_dir,
-        results,
+        levels,
+        acc,
+        threads,
+        resumed_at,
         wall_seconds,
         files: names,
     })

@@ -49,6 +49,15 @@ pub enum RunError {
     Encode { what: String, reason: String },
     #[error("cannot draw chart {chart}: {reason}")]
     Chart { chart: String, reason: String },
+    /// Ctrl-C: the finished work is saved for `--resume`.
+    #[error(
+        "interrupted after {trials_done} trials; the finished blocks are saved: run the same command with --resume to continue"
+    )]
+    Interrupted { trials_done: u64 },
+    #[error(
+        "interrupted after {points_done} of {points} points; the finished points are saved: run the same command with --resume to continue"
+    )]
+    SweepInterrupted { points_done: usize, points: usize },
 }
 
 impl RunError {

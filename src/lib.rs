@@ -26,6 +26,7 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod parts;
 pub mod report;
 pub mod rng;
 pub mod runner;

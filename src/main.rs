@@ -103,6 +103,10 @@ enum Command {
         /// `dipcap plot`).
         #[arg(long)]
         no_charts: bool,
+        /// Continue a run that was interrupted (Ctrl-C, a kill, a crash) in the same output
+        /// folder from its last checkpoint; the outputs are identical to an uninterrupted run.
+        #[arg(long)]
+        resume: bool,
         #[command(flatten)]
         precision: PrecisionArgs,
     },
@@ -188,6 +192,10 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             match e {
                 RunError::Input(_) => ExitCode::from(2),
+                // The shell's convention for a program stopped by SIGINT.
+                RunError::Interrupted { .. } | RunError::SweepInterrupted { .. } => {
+                    ExitCode::from(130)
+                }
                 _ => ExitCode::from(1),
             }
         }
@@ -204,6 +212,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             out,
             quiet,
             no_charts,
+            resume,
             precision,
         } => {
             let progress = !quiet && std::io::stderr().is_terminal();
@@ -216,6 +225,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 progress,
                 charts: !no_charts,
                 precision: precision.precision(),
+                resume,
             })?;
             if !quiet {
                 print_run(&report);
@@ -308,26 +318,28 @@ fn execute(cli: Cli) -> Result<(), RunError> {
 
 fn print_run(report: &app::RunReport) {
     use dipcap::metrics::Metric;
-    let r = &report.results;
-    let trials_run = r.trials * r.levels.len() as u64;
+    let acc = &report.acc;
+    let run_now = acc.trials - report.resumed_at;
+    let trial_levels = run_now * report.levels.len() as u64;
     println!(
-        "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {:.2e} events/s, {} threads)",
-        r.trials,
-        r.levels.len(),
+        "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {} threads){}",
+        acc.trials,
+        report.levels.len(),
         report.wall_seconds,
-        trials_run as f64 / report.wall_seconds,
-        r.events() as f64 / report.wall_seconds,
-        r.threads
+        trial_levels as f64 / report.wall_seconds,
+        report.threads,
+        if report.resumed_at > 0 {
+            format!("; resumed at trial {}", report.resumed_at)
+        } else {
+            String::new()
+        }
     );
     println!(
         "{:>7}  {:>14}  {:>14}  {:>14}  {:>14}",
         "level", "response_rate", "exercises_held", "trust_mean", "dci"
     );
-    for (l, level) in r.levels.iter().enumerate() {
-        let mean = |m: Metric| {
-            let v = r.metric(l, m);
-            v.iter().sum::<f64>() / v.len() as f64
-        };
+    for (l, level) in report.levels.iter().enumerate() {
+        let mean = |m: Metric| acc.metric(l, m).moments.mean();
         println!(
             "{:>6.0}%  {:>14.3}  {:>14.1}  {:>14.3}  {:>14.3}",
             level * 100.0,

@@ -1,15 +1,27 @@
 //! The Monte Carlo runner: trials in parallel with rayon, every level of a trial run on the
-//! same pre-drawn world (common random numbers), results gathered in trial order so outputs
-//! are identical for any number of threads.
+//! same pre-drawn world (common random numbers).
+//!
+//! [`stream`] is what `dipcap run` and `dipcap sweep` use: trials run in blocks, each block's
+//! outcomes go to a sink (trial rows on disk, checkpoints) in trial order and are folded into
+//! an [`Accumulator`] whose summaries do not depend on how the trials were split, so memory
+//! stays bounded, a run can stop and resume, and any thread count gives the same bytes.
+//! [`run`] keeps every outcome in memory, for tests and small analyses.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::engine::{TrialOutcome, run_trial};
+use crate::error::RunError;
 use crate::metrics::Metric;
 use crate::model::crisis;
 use crate::scenario::Scenario;
-use crate::stats::summarize;
+use crate::stats::accumulator::Accumulator;
+
+/// Trials per block when no `--block` is given: small enough to keep memory flat, large
+/// enough that the per-block barrier costs nothing measurable.
+pub const BLOCK: u64 = 256;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -34,82 +46,11 @@ pub struct Precision {
 }
 
 impl Precision {
-    /// Whether the outcomes so far meet every target at every level.
-    pub fn met(&self, outcomes: &[Vec<TrialOutcome>], levels: usize) -> bool {
+    /// Whether the trials so far meet every target at every level.
+    pub fn met(&self, acc: &Accumulator) -> bool {
         self.targets
             .iter()
-            .all(|(m, target)| (0..levels).all(|l| half_width(outcomes, l, *m) <= *target))
-    }
-}
-
-/// Half-width of the 95% CI of the mean of `m` at level position `l` (NaN below 2 values).
-pub fn half_width(outcomes: &[Vec<TrialOutcome>], l: usize, m: Metric) -> f64 {
-    let s = summarize(outcomes.iter().map(|t| t[l].metrics[m.index()]));
-    (s.ci95_hi - s.ci95_lo) / 2.0
-}
-
-/// Runs the trials a configuration asks for, in trial order, inside the current rayon pool:
-/// a fixed count, or blocks until `precision` is met. `tick` is called once per trial.
-pub fn simulate(
-    s: &Scenario,
-    seed: u64,
-    trials: u64,
-    precision: Option<&Precision>,
-    tick: &(dyn Fn() + Sync),
-) -> Vec<Vec<TrialOutcome>> {
-    let block = |range: std::ops::Range<u64>| -> Vec<Vec<TrialOutcome>> {
-        range
-            .into_par_iter()
-            .map(|trial| {
-                let r = run_one(s, seed, trial);
-                tick();
-                r
-            })
-            .collect()
-    };
-    match precision {
-        None => block(0..trials),
-        Some(p) => {
-            let mut outcomes = Vec::new();
-            let levels = s.budget.levels.len();
-            while (outcomes.len() as u64) < p.max_trials {
-                let start = outcomes.len() as u64;
-                let end = (start + p.block).min(p.max_trials);
-                outcomes.extend(block(start..end));
-                if p.met(&outcomes, levels) {
-                    break;
-                }
-            }
-            outcomes
-        }
-    }
-}
-
-/// What a run produced: `outcomes[trial][level]`.
-#[derive(Debug)]
-pub struct RunResults {
-    pub levels: Vec<f64>,
-    pub seed: u64,
-    pub trials: u64,
-    pub outcomes: Vec<Vec<TrialOutcome>>,
-    pub threads: usize,
-}
-
-impl RunResults {
-    /// The values of one per-trial metric at level index `l`, in trial order.
-    pub fn metric(&self, l: usize, m: crate::metrics::Metric) -> Vec<f64> {
-        self.outcomes
-            .iter()
-            .map(|t| t[l].metrics[m.index()])
-            .collect()
-    }
-
-    pub fn events(&self) -> u64 {
-        self.outcomes
-            .iter()
-            .flatten()
-            .map(|o| o.events_processed)
-            .sum()
+            .all(|(m, target)| (0..acc.levels).all(|l| acc.half_width(l, *m) <= *target))
     }
 }
 
@@ -123,6 +64,106 @@ pub fn run_one(s: &Scenario, seed: u64, trial: u64) -> Vec<TrialOutcome> {
         .iter()
         .map(|&level| run_trial(s, level, &crises, &growth, false).0)
         .collect()
+}
+
+/// An empty accumulator shaped for a scenario.
+pub fn accumulator(s: &Scenario) -> Accumulator {
+    Accumulator::new(s.budget.levels.len(), s.years, s.partners.len())
+}
+
+/// Where a streamed run starts: from scratch, or from a checkpoint.
+pub struct Start {
+    pub acc: Accumulator,
+    pub next_trial: u64,
+}
+
+/// What happens to each block besides accumulation: `(first trial, outcomes in trial order,
+/// the accumulator including this block)`.
+pub type Sink<'a> = dyn FnMut(u64, &[Vec<TrialOutcome>], &Accumulator) -> Result<(), RunError> + 'a;
+
+/// How a streamed run ended.
+pub struct Streamed {
+    pub acc: Accumulator,
+    /// The first trial not run (the total when complete).
+    pub next_trial: u64,
+    /// `stop` was set: the run ended early, after a whole block.
+    pub stopped: bool,
+}
+
+/// Runs the trials a configuration asks for inside the current rayon pool, block by block.
+/// Between blocks `stop` is checked: when set, the run ends early (`stopped`) with the
+/// accumulator of every finished block, ready to checkpoint.
+#[allow(clippy::too_many_arguments)]
+pub fn stream(
+    s: &Scenario,
+    seed: u64,
+    trials: u64,
+    precision: Option<&Precision>,
+    start: Start,
+    sink: &mut Sink,
+    stop: Option<&AtomicBool>,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Result<Streamed, RunError> {
+    let Start {
+        mut acc,
+        next_trial: mut next,
+    } = start;
+    let (block, limit) = match precision {
+        Some(p) => (p.block, p.max_trials),
+        None => (BLOCK, trials),
+    };
+    loop {
+        if let Some(p) = precision
+            && next > 0
+            && p.met(&acc)
+        {
+            break;
+        }
+        if next >= limit {
+            break;
+        }
+        if stop.is_some_and(|f| f.load(Ordering::SeqCst)) {
+            return Ok(Streamed {
+                acc,
+                next_trial: next,
+                stopped: true,
+            });
+        }
+        let end = (next + block).min(limit);
+        let outcomes: Vec<Vec<TrialOutcome>> = (next..end)
+            .into_par_iter()
+            .map(|trial| {
+                let r = run_one(s, seed, trial);
+                tick(1);
+                r
+            })
+            .collect();
+        // The fold splits the block however rayon likes: the accumulator does not care.
+        let part = outcomes
+            .par_iter()
+            .fold(
+                || accumulator(s),
+                |mut a, o| {
+                    a.add_trial(o);
+                    a
+                },
+            )
+            .reduce(
+                || accumulator(s),
+                |mut a, b| {
+                    a.merge(&b);
+                    a
+                },
+            );
+        acc.merge(&part);
+        sink(next, &outcomes, &acc)?;
+        next = end;
+    }
+    Ok(Streamed {
+        acc,
+        next_trial: next,
+        stopped: false,
+    })
 }
 
 /// A progress bar on standard error (hidden unless `show`): `{pos}/{len} <unit>`.
@@ -143,20 +184,66 @@ pub fn progress_bar(show: bool, len: u64, unit: &str, name: &str) -> ProgressBar
     bar
 }
 
-pub fn run(s: &Scenario, cfg: &RunConfig) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+/// Every outcome of a run, in memory: `outcomes[trial][level]`.
+#[derive(Debug)]
+pub struct RunResults {
+    pub levels: Vec<f64>,
+    pub seed: u64,
+    pub trials: u64,
+    pub outcomes: Vec<Vec<TrialOutcome>>,
+    pub threads: usize,
+}
+
+impl RunResults {
+    /// The values of one per-trial metric at level index `l`, in trial order.
+    pub fn metric(&self, l: usize, m: Metric) -> Vec<f64> {
+        self.outcomes
+            .iter()
+            .map(|t| t[l].metrics[m.index()])
+            .collect()
+    }
+
+    pub fn events(&self) -> u64 {
+        self.outcomes
+            .iter()
+            .flatten()
+            .map(|o| o.events_processed)
+            .sum()
+    }
+}
+
+/// Runs a configuration keeping every outcome in memory (tests, small analyses; `dipcap run`
+/// streams instead). Same trials and numbers as [`stream`].
+pub fn run(s: &Scenario, cfg: &RunConfig) -> Result<RunResults, RunError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
-        .build()?;
+        .build()
+        .map_err(|e| RunError::Encode {
+            what: "thread pool".into(),
+            reason: e.to_string(),
+        })?;
     let threads = pool.current_num_threads();
-    let (len, unit) = match &cfg.precision {
-        None => (cfg.trials, "trials"),
-        Some(p) => (p.max_trials, "trials (at most)"),
+    let mut outcomes = Vec::new();
+    let mut keep = |_: u64, block: &[Vec<TrialOutcome>], _: &Accumulator| {
+        outcomes.extend_from_slice(block);
+        Ok(())
     };
-    let bar = progress_bar(cfg.progress, len, unit, &s.name);
-    let tick = || bar.inc(1);
-    let outcomes =
-        pool.install(|| simulate(s, cfg.seed, cfg.trials, cfg.precision.as_ref(), &tick));
-    bar.finish_and_clear();
+    let start = Start {
+        acc: accumulator(s),
+        next_trial: 0,
+    };
+    pool.install(|| {
+        stream(
+            s,
+            cfg.seed,
+            cfg.trials,
+            cfg.precision.as_ref(),
+            start,
+            &mut keep,
+            None,
+            &|_| {},
+        )
+    })?;
     Ok(RunResults {
         levels: s.budget.levels.clone(),
         seed: cfg.seed,

@@ -1,12 +1,11 @@
 //! Tidy CSV outputs. Columns come from the metric registry; numbers are formatted by
 //! [`super::num`] so files are byte-identical across runs and thread counts.
 
-use crate::engine::TraceRow;
+use crate::engine::{TraceRow, TrialOutcome};
 use crate::error::RunError;
 use crate::metrics::{Metric, YearMetric};
-use crate::runner::RunResults;
 use crate::scenario::Scenario;
-use crate::stats::{paired_difference, quantile_sorted, summarize};
+use crate::stats::accumulator::Accumulator;
 
 use super::num;
 
@@ -30,28 +29,32 @@ fn enc(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
     }
 }
 
-/// `trials.csv`: one row per (level, trial).
-pub fn trials(r: &RunResults) -> Result<Vec<u8>, RunError> {
-    let e = enc("trials.csv");
+/// The header of `trials.csv`.
+pub fn trials_header() -> Result<Vec<u8>, RunError> {
     let mut w = writer();
     let mut header = vec!["level".to_string(), "trial".to_string()];
     header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-    w.write_record(&header).map_err(&e)?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
-    for (l, level) in r.levels.iter().enumerate() {
-        for (t, outcomes) in r.outcomes.iter().enumerate() {
-            row.clear();
-            row.push(num(*level));
-            row.push(t.to_string());
-            row.extend(outcomes[l].metrics.iter().map(|v| num(*v)));
-            w.write_record(&row).map_err(&e)?;
-        }
-    }
+    w.write_record(&header).map_err(enc("trials.csv"))?;
     finish(w, "trials.csv")
 }
 
+/// The `trials.csv` row of one trial at one level (with its line end).
+pub fn trial_row(level: f64, trial: u64, o: &TrialOutcome) -> String {
+    let mut row = String::with_capacity(16 * (o.metrics.len() + 2));
+    row.push_str(&num(level));
+    row.push(',');
+    row.push_str(&trial.to_string());
+    for v in &o.metrics {
+        row.push(',');
+        // Numbers never need CSV quoting: digits, '.', '-', 'e', "NaN", "inf".
+        row.push_str(&num(*v));
+    }
+    row.push('\n');
+    row
+}
+
 /// `yearly.csv`: per level, fiscal year and yearly metric, the mean and quantiles over trials.
-pub fn yearly(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
+pub fn yearly(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
     let e = enc("yearly.csv");
     let mut w = writer();
     w.write_record([
@@ -68,34 +71,21 @@ pub fn yearly(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
         "p95",
     ])
     .map_err(&e)?;
-    let mut values = Vec::with_capacity(r.outcomes.len());
-    for (l, level) in r.levels.iter().enumerate() {
+    for (l, level) in levels.iter().enumerate() {
         for y in 0..s.years {
             for m in YearMetric::ALL {
-                values.clear();
-                values.extend(
-                    r.outcomes
-                        .iter()
-                        .map(|t| t[l].yearly[y][m.index()])
-                        .filter(|v| v.is_finite()),
-                );
-                let mean = values.iter().sum::<f64>() / values.len() as f64;
-                values.sort_by(f64::total_cmp);
-                let q = |p| num(quantile_sorted(&values, p));
-                w.write_record([
+                let c = acc.yearly(l, y, *m);
+                let q = c.quantiles.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95]);
+                let mut row = vec![
                     num(*level),
                     (y + 1).to_string(),
                     (s.start_year + y as i64).to_string(),
                     m.name().to_string(),
                     m.info().unit.to_string(),
-                    num(mean),
-                    q(0.05),
-                    q(0.25),
-                    q(0.5),
-                    q(0.75),
-                    q(0.95),
-                ])
-                .map_err(&e)?;
+                    num(c.moments.mean()),
+                ];
+                row.extend(q.iter().map(|v| num(*v)));
+                w.write_record(&row).map_err(&e)?;
             }
         }
     }
@@ -116,18 +106,16 @@ pub struct SummaryRow {
     pub diff_ci95_hi: f64,
 }
 
-pub fn summary_rows(r: &RunResults) -> Vec<SummaryRow> {
+pub fn summary_rows(levels: &[f64], acc: &Accumulator) -> Vec<SummaryRow> {
     let mut rows = Vec::new();
-    for (l, level) in r.levels.iter().enumerate() {
+    for (l, level) in levels.iter().enumerate() {
         for m in Metric::ALL {
-            let x = r.metric(l, *m);
-            let base = r.metric(0, *m);
-            let (d, lo, hi) = paired_difference(&x, &base);
+            let (d, lo, hi) = acc.difference(l, *m);
             rows.push(SummaryRow {
                 level: *level,
                 metric: m.name(),
                 unit: m.info().unit,
-                stats: summarize(x.iter().copied()),
+                stats: acc.metric(l, *m).summary(),
                 diff_mean: d,
                 diff_ci95_lo: lo,
                 diff_ci95_hi: hi,
@@ -186,32 +174,25 @@ pub fn summary(rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
     finish(w, "summary.csv")
 }
 
-/// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (R type 7,
+/// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (type 7,
 /// like the quantiles of `summary.csv`). The distribution charts are drawn from this file, so
 /// they can be redrawn without the per-trial rows.
-pub fn percentiles(r: &RunResults) -> Result<Vec<u8>, RunError> {
+pub fn percentiles(levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
     let e = enc("percentiles.csv");
     let mut w = writer();
     w.write_record(["level", "metric", "unit", "percentile", "value"])
         .map_err(&e)?;
-    let mut values = Vec::with_capacity(r.outcomes.len());
-    for (l, level) in r.levels.iter().enumerate() {
+    let qs: Vec<f64> = (0..=100u32).map(|p| f64::from(p) / 100.0).collect();
+    for (l, level) in levels.iter().enumerate() {
         for m in Metric::ALL {
-            values.clear();
-            values.extend(
-                r.outcomes
-                    .iter()
-                    .map(|t| t[l].metrics[m.index()])
-                    .filter(|v| v.is_finite()),
-            );
-            values.sort_by(f64::total_cmp);
-            for p in 0..=100u32 {
+            let values = acc.metric(l, *m).quantiles.quantiles(&qs);
+            for (p, v) in values.iter().enumerate() {
                 w.write_record([
                     num(*level),
                     m.name().to_string(),
                     m.info().unit.to_string(),
                     p.to_string(),
-                    num(quantile_sorted(&values, f64::from(p) / 100.0)),
+                    num(*v),
                 ])
                 .map_err(&e)?;
             }
@@ -221,7 +202,7 @@ pub fn percentiles(r: &RunResults) -> Result<Vec<u8>, RunError> {
 }
 
 /// `partners.csv`: per level and partner, end-of-horizon trust and interoperability over trials.
-pub fn partners(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
+pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
     let e = enc("partners.csv");
     let mut w = writer();
     w.write_record([
@@ -239,10 +220,10 @@ pub fn partners(s: &Scenario, r: &RunResults) -> Result<Vec<u8>, RunError> {
         "interop_p50",
     ])
     .map_err(&e)?;
-    for (l, level) in r.levels.iter().enumerate() {
+    for (l, level) in levels.iter().enumerate() {
         for (p, partner) in s.partners.iter().enumerate() {
-            let t = summarize(r.outcomes.iter().map(|o| o[l].partner_trust[p]));
-            let i = summarize(r.outcomes.iter().map(|o| o[l].partner_interop[p]));
+            let t = acc.trust(l, p).summary();
+            let i = acc.interop(l, p).summary();
             w.write_record([
                 num(*level),
                 partner.name.clone(),

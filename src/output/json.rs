@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::RunError;
 use crate::metrics::Metric;
-use crate::runner::RunResults;
 use crate::scenario::Scenario;
+use crate::stats::accumulator::Accumulator;
 
 use super::csv::SummaryRow;
 
@@ -25,7 +25,16 @@ fn to_bytes(v: &Value, what: &str) -> Result<Vec<u8>, RunError> {
     Ok(b)
 }
 
-pub fn summary(s: &Scenario, r: &RunResults, rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
+/// What a run was: the part of the manifest that is not timing.
+pub struct RunFacts<'a> {
+    pub levels: &'a [f64],
+    pub seed: u64,
+    pub acc: &'a Accumulator,
+    pub threads: usize,
+    pub precision: Option<&'a crate::runner::Precision>,
+}
+
+pub fn summary(s: &Scenario, r: &RunFacts, rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
     let metrics: Vec<Value> = Metric::ALL
         .iter()
         .map(|m| {
@@ -49,7 +58,7 @@ pub fn summary(s: &Scenario, r: &RunResults, rows: &[SummaryRow]) -> Result<Vec<
     let v = json!({
         "scenario": s.name,
         "seed": r.seed,
-        "trials": r.trials,
+        "trials": r.acc.trials,
         "levels": r.levels,
         "baseline_level": r.levels[0],
         "metrics": metrics,
@@ -72,7 +81,7 @@ pub struct ManifestInfo<'a> {
     pub files: Vec<String>,
 }
 
-pub fn manifest(s: &Scenario, r: &RunResults, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
+pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
     let crates: serde_json::Map<String, Value> = env!("DIPCAP_NUMERIC_CRATES")
         .split(',')
         .filter_map(|kv| kv.split_once('='))
@@ -101,7 +110,12 @@ pub fn manifest(s: &Scenario, r: &RunResults, m: &ManifestInfo) -> Result<Vec<u8
         "scenario_path": m.scenario_path.display().to_string(),
         "scenario_sha256": m.scenario_sha256,
         "seed": r.seed,
-        "trials": r.trials,
+        "trials": r.acc.trials,
+        "precision": r.precision.map(|p| json!({
+            "targets": p.targets.iter().map(|(m, hw)| json!({"metric": m.name(), "half_width": hw})).collect::<Vec<_>>(),
+            "block": p.block,
+            "max_trials": p.max_trials,
+        })),
         "levels": r.levels,
         "years": s.years,
         "generator": crate::rng::GENERATOR,
@@ -110,7 +124,12 @@ pub fn manifest(s: &Scenario, r: &RunResults, m: &ManifestInfo) -> Result<Vec<u8
         "started": humantime::format_rfc3339_seconds(m.started).to_string(),
         "finished": humantime::format_rfc3339_seconds(m.finished).to_string(),
         "wall_seconds": m.wall_seconds,
-        "events_processed": r.events(),
+        "events_processed": r.acc.events,
+        "quantiles": format!(
+            "exact (type 7) up to {} trials per level; beyond, DDSketch with relative accuracy {}",
+            crate::stats::sketch::EXACT_CAPACITY,
+            crate::stats::sketch::RELATIVE_ACCURACY
+        ),
         "files": m.files,
         "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",
     });

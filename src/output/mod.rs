@@ -81,6 +81,30 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes temporary files (`.<name>.tmp-<pid>`) that a killed dipcap left in `dir` and its
+/// `charts/`: their process no longer exists, and they are never results.
+pub fn remove_stale_temporaries(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join("charts")] {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix('.')
+                .and_then(|n| n.rsplit_once(".tmp-"))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 fn temporary(path: &Path) -> PathBuf {
     let dir = path
         .parent()

@@ -23,7 +23,7 @@ use crate::error::{InputError, RunError};
 use crate::metrics::Metric;
 use crate::output::{self, num};
 use crate::runner::{self, Precision};
-use crate::stats::{paired_difference, summarize};
+use crate::stats::accumulator::Accumulator;
 
 use design::DesignPoint;
 use spec::{Overrides, Sweep};
@@ -50,7 +50,7 @@ pub struct SweepReport {
     pub summary: String,
 }
 
-const PARTS: &str = ".dipcap-parts";
+use crate::parts::DIR as PARTS;
 
 fn part_name(id: usize) -> String {
     format!("point-{id:07}.csv")
@@ -101,21 +101,15 @@ fn encode_err(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
 
 /// The rows of one point: per level and metric, the summary over trials and the paired
 /// difference from the first level.
-fn point_rows(
-    s: &Sweep,
-    p: &DesignPoint,
-    outcomes: &[Vec<TrialOutcome>],
-) -> Result<Vec<u8>, RunError> {
+fn point_rows(s: &Sweep, p: &DesignPoint, acc: &Accumulator) -> Result<Vec<u8>, RunError> {
     let e = encode_err("sweep part");
     let mut w = csv_writer(Vec::new());
     let values: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
-    let trials = outcomes.len().to_string();
+    let trials = acc.trials.to_string();
     for (l, level) in s.levels.iter().enumerate() {
         for m in Metric::ALL {
-            let x: Vec<f64> = outcomes.iter().map(|t| t[l].metrics[m.index()]).collect();
-            let base: Vec<f64> = outcomes.iter().map(|t| t[0].metrics[m.index()]).collect();
-            let st = summarize(x.iter().copied());
-            let (d, lo, hi) = paired_difference(&x, &base);
+            let st = acc.metric(l, *m).summary();
+            let (d, lo, hi) = acc.difference(l, *m);
             let mut row = vec![p.id.to_string()];
             row.extend(values.iter().cloned());
             row.extend([
@@ -142,24 +136,24 @@ fn point_rows(
     })
 }
 
+/// The `sweep_trials.csv` rows of a block: by trial, then level.
 fn trial_rows(
     p: &DesignPoint,
     levels: &[f64],
+    first: u64,
     outcomes: &[Vec<TrialOutcome>],
-) -> Result<Vec<u8>, RunError> {
-    let e = encode_err("sweep trial rows");
-    let mut w = csv_writer(Vec::new());
-    for (l, level) in levels.iter().enumerate() {
-        for (t, o) in outcomes.iter().enumerate() {
-            let mut row = vec![p.id.to_string(), num(*level), t.to_string()];
-            row.extend(o[l].metrics.iter().map(|v| num(*v)));
-            w.write_record(&row).map_err(&e)?;
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let id = format!("{},", p.id);
+    for (k, o) in outcomes.iter().enumerate() {
+        for (l, level) in levels.iter().enumerate() {
+            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(
+                crate::output::csv::trial_row(*level, first + k as u64, &o[l]).as_bytes(),
+            );
         }
     }
-    w.into_inner().map_err(|err| RunError::Encode {
-        what: "sweep trial rows".into(),
-        reason: err.to_string(),
-    })
+    out
 }
 
 /// What a sweep's parts depend on: a resumed sweep must match it exactly.
@@ -254,6 +248,8 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&s.name));
     crate::app::check_out_dir(&out_dir)?;
+    let _lock = crate::parts::lock(&out_dir)?;
+    output::remove_stale_temporaries(&out_dir);
     let parts = out_dir.join(PARTS);
     let plan_text = plan(&s, points.len(), o);
     let done = prepare_parts(&parts, &plan_text, o.resume, points.len())?;
@@ -269,12 +265,19 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     let threads = pool.current_num_threads();
     let bar = runner::progress_bar(o.progress, points.len() as u64, "points", &s.name);
     bar.inc(resumed as u64);
-    let trials_run = std::sync::atomic::AtomicU64::new(0);
-    pool.install(|| {
+    let stop = crate::parts::stop_flag();
+    let result = pool.install(|| {
         points
             .par_iter()
             .filter(|p| !done[p.id])
             .try_for_each(|p| -> Result<(), RunError> {
+                // Ctrl-C: no new point starts; finished points are saved in their parts.
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Err(RunError::SweepInterrupted {
+                        points_done: 0,
+                        points: points.len(),
+                    });
+                }
                 let mut t = s.table.clone();
                 for (param, v) in s.parameters.iter().zip(&p.values) {
                     keypath::set_number(&mut t, &param.key, *v).map_err(|e| {
@@ -301,23 +304,56 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
                         hint: "narrow the parameter ranges to combinations the scenario accepts"
                             .into(),
                     })?;
-                let tick = || {};
-                let outcomes =
-                    runner::simulate(&scenario, s.seed, s.trials, o.precision.as_ref(), &tick);
-                trials_run.fetch_add(outcomes.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                if o.trial_rows {
-                    output::write_atomic(
+                let mut rows_file = if o.trial_rows {
+                    Some(output::AtomicFile::create(
                         &parts.join(trials_part_name(p.id)),
-                        &trial_rows(p, &s.levels, &outcomes)?,
-                    )?;
+                    )?)
+                } else {
+                    None
+                };
+                let mut sink =
+                    |first: u64, block: &[Vec<TrialOutcome>], _: &Accumulator| match rows_file
+                        .as_mut()
+                    {
+                        Some(f) => f.write_all(&trial_rows(p, &s.levels, first, block)),
+                        None => Ok(()),
+                    };
+                let start = runner::Start {
+                    acc: runner::accumulator(&scenario),
+                    next_trial: 0,
+                };
+                let done = runner::stream(
+                    &scenario,
+                    s.seed,
+                    s.trials,
+                    o.precision.as_ref(),
+                    start,
+                    &mut sink,
+                    None,
+                    &|_| {},
+                )?;
+                if let Some(f) = rows_file {
+                    f.commit()?;
                 }
                 // The summary part is written last: its presence marks the point as done.
-                output::write_atomic(&parts.join(part_name(p.id)), &point_rows(&s, p, &outcomes)?)?;
+                output::write_atomic(&parts.join(part_name(p.id)), &point_rows(&s, p, &done.acc)?)?;
                 bar.inc(1);
                 Ok(())
             })
-    })?;
+    });
     bar.finish_and_clear();
+    match result {
+        Err(RunError::SweepInterrupted { points, .. }) => {
+            let points_done = (0..points)
+                .filter(|id| parts.join(part_name(*id)).is_file())
+                .count();
+            return Err(RunError::SweepInterrupted {
+                points_done,
+                points,
+            });
+        }
+        other => other?,
+    }
 
     let timing = outputs::Timing {
         threads,
@@ -326,6 +362,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     };
     let result = outputs::assemble(&s, &points, &parts, &out_dir, o, &timing)?;
     std::fs::remove_dir_all(&parts).map_err(|e| RunError::write(&parts, e))?;
+    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     let wall_seconds = clock.elapsed().as_secs_f64();
     Ok(SweepReport {
         out_dir: out_dir.clone(),

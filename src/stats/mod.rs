@@ -1,6 +1,14 @@
 //! Summary statistics: mean, standard deviation, standard error, Student-t 95% confidence
 //! intervals, and quantiles (linear interpolation between order statistics, the default of
-//! numpy, R type 7 and polars). Sums run in trial order, so results never depend on threads.
+//! numpy, R type 7 and polars). Runs are summarised in bounded memory by an
+//! [`accumulator::Accumulator`] built on exact sums (`exact`) and exact-then-sketched quantiles
+//! (`sketch`): every summary is a function of the multiset of per-trial values alone, so it
+//! never depends on threads, blocks, resumption or shards.
+
+pub mod accumulator;
+pub mod codec;
+pub mod exact;
+pub mod sketch;
 
 /// Summary of one sample. Non-finite values (e.g. a mean response time in a trial with no
 /// answered crisis) are left out; `n` says how many values counted.

@@ -1,0 +1,243 @@
+//! The resumable state of a run in progress, in `<out>/.dipcap-parts/`: `plan.json` (what the
+//! results depend on), one file of `trials.csv` rows per budget level (appended block by
+//! block), and `checkpoint.bin` (the accumulator, the next trial and the length of each rows
+//! file at that moment), replaced atomically every few seconds and when Ctrl-C is pressed.
+//! After a kill, `--resume` reloads the checkpoint, cuts the rows files back to its lengths and
+//! goes on; the outputs are assembled from these files only when the run is complete.
+//!
+//! Ctrl-C sets a flag the runner checks between blocks (a second Ctrl-C exits at once).
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{InputError, RunError};
+use crate::output;
+use crate::runner::Start;
+use crate::stats::accumulator::Accumulator;
+use crate::stats::codec;
+
+pub const DIR: &str = ".dipcap-parts";
+const MAGIC: &[u8; 8] = b"DIPCAPCP";
+/// How often the checkpoint is rewritten while a run goes on.
+const EVERY: Duration = Duration::from_secs(5);
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler (once per process) and returns the flag it sets.
+pub fn stop_flag() -> &'static AtomicBool {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::SeqCst) {
+                eprintln!("\nstopped at once; the last checkpoint can be resumed with --resume");
+                std::process::exit(130);
+            }
+            eprintln!("\nstopping after the current block (Ctrl-C again to stop at once) …");
+        });
+    });
+    &STOP
+}
+
+/// Holds `<out>/.dipcap-lock` locked while a run or sweep writes to `out`: a second dipcap on
+/// the same folder is refused instead of mixing its parts with the first one's. The lock is
+/// released when the process ends, however it ends.
+pub fn lock(out: &Path) -> Result<File, RunError> {
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let path = out.join(".dipcap-lock");
+    let f = File::create(&path).map_err(io(&path))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(InputError::Option {
+            what: format!("--out {}", out.display()),
+            problem: "another dipcap is writing to this folder".into(),
+            hint: "wait for it to finish, or choose another --out".into(),
+        }
+        .into()),
+        Err(std::fs::TryLockError::Error(e)) => Err(RunError::write(&path, e)),
+    }
+}
+
+fn rows_name(level: usize) -> String {
+    format!("trials-level-{level}.csv")
+}
+
+fn hash(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+pub struct RunParts {
+    dir: PathBuf,
+    plan: [u8; 32],
+    files: Vec<File>,
+    last: Instant,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
+    move |e| RunError::write(path, e)
+}
+
+impl RunParts {
+    /// Starts afresh: any earlier parts are removed.
+    pub fn fresh(
+        dir: &Path,
+        plan_text: &str,
+        levels: usize,
+        acc: Accumulator,
+    ) -> Result<(RunParts, Start), RunError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        output::write_atomic(&dir.join("plan.json"), plan_text.as_bytes())?;
+        let files = (0..levels)
+            .map(|l| {
+                let p = dir.join(rows_name(l));
+                File::create(&p).map_err(io(&p))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((
+            RunParts {
+                dir: dir.to_path_buf(),
+                plan: hash(plan_text),
+                files,
+                last: Instant::now(),
+            },
+            Start { acc, next_trial: 0 },
+        ))
+    }
+
+    /// Continues an interrupted run whose plan is `plan_text`.
+    pub fn resume(
+        dir: &Path,
+        plan_text: &str,
+        levels: usize,
+    ) -> Result<(RunParts, Start), RunError> {
+        let out = dir.parent().unwrap_or(dir).display().to_string();
+        let refuse = |problem: String, hint: &str| -> RunError {
+            InputError::Option {
+                what: "--resume".into(),
+                problem,
+                hint: hint.into(),
+            }
+            .into()
+        };
+        let bytes = std::fs::read(dir.join("checkpoint.bin")).map_err(|_| {
+            refuse(
+                format!("there is no interrupted run to resume in {out}"),
+                "run without --resume (or give the --out of the interrupted run)",
+            )
+        })?;
+        let old_plan = std::fs::read_to_string(dir.join("plan.json")).unwrap_or_default();
+        if old_plan != plan_text {
+            return Err(refuse(
+                format!(
+                    "the interrupted run in {out} used other settings (scenario file, seed, trials, target or dipcap version changed)"
+                ),
+                "run again without --resume to start over, or restore the settings of the interrupted run",
+            ));
+        }
+        let damaged = |why: String| {
+            refuse(
+                format!("the checkpoint in {out} cannot be read: {why}"),
+                "run again without --resume to start over",
+            )
+        };
+        if bytes.len() < 8 + 32 + 16 || &bytes[..8] != MAGIC || bytes[8..40] != hash(plan_text) {
+            return Err(damaged("not a checkpoint of this run".into()));
+        }
+        let mut r = codec::Reader::new(&bytes[40..]);
+        let next_trial = r.u64().map_err(damaged)?;
+        let n = r.u64().map_err(damaged)? as usize;
+        if n != levels {
+            return Err(damaged(format!("{n} levels, the scenario has {levels}")));
+        }
+        let lengths: Vec<u64> = (0..n)
+            .map(|_| r.u64())
+            .collect::<Result<_, _>>()
+            .map_err(damaged)?;
+        let rest = &bytes[40 + 16 + 8 * n..];
+        let acc = codec::decode(rest).map_err(damaged)?;
+        // Rows written after the checkpoint belong to blocks that will run again.
+        let mut files = Vec::with_capacity(levels);
+        for (l, len) in lengths.iter().enumerate() {
+            let p = dir.join(rows_name(l));
+            let f = OpenOptions::new().write(true).open(&p).map_err(io(&p))?;
+            f.set_len(*len).map_err(io(&p))?;
+            let mut f = f;
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::End(0)).map_err(io(&p))?;
+            files.push(f);
+        }
+        Ok((
+            RunParts {
+                dir: dir.to_path_buf(),
+                plan: hash(plan_text),
+                files,
+                last: Instant::now(),
+            },
+            Start { acc, next_trial },
+        ))
+    }
+
+    /// Appends a block's rows, level by level.
+    pub fn append(&mut self, rows: &[Vec<u8>]) -> Result<(), RunError> {
+        for (l, bytes) in rows.iter().enumerate() {
+            let p = self.dir.join(rows_name(l));
+            self.files[l].write_all(bytes).map_err(io(&p))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a checkpoint if the last one is older than a few seconds (or `now`).
+    pub fn checkpoint(
+        &mut self,
+        acc: &Accumulator,
+        next_trial: u64,
+        now: bool,
+    ) -> Result<(), RunError> {
+        if !now && self.last.elapsed() < EVERY {
+            return Ok(());
+        }
+        let mut lengths = Vec::with_capacity(self.files.len());
+        for (l, f) in self.files.iter_mut().enumerate() {
+            let p = self.dir.join(rows_name(l));
+            f.flush().map_err(io(&p))?;
+            f.sync_data().map_err(io(&p))?;
+            lengths.push(f.metadata().map_err(io(&p))?.len());
+        }
+        let mut w = codec::Writer::default();
+        w.bytes.extend_from_slice(MAGIC);
+        w.bytes.extend_from_slice(&self.plan);
+        w.u64(next_trial);
+        w.u64(lengths.len() as u64);
+        for len in lengths {
+            w.u64(len);
+        }
+        w.bytes.extend_from_slice(&codec::encode(acc));
+        output::write_atomic(&self.dir.join("checkpoint.bin"), &w.bytes)?;
+        self.last = Instant::now();
+        Ok(())
+    }
+
+    /// The rows file of each level, for assembling `trials.csv`.
+    pub fn rows_files(&mut self) -> Result<Vec<PathBuf>, RunError> {
+        for (l, f) in self.files.iter_mut().enumerate() {
+            let p = self.dir.join(rows_name(l));
+            f.flush().map_err(io(&p))?;
+        }
+        Ok((0..self.files.len())
+            .map(|l| self.dir.join(rows_name(l)))
+            .collect())
+    }
+
+    pub fn remove(self) -> Result<(), RunError> {
+        let dir = self.dir.clone();
+        drop(self);
+        std::fs::remove_dir_all(&dir).map_err(io(&dir))
+    }
+}

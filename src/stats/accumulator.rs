@@ -1,0 +1,208 @@
+//! Everything the summary outputs need from a run, accumulated trial by trial in bounded
+//! memory: per level and metric a [`Column`] (exact moments and quantiles), the moments of the
+//! paired difference from the first level, per level and fiscal year the yearly metrics, and
+//! per level and partner the end-of-horizon trust and interoperability. Accumulators of any
+//! split of the trials merge into exactly the accumulator of all of them.
+
+use crate::engine::TrialOutcome;
+use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
+
+use super::Summary;
+use super::exact::Moments;
+use super::sketch::Quantiles;
+
+/// One sampled quantity: its moments and its quantiles over the finite values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Column {
+    pub moments: Moments,
+    pub quantiles: Quantiles,
+}
+
+impl Column {
+    pub fn add(&mut self, x: f64) {
+        if x.is_finite() {
+            self.moments.add(x);
+            self.quantiles.add(x);
+        }
+    }
+
+    pub fn merge(&mut self, other: &Column) {
+        self.moments.merge(&other.moments);
+        self.quantiles.merge(&other.quantiles);
+    }
+
+    /// Mean, sd, se, Student-t 95% CI of the mean and p5/p25/p50/p75/p95.
+    pub fn summary(&self) -> Summary {
+        let n = self.moments.n as usize;
+        let mean = self.moments.mean();
+        let sd = self.moments.variance().sqrt();
+        let se = sd / (n as f64).sqrt();
+        let half = if n > 1 {
+            super::t975(n - 1) * se
+        } else {
+            f64::NAN
+        };
+        let q = self.quantiles.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95]);
+        Summary {
+            n,
+            mean,
+            sd: if n > 1 { sd } else { f64::NAN },
+            se: if n > 1 { se } else { f64::NAN },
+            ci95_lo: mean - half,
+            ci95_hi: mean + half,
+            p5: q[0],
+            p25: q[1],
+            p50: q[2],
+            p75: q[3],
+            p95: q[4],
+        }
+    }
+
+    /// Mean and the 95% CI of the mean.
+    pub fn mean_ci(&self) -> (f64, f64, f64) {
+        mean_ci(&self.moments)
+    }
+}
+
+/// Mean and 95% CI of the mean from moments.
+fn mean_ci(m: &Moments) -> (f64, f64, f64) {
+    let n = m.n as usize;
+    let mean = m.mean();
+    if n < 2 {
+        return (mean, f64::NAN, f64::NAN);
+    }
+    let half = super::t975(n - 1) * (m.variance() / n as f64).sqrt();
+    (mean, mean - half, mean + half)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accumulator {
+    pub levels: usize,
+    pub years: usize,
+    pub partners: usize,
+    pub trials: u64,
+    pub events: u64,
+    metric: Vec<Column>,
+    diff: Vec<Moments>,
+    yearly: Vec<Column>,
+    trust: Vec<Column>,
+    interop: Vec<Column>,
+}
+
+impl Accumulator {
+    pub fn new(levels: usize, years: usize, partners: usize) -> Self {
+        Accumulator {
+            levels,
+            years,
+            partners,
+            trials: 0,
+            events: 0,
+            metric: vec![Column::default(); levels * N_METRICS],
+            diff: vec![Moments::default(); levels * N_METRICS],
+            yearly: vec![Column::default(); levels * years * N_YEAR_METRICS],
+            trust: vec![Column::default(); levels * partners],
+            interop: vec![Column::default(); levels * partners],
+        }
+    }
+
+    fn yi(&self, l: usize, y: usize, m: usize) -> usize {
+        (l * self.years + y) * N_YEAR_METRICS + m
+    }
+
+    /// Adds one trial: its outcome at every level, in level order.
+    pub fn add_trial(&mut self, outcomes: &[TrialOutcome]) {
+        self.trials += 1;
+        for (l, o) in outcomes.iter().enumerate() {
+            self.events += o.events_processed;
+            for (m, v) in o.metrics.iter().enumerate() {
+                self.metric[l * N_METRICS + m].add(*v);
+                // Pairs with a non-finite side are left out, as in a paired t interval.
+                let d = v - outcomes[0].metrics[m];
+                if d.is_finite() {
+                    self.diff[l * N_METRICS + m].add(d);
+                }
+            }
+            for (y, row) in o.yearly.iter().enumerate().take(self.years) {
+                for (m, v) in row.iter().enumerate() {
+                    let i = self.yi(l, y, m);
+                    self.yearly[i].add(*v);
+                }
+            }
+            for p in 0..self.partners {
+                self.trust[l * self.partners + p].add(o.partner_trust[p]);
+                self.interop[l * self.partners + p].add(o.partner_interop[p]);
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.trials += other.trials;
+        self.events += other.events;
+        for (a, b) in self.metric.iter_mut().zip(&other.metric) {
+            a.merge(b);
+        }
+        for (a, b) in self.diff.iter_mut().zip(&other.diff) {
+            a.merge(b);
+        }
+        for (a, b) in self.yearly.iter_mut().zip(&other.yearly) {
+            a.merge(b);
+        }
+        for (a, b) in self.trust.iter_mut().zip(&other.trust) {
+            a.merge(b);
+        }
+        for (a, b) in self.interop.iter_mut().zip(&other.interop) {
+            a.merge(b);
+        }
+    }
+
+    pub fn metric(&self, l: usize, m: Metric) -> &Column {
+        &self.metric[l * N_METRICS + m.index()]
+    }
+
+    /// Mean and 95% CI of the paired difference of `m` from the first level.
+    pub fn difference(&self, l: usize, m: Metric) -> (f64, f64, f64) {
+        mean_ci(&self.diff[l * N_METRICS + m.index()])
+    }
+
+    pub fn yearly(&self, l: usize, y: usize, m: YearMetric) -> &Column {
+        &self.yearly[self.yi(l, y, m.index())]
+    }
+
+    pub fn trust(&self, l: usize, p: usize) -> &Column {
+        &self.trust[l * self.partners + p]
+    }
+
+    pub fn interop(&self, l: usize, p: usize) -> &Column {
+        &self.interop[l * self.partners + p]
+    }
+
+    /// Half-width of the 95% CI of the mean of `m` at level `l` (NaN below 2 values).
+    pub fn half_width(&self, l: usize, m: Metric) -> f64 {
+        let (_, lo, hi) = self.metric(l, m).mean_ci();
+        (hi - lo) / 2.0
+    }
+
+    pub(crate) fn columns_mut(&mut self) -> impl Iterator<Item = &mut Column> {
+        self.metric
+            .iter_mut()
+            .chain(self.yearly.iter_mut())
+            .chain(self.trust.iter_mut())
+            .chain(self.interop.iter_mut())
+    }
+
+    pub(crate) fn columns(&self) -> impl Iterator<Item = &Column> {
+        self.metric
+            .iter()
+            .chain(self.yearly.iter())
+            .chain(self.trust.iter())
+            .chain(self.interop.iter())
+    }
+
+    pub(crate) fn diffs_mut(&mut self) -> &mut [Moments] {
+        &mut self.diff
+    }
+
+    pub(crate) fn diffs(&self) -> &[Moments] {
+        &self.diff
+    }
+}

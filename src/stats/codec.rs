@@ -1,0 +1,200 @@
+//! A compact binary form of an [`Accumulator`], for checkpoints (`--resume`) and shards: the
+//! exact partial sums, the exact values or sketch buckets, bit for bit, so a decoded
+//! accumulator continues exactly where the encoded one stopped.
+
+use super::accumulator::{Accumulator, Column};
+use super::exact::{ExactSum, Moments};
+use super::sketch::{Quantiles, Sketch, Store};
+
+const MAGIC: &[u8; 8] = b"DIPCAPAC";
+const VERSION: u64 = 1;
+
+#[derive(Default)]
+pub struct Writer {
+    pub bytes: Vec<u8>,
+}
+
+impl Writer {
+    pub fn u64(&mut self, v: u64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn i64(&mut self, v: i64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn f64(&mut self, v: f64) {
+        self.bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+    }
+    pub fn f64s(&mut self, v: &[f64]) {
+        self.u64(v.len() as u64);
+        for x in v {
+            self.f64(*x);
+        }
+    }
+}
+
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len());
+        let Some(end) = end else {
+            return Err("the file ends too early".into());
+        };
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    pub fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().map_err(|_| "bad length")?,
+        ))
+    }
+    pub fn i64(&mut self) -> Result<i64, String> {
+        Ok(i64::from_le_bytes(
+            self.take(8)?.try_into().map_err(|_| "bad length")?,
+        ))
+    }
+    pub fn f64(&mut self) -> Result<f64, String> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    fn len(&mut self, what: &str) -> Result<usize, String> {
+        let n = self.u64()? as usize;
+        // A length larger than what is left cannot be right: refuse before allocating.
+        if n > (self.bytes.len() - self.at) / 8 + 1 {
+            return Err(format!("{what}: length {n} exceeds the file"));
+        }
+        Ok(n)
+    }
+    pub fn f64s(&mut self) -> Result<Vec<f64>, String> {
+        let n = self.len("values")?;
+        (0..n).map(|_| self.f64()).collect()
+    }
+    pub fn done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+}
+
+fn put_sum(w: &mut Writer, s: &ExactSum) {
+    w.f64s(s.partials());
+}
+
+fn get_sum(r: &mut Reader) -> Result<ExactSum, String> {
+    Ok(ExactSum::from_partials(r.f64s()?))
+}
+
+fn put_moments(w: &mut Writer, m: &Moments) {
+    w.u64(m.n);
+    put_sum(w, &m.sum);
+    put_sum(w, &m.sum_sq);
+}
+
+fn get_moments(r: &mut Reader) -> Result<Moments, String> {
+    Ok(Moments {
+        n: r.u64()?,
+        sum: get_sum(r)?,
+        sum_sq: get_sum(r)?,
+    })
+}
+
+fn put_store(w: &mut Writer, s: &Store) {
+    w.i64(s.offset);
+    w.u64(s.counts.len() as u64);
+    for c in &s.counts {
+        w.u64(*c);
+    }
+}
+
+fn get_store(r: &mut Reader) -> Result<Store, String> {
+    let offset = r.i64()?;
+    let n = r.len("buckets")?;
+    Ok(Store {
+        offset,
+        counts: (0..n).map(|_| r.u64()).collect::<Result<_, _>>()?,
+    })
+}
+
+fn put_column(w: &mut Writer, c: &Column) {
+    put_moments(w, &c.moments);
+    match &c.quantiles {
+        Quantiles::Exact(v) => {
+            w.u64(0);
+            w.f64s(v);
+        }
+        Quantiles::Sketch(s) => {
+            w.u64(1);
+            w.u64(s.n);
+            w.u64(s.zeros);
+            put_store(w, &s.positive);
+            put_store(w, &s.negative);
+        }
+    }
+}
+
+fn get_column(r: &mut Reader) -> Result<Column, String> {
+    let moments = get_moments(r)?;
+    let quantiles = match r.u64()? {
+        0 => Quantiles::Exact(r.f64s()?),
+        1 => Quantiles::Sketch(Sketch {
+            n: r.u64()?,
+            zeros: r.u64()?,
+            positive: get_store(r)?,
+            negative: get_store(r)?,
+        }),
+        t => return Err(format!("unknown quantile state {t}")),
+    };
+    Ok(Column { moments, quantiles })
+}
+
+pub fn encode(a: &Accumulator) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.bytes.extend_from_slice(MAGIC);
+    w.u64(VERSION);
+    for v in [a.levels, a.years, a.partners] {
+        w.u64(v as u64);
+    }
+    w.u64(a.trials);
+    w.u64(a.events);
+    for c in a.columns() {
+        put_column(&mut w, c);
+    }
+    for m in a.diffs() {
+        put_moments(&mut w, m);
+    }
+    w.bytes
+}
+
+pub fn decode(bytes: &[u8]) -> Result<Accumulator, String> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err("not a dipcap accumulator".into());
+    }
+    let mut r = Reader::new(&bytes[8..]);
+    let version = r.u64()?;
+    if version != VERSION {
+        return Err(format!(
+            "accumulator format {version}, this dipcap reads {VERSION}"
+        ));
+    }
+    let (levels, years, partners) = (r.u64()? as usize, r.u64()? as usize, r.u64()? as usize);
+    if levels > 1000 || years > 1000 || partners > 100_000 {
+        return Err("implausible sizes".into());
+    }
+    let mut a = Accumulator::new(levels, years, partners);
+    a.trials = r.u64()?;
+    a.events = r.u64()?;
+    for c in a.columns_mut() {
+        *c = get_column(&mut r)?;
+    }
+    for m in a.diffs_mut() {
+        *m = get_moments(&mut r)?;
+    }
+    if !r.done() {
+        return Err("trailing bytes".into());
+    }
+    Ok(a)
+}
