@@ -23,8 +23,15 @@ use crate::stats::codec;
 
 pub const DIR: &str = ".dipcap-parts";
 const MAGIC: &[u8; 8] = b"DIPCAPCP";
-/// How often the checkpoint is rewritten while a run goes on.
-const EVERY: Duration = Duration::from_secs(5);
+/// How often the checkpoint is rewritten while a run goes on: every 5 s, or every
+/// `DIPCAP_CHECKPOINT_SECONDS` (0 = after every block, as the crash tests use).
+fn every() -> Duration {
+    std::env::var("DIPCAP_CHECKPOINT_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map_or(Duration::from_secs(5), Duration::from_secs_f64)
+}
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -200,7 +207,7 @@ impl RunParts {
         next_trial: u64,
         now: bool,
     ) -> Result<(), RunError> {
-        if !now && self.last.elapsed() < EVERY {
+        if !now && self.last.elapsed() < every() {
             return Ok(());
         }
         let mut lengths = Vec::with_capacity(self.files.len());

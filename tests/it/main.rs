@@ -4,6 +4,8 @@ mod bad_input;
 mod charts;
 mod cli;
 mod common;
+mod crash;
+mod golden;
 mod invariants;
 mod mechanisms;
 mod queueing;
