@@ -111,6 +111,29 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
     (line, column)
 }
 
+/// serde names types as Rust does; say them in the words of a TOML file.
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list [ … ]"),
+        ("expected a map", "expected a table { … }"),
+        ("expected a string", "expected text in quotes"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: map", "invalid type: a table { … }"),
+        ("invalid type: sequence", "invalid type: a list [ … ]"),
+        ("invalid type: floating point", "invalid type: the number"),
+        ("invalid type: integer", "invalid type: the whole number"),
+        ("invalid type: string", "invalid type: the text"),
+        ("invalid type: boolean", "invalid type: the boolean"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
 /// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
 /// message, so the key path is completed from it.
 fn explain_serde(path: &str, message: &str) -> (String, String, String) {
@@ -148,11 +171,11 @@ fn explain_serde(path: &str, message: &str) -> (String, String, String) {
             format!("add `{field} = ...` (see docs/MODEL.md for its meaning and units)"),
         );
     }
-    if message.starts_with("invalid type") {
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
         return (
             path.to_string(),
-            message.to_string(),
-            "check the value's type: numbers unquoted, names in quotes, lists in [ ]".into(),
+            plain_types(message),
+            "check the value's type: numbers unquoted, names in quotes, lists in [ ], tables in { }".into(),
         );
     }
     (

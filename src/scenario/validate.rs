@@ -235,7 +235,17 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     c.sums_to_one("budget.shares", &shares, "budget shares")?;
 
     let cut = &b.cut;
-    let start_year = c.int("budget.cut.start_year", cut.start_year, 1, years as i64)? - 1;
+    if cut.start_year < 1 || cut.start_year > years as i64 {
+        return Err(c.err(
+            "budget.cut.start_year",
+            format!(
+                "{} is not a fiscal year of the {years}-year horizon",
+                cut.start_year
+            ),
+            format!("use a whole number from 1 (the first fiscal year) to {years} (the last)"),
+        ));
+    }
+    let start_year = cut.start_year as usize - 1;
     let profile = match cut.profile.as_str() {
         "immediate" => CutProfile::Immediate,
         "phased" => CutProfile::Phased {

@@ -278,3 +278,90 @@ fn unknown_top_level_key_is_named_once() {
     let e = from_table(&t).unwrap_err().to_string();
     assert!(e.contains("key `yeers`: unknown key `yeers`"), "{e}");
 }
+
+/// Every file (and folder) under `dir`, relative, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The catalogue in `tests/bad_scenarios/`: each broken input gets exactly its message, exit
+/// code 2, and leaves the folder as it was.
+#[test]
+fn bad_input_catalogue_gets_exact_messages_and_writes_nothing() {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        what: String,
+        file: String,
+        #[serde(default)]
+        args: Vec<String>,
+        expect: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Catalogue {
+        case: Vec<Case>,
+    }
+    let src = root().join("tests/bad_scenarios");
+    let catalogue: Catalogue =
+        toml::from_str(&std::fs::read_to_string(src.join("cases.toml")).unwrap()).unwrap();
+    assert!(
+        catalogue.case.len() >= 30,
+        "the catalogue has {} cases",
+        catalogue.case.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src, dir.path());
+    let before = listing(dir.path());
+    // Every broken file of the folder is in the catalogue.
+    for name in before
+        .iter()
+        .filter(|n| n.ends_with(".toml") && !n.contains('/'))
+    {
+        if name != "base.toml" && name != "cases.toml" {
+            assert!(
+                catalogue.case.iter().any(|c| &c.file == name),
+                "{name} has no case"
+            );
+        }
+    }
+    // The base is valid: each case fails because of its one change.
+    let o = dipcap(&["validate", "base.toml"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for c in &catalogue.case {
+        let mut args = vec!["run", c.file.as_str()];
+        args.extend(c.args.iter().map(String::as_str));
+        let o = dipcap(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{}: {}", c.what, stderr(&o));
+        assert_eq!(stderr(&o), c.expect, "{} ({})", c.what, c.file);
+        assert!(o.stdout.is_empty(), "{}", c.what);
+        assert_eq!(
+            listing(dir.path()),
+            before,
+            "{}: something was written",
+            c.what
+        );
+    }
+}

@@ -21,7 +21,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -93,7 +96,9 @@ fn a_killed_run_keeps_the_previous_results_and_resumes_to_the_same_bytes() {
     let cut = dir.path().join("cut");
     let out = cut.to_str().unwrap();
     let o = dipcap(
-        &["run", scenario, "--quiet", "--seed", "99", "--trials", "50", "--out", out],
+        &[
+            "run", scenario, "--quiet", "--seed", "99", "--trials", "50", "--out", out,
+        ],
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -108,15 +113,24 @@ fn a_killed_run_keeps_the_previous_results_and_resumes_to_the_same_bytes() {
     // state exists — no partial or temporary file.
     let after = snapshot(&cut);
     for (path, bytes) in &before {
-        assert!(after.get(path) == Some(bytes), "{path:?} changed by the killed run");
+        assert!(
+            after.get(path) == Some(bytes),
+            "{path:?} changed by the killed run"
+        );
     }
     for path in after.keys().filter(|p| !before.contains_key(*p)) {
         let s = path.to_string_lossy();
-        assert!(s.starts_with(".dipcap-parts/") || s == ".dipcap-lock", "unexpected file {s}");
+        assert!(
+            s.starts_with(".dipcap-parts/") || s == ".dipcap-lock",
+            "unexpected file {s}"
+        );
         assert!(!s.contains(".tmp-"), "partial file {s}");
     }
 
-    let o = dipcap(&args(scenario, cut.to_str().unwrap(), &["--resume"]), dir.path());
+    let o = dipcap(
+        &args(scenario, cut.to_str().unwrap(), &["--resume"]),
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for f in SAME {
         assert!(
@@ -124,11 +138,21 @@ fn a_killed_run_keeps_the_previous_results_and_resumes_to_the_same_bytes() {
             "{f} differs after resume"
         );
     }
-    assert!(!cut.join(".dipcap-parts").exists(), "the resumable state is removed at the end");
+    assert!(
+        !cut.join(".dipcap-parts").exists(),
+        "the resumable state is removed at the end"
+    );
     // A second --resume has nothing to continue.
-    let o = dipcap(&args(scenario, cut.to_str().unwrap(), &["--resume"]), dir.path());
+    let o = dipcap(
+        &args(scenario, cut.to_str().unwrap(), &["--resume"]),
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("there is no interrupted run"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("there is no interrupted run"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -148,14 +172,30 @@ fn ctrl_c_stops_cleanly_with_a_message_and_resumes() {
     let o = child.wait_with_output().unwrap();
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{e}");
-    assert!(e.contains("interrupted after") && e.contains("--resume"), "{e}");
-    assert!(!cut.join("trials.csv").exists(), "no output from a stopped run");
+    assert!(
+        e.contains("interrupted after") && e.contains("--resume"),
+        "{e}"
+    );
+    assert!(
+        !cut.join("trials.csv").exists(),
+        "no output from a stopped run"
+    );
 
     // Resuming with other settings is refused, with the same settings it completes.
-    let o = dipcap(&args(scenario, cut.to_str().unwrap(), &["--resume", "--seed", "5"]), dir.path());
+    let o = dipcap(
+        &args(
+            scenario,
+            cut.to_str().unwrap(),
+            &["--resume", "--seed", "5"],
+        ),
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("used other settings"), "{}", stderr(&o));
-    let o = dipcap(&args(scenario, cut.to_str().unwrap(), &["--resume"]), dir.path());
+    let o = dipcap(
+        &args(scenario, cut.to_str().unwrap(), &["--resume"]),
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for f in SAME {
         assert!(
@@ -177,5 +217,9 @@ fn a_second_dipcap_on_the_same_folder_is_refused() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("another dipcap is writing to this folder"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another dipcap is writing to this folder"),
+        "{}",
+        stderr(&o)
+    );
 }

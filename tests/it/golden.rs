@@ -21,7 +21,11 @@ fn first_difference(a: &str, b: &str) -> String {
             return format!("line {}:\n  golden: {x}\n  now:    {y}", i + 1);
         }
     }
-    format!("{} lines golden, {} now", a.lines().count(), b.lines().count())
+    format!(
+        "{} lines golden, {} now",
+        a.lines().count(),
+        b.lines().count()
+    )
 }
 
 #[test]
