@@ -745,9 +745,11 @@ impl<'a> World<'a> {
             current
         } else {
             // The small epsilon keeps a line that pays exactly n units from rounding to n − 1.
-            ((available / (monthly * remaining as f64)) + 1e-6)
+            // The force never grows beyond the validator's bound, whatever the money says.
+            (((available / (monthly * remaining as f64)) + 1e-6)
                 .floor()
-                .max(0.0) as usize
+                .max(0.0) as usize)
+                .min(crate::scenario::MAX_UNITS)
         };
         self.personnel_target = target;
         if target != current {

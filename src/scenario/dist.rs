@@ -104,6 +104,8 @@ pub enum Domain {
 /// A parameter problem: (the field inside the table, what is wrong, how to fix it).
 pub type DistProblem = (String, String, String);
 
+use super::MAX_MAGNITUDE;
+
 fn need(t: &RawDistTable, field: &str, v: Option<f64>) -> Result<f64, DistProblem> {
     match v {
         None => Err((
@@ -115,6 +117,11 @@ fn need(t: &RawDistTable, field: &str, v: Option<f64>) -> Result<f64, DistProble
             field.into(),
             format!("`{field}` is {x}, which is not a finite number"),
             "use a finite number".into(),
+        )),
+        Some(x) if x.abs() > MAX_MAGNITUDE => Err((
+            field.into(),
+            format!("`{field}` is {x}, which is too large"),
+            "no quantity of the model is beyond ±10^12; check the units".into(),
         )),
         Some(x) => Ok(x),
     }
@@ -330,7 +337,7 @@ impl Dist {
                 }
                 if let Some(v) = values
                     .iter()
-                    .find(|v| !v.is_finite() || (nonneg && **v < 0.0))
+                    .find(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE || (nonneg && **v < 0.0))
                 {
                     return Err(bad(
                         "values",
@@ -346,7 +353,9 @@ impl Dist {
                         "give one weight per value, or no weights for equal weights",
                     ));
                 }
-                if weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+                if weights
+                    .iter()
+                    .any(|w| !w.is_finite() || *w < 0.0 || *w > MAX_MAGNITUDE)
                     || weights.iter().sum::<f64>() <= 0.0
                 {
                     return Err(bad(

@@ -10,6 +10,7 @@ mod validate;
 use std::path::Path;
 
 pub use types::*;
+pub use validate::{MAX_CRISIS_RATE, MAX_MAGNITUDE, MAX_UNITS};
 
 use crate::error::InputError;
 

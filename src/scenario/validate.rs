@@ -34,7 +34,13 @@ impl Checker<'_> {
     }
 
     fn finite(&self, key: &str, v: f64) -> R<f64> {
-        if v.is_finite() {
+        if v.is_finite() && v.abs() > MAX_MAGNITUDE {
+            Err(self.err(
+                key,
+                format!("{v} is too large"),
+                "no quantity of the model is beyond ±10^12 (money is in millions); check the units",
+            ))
+        } else if v.is_finite() {
             Ok(v)
         } else {
             Err(self.err(
@@ -161,6 +167,14 @@ impl Checker<'_> {
         Ok(())
     }
 }
+
+/// Largest magnitude of any number in a scenario: beyond it sums of money and products of
+/// rates and times could overflow, and no quantity of the model is that large.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+/// Largest crisis rate per type, per year.
+pub const MAX_CRISIS_RATE: f64 = 10_000.0;
+/// Largest force, in deployable units (every monthly tick visits every unit).
+pub const MAX_UNITS: usize = 5_000;
 
 pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let c = Checker { path };
@@ -337,7 +351,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     // [forces]
     let f = &raw.forces;
     let forces = Forces {
-        units: c.int("forces.units", f.units, 0, 100_000)?,
+        units: c.int("forces.units", f.units, 0, MAX_UNITS as i64)?,
         initial_readiness: c.fraction("forces.initial_readiness", f.initial_readiness)?,
         deploy_min_readiness: c.fraction("forces.deploy_min_readiness", f.deploy_min_readiness)?,
         training_cost: c.non_negative(
@@ -549,7 +563,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
                 "start it earlier or shorten it: start_day + duration_days <= 365",
             ));
         }
-        let units = c.int(&k("units"), e.units, 1, 100_000)?;
+        let units = c.int(&k("units"), e.units, 1, MAX_UNITS as i64)?;
         let min_units = match e.min_units {
             Some(m) => c.int(&k("min_units"), m, 1, units as i64)?,
             None => units.div_ceil(2),
@@ -676,7 +690,15 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     for (i, cr) in raw.crises.iter().enumerate() {
         let k = |f: &str| format!("crises[{i}].{f}");
         c.name(&k("name"), &cr.name, &mut seen, "crisis type")?;
-        let rate = c.non_negative(&k("rate"), cr.rate, " (crises per year)")?;
+        // A bound keeps one trial finite in time and memory: 10 000 a year is ~27 a day,
+        // beyond any plausible demand on one country.
+        let rate = c.range(
+            &k("rate"),
+            cr.rate,
+            0.0,
+            MAX_CRISIS_RATE,
+            " (crises per year)",
+        )?;
         if partners.is_empty() {
             return Err(c.err(
                 k("name"),

@@ -23,7 +23,7 @@ const CASES: &[(&str, &str, &str, &[&str])] = &[
         &[
             "key `crises[0].rate`",
             "-3.5 is negative",
-            "use a value >= 0 (crises per year)",
+            "use a value from 0 to 10000 (crises per year)",
         ],
     ),
     (
