@@ -322,6 +322,76 @@ pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
     Ok(v.charts.len())
 }
 
+/// `dipcap schema`: the JSON Schema of the scenario format (or of sweep files), derived from
+/// the same serde types that read the files, so editors can complete and check them.
+pub fn schema(sweep: bool) -> String {
+    let mut schema = if sweep {
+        schemars::schema_for!(crate::sweep::spec::RawSweepFile)
+    } else {
+        schemars::schema_for!(crate::scenario::raw::RawScenario)
+    };
+    let (title, what) = if sweep {
+        (
+            "dipcap sweep file",
+            "a parameter sweep over a dipcap scenario; see docs/SWEEPS.md",
+        )
+    } else {
+        (
+            "dipcap scenario",
+            "a country's defence budget, forces, partners, engagements, alliance commitments and crises; see docs/MODEL.md",
+        )
+    };
+    schema.insert("title".into(), title.into());
+    schema.insert(
+        "description".into(),
+        format!(
+            "A dipcap {} TOML file: {what}.",
+            if sweep { "sweep" } else { "scenario" }
+        )
+        .into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The commented starter scenario `dipcap init NAME` writes.
+const STARTER: &str = include_str!("../assets/templates/starter.toml");
+
+/// `dipcap init NAME`: writes `NAME.toml` (or `path`), a commented scenario that validates and
+/// runs. Refuses to overwrite a file.
+pub fn init(name: &str, path: Option<&Path>) -> Result<PathBuf, RunError> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || name.starts_with('.')
+    {
+        return Err(InputError::Option {
+            what: "NAME".into(),
+            problem: format!("\"{name}\" cannot name a scenario"),
+            hint: "use letters, digits, '-', '_' or '.' (it also names the output folder)".into(),
+        }
+        .into());
+    }
+    let path = path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{name}.toml")));
+    if path.exists() {
+        return Err(InputError::Option {
+            what: path.display().to_string(),
+            problem: "already exists".into(),
+            hint: "choose another name or --out path; dipcap init never overwrites a file".into(),
+        }
+        .into());
+    }
+    let text = STARTER.replace("{{name}}", name);
+    // The template is tested to validate; check again so a broken build cannot write a bad file.
+    scenario::parse_str(&text, &path)?;
+    output::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
 /// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
 /// a writable folder, before hours of simulation are spent.
 pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {

@@ -19,7 +19,7 @@ exercises, attaché posts, partner programmes, alliance commitments and crises, 
 deployments and exercises at several budget levels over many seeded Monte Carlo trials, and writes tidy \
 CSV/JSON results. Every run is reproducible from its scenario file and seed, with any number of threads.\n\n\
 The model and every scenario key are documented in docs/MODEL.md.",
-    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap plot output/baseline\n  dipcap sweep scenarios/baseline-sweep.toml\n  dipcap run scenarios/baseline.toml --target-ci response_rate=0.002\n  dipcap validate scenarios/sequestration.toml\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
+    after_help = "Examples:\n  dipcap run scenarios/baseline.toml\n  dipcap run scenarios/baseline.toml --trials 20000 --seed 7 --out output/b7\n  dipcap plot output/baseline\n  dipcap sweep scenarios/baseline-sweep.toml\n  dipcap run scenarios/baseline.toml --target-ci response_rate=0.002\n  dipcap validate scenarios/sequestration.toml\n  dipcap init myland && dipcap run myland.toml\n  dipcap schema > scenario.schema.json\n  dipcap trace scenarios/baseline.toml --level 0.7 --trial 12"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -153,6 +153,21 @@ enum Command {
         #[command(flatten)]
         precision: PrecisionArgs,
     },
+    /// Print the JSON Schema of the scenario format (derived from the types that read it), for
+    /// editors that complete and check TOML, e.g. with taplo or Even Better TOML.
+    Schema {
+        /// The schema of sweep files instead of scenarios.
+        #[arg(long)]
+        sweep: bool,
+    },
+    /// Write a commented starter scenario NAME.toml that validates and runs.
+    Init {
+        /// Scenario name (letters, digits, '-', '_', '.'); also the output folder name.
+        name: String,
+        /// Write here instead of NAME.toml.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Redraw the charts and report.html of an existing output folder from its CSV and JSON
     /// files, without simulating again (same files give identical SVGs).
     Plot {
@@ -265,6 +280,18 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             if !quiet {
                 print!("{}", report.summary);
             }
+            Ok(())
+        }
+        Command::Schema { sweep } => {
+            print!("{}", app::schema(sweep));
+            Ok(())
+        }
+        Command::Init { name, out } => {
+            let path = app::init(&name, out.as_deref())?;
+            println!(
+                "wrote {p}: a commented starter scenario. Check it with `dipcap validate {p}`, run it with `dipcap run {p}`.",
+                p = path.display()
+            );
             Ok(())
         }
         Command::Plot { output_dir } => {

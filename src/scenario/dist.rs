@@ -12,9 +12,10 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
 /// What the user wrote for a random quantity.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistTable {
+    #[schemars(extend("enum" = ["constant", "uniform", "exponential", "normal", "lognormal", "gamma", "triangular", "pert", "poisson", "empirical"]))]
     pub dist: String,
     pub value: Option<f64>,
     pub min: Option<f64>,
@@ -30,6 +31,21 @@ pub struct RawDistTable {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawDist(pub RawDistTable);
+
+/// In a scenario file a random quantity is a number (a constant) or a distribution table.
+impl schemars::JsonSchema for RawDist {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Distribution".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let table = generator.subschema_for::<RawDistTable>();
+        schemars::json_schema!({
+            "description": "A number (a constant) or a distribution table, e.g. { dist = \"lognormal\", mean = 60, sd = 30 }; see docs/MODEL.md",
+            "anyOf": [{ "type": "number" }, table]
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for RawDist {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

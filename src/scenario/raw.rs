@@ -6,12 +6,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::dist::RawDist;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Scenario")]
 pub struct RawScenario {
     pub scenario: RawMeta,
     pub budget: RawBudget,
@@ -39,8 +41,9 @@ pub struct RawScenario {
     pub dci: RawDci,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Meta")]
 pub struct RawMeta {
     pub name: String,
     #[serde(default)]
@@ -72,8 +75,9 @@ fn default_seed() -> u64 {
     1
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Budget")]
 pub struct RawBudget {
     /// Million euro in the first fiscal year.
     pub baseline: f64,
@@ -84,6 +88,7 @@ pub struct RawBudget {
     #[serde(default)]
     pub cut: RawCut,
     #[serde(default = "default_engagement_order")]
+    #[schemars(extend("items" = {"enum": ["posts", "programmes", "exercises"]}))]
     pub engagement_order: Vec<String>,
 }
 
@@ -91,8 +96,9 @@ fn default_engagement_order() -> Vec<String> {
     vec!["posts".into(), "programmes".into(), "exercises".into()]
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Shares")]
 pub struct RawShares {
     pub personnel: f64,
     pub operations: f64,
@@ -101,10 +107,12 @@ pub struct RawShares {
     pub crisis_reserve: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Cut")]
 pub struct RawCut {
     #[serde(default = "default_profile")]
+    #[schemars(extend("enum" = ["immediate", "phased", "shock"]))]
     pub profile: String,
     #[serde(default = "one_i64")]
     pub start_year: i64,
@@ -115,8 +123,10 @@ pub struct RawCut {
     #[serde(default = "default_true")]
     pub shock_persists: bool,
     #[serde(default = "default_policy")]
+    #[schemars(extend("enum" = ["proportional", "protected", "sticky_personnel"]))]
     pub policy: String,
     #[serde(default)]
+    #[schemars(extend("items" = {"enum": ["personnel", "operations", "procurement", "engagement", "crisis_reserve"]}))]
     pub protected: Vec<String>,
     #[serde(default = "default_personnel_max_cut")]
     pub personnel_max_cut: f64,
@@ -159,8 +169,9 @@ fn default_personnel_max_cut() -> f64 {
     0.03
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Forces")]
 pub struct RawForces {
     pub units: i64,
     #[serde(default = "default_initial_readiness")]
@@ -214,8 +225,9 @@ fn default_recruit_readiness() -> f64 {
     0.3
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Trust")]
 pub struct RawTrust {
     pub floor: f64,
     pub decay_days: f64,
@@ -254,8 +266,9 @@ impl Default for RawTrust {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Interoperability")]
 pub struct RawInteroperability {
     pub floor: f64,
     pub decay_days: f64,
@@ -278,10 +291,12 @@ impl Default for RawInteroperability {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Partner")]
 pub struct RawPartner {
     pub name: String,
+    #[schemars(extend("enum" = ["ally", "partner", "regional"]))]
     pub kind: String,
     pub region: String,
     #[serde(default = "one_f64")]
@@ -299,11 +314,13 @@ fn half() -> f64 {
     0.5
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Post")]
 pub struct RawPost {
     pub partner: String,
     #[serde(default = "default_post_kind")]
+    #[schemars(extend("enum" = ["attache", "forward"]))]
     pub kind: String,
     pub annual_cost: f64,
     #[serde(default = "one_i64")]
@@ -326,8 +343,9 @@ fn default_detection_factor() -> f64 {
     0.5
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Exercise")]
 pub struct RawExercise {
     pub name: String,
     pub partners: Vec<String>,
@@ -342,8 +360,9 @@ pub struct RawExercise {
     pub priority: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Programme")]
 pub struct RawProgramme {
     pub name: String,
     pub partner: String,
@@ -358,8 +377,9 @@ fn default_programme_kind() -> String {
     "training".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Alliance")]
 pub struct RawAlliance {
     #[serde(default = "default_alliance_name")]
     pub name: String,
@@ -392,8 +412,9 @@ fn default_credibility_penalty() -> f64 {
     0.3
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "JointProcurement")]
 pub struct RawJointProcurement {
     pub name: String,
     pub partners: Vec<String>,
@@ -403,8 +424,9 @@ pub struct RawJointProcurement {
     pub years: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Procurement")]
 pub struct RawProcurement {
     pub national_committed_share: f64,
 }
@@ -417,9 +439,11 @@ impl Default for RawProcurement {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "CrisisResponse")]
 pub struct RawCrisisResponse {
+    #[schemars(extend("enum" = ["fifo", "priority", "deadline"]))]
     pub order: String,
 }
 
@@ -431,8 +455,9 @@ impl Default for RawCrisisResponse {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Crisis")]
 pub struct RawCrisis {
     pub name: String,
     /// Mean arrivals per year (Poisson process).
@@ -448,8 +473,9 @@ pub struct RawCrisis {
     pub daily_cost: Option<RawDist>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Dci")]
 pub struct RawDci {
     pub response: f64,
     pub exercises: f64,

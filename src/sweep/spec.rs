@@ -12,8 +12,9 @@ use crate::scenario::{self, Scenario};
 
 use super::keypath;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SweepFile")]
 pub struct RawSweepFile {
     pub sweep: RawSweep,
     #[serde(default, rename = "parameter")]
@@ -21,8 +22,9 @@ pub struct RawSweepFile {
     pub discovery: Option<RawDiscovery>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Sweep")]
 pub struct RawSweep {
     pub name: String,
     #[serde(default)]
@@ -53,8 +55,9 @@ fn thousand() -> i64 {
     1000
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Parameter")]
 pub struct RawParameter {
     pub key: String,
     pub min: Option<f64>,
@@ -70,8 +73,9 @@ fn linear() -> String {
     "linear".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Discovery")]
 pub struct RawDiscovery {
     pub condition: String,
     pub level: Option<f64>,

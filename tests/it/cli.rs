@@ -213,3 +213,74 @@ fn help_explains_the_commands() {
         assert!(text.contains(w), "run --help lacks {w}");
     }
 }
+
+/// `dipcap schema` is valid JSON Schema and accepts every shipped scenario (and the sweep
+/// schema the shipped sweep); it rejects a misspelt key as the reader does.
+#[test]
+fn schema_accepts_the_shipped_files_and_rejects_unknown_keys() {
+    let to_json = |path: &std::path::Path| -> serde_json::Value {
+        let t: toml::Value = std::fs::read_to_string(path)
+            .unwrap()
+            .parse::<toml::Table>()
+            .unwrap()
+            .into();
+        serde_json::to_value(t).unwrap()
+    };
+    let o = dipcap(&["schema"], &root());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema["title"], "dipcap scenario");
+    let v = jsonschema::validator_for(&schema).unwrap();
+    for name in SHIPPED {
+        let doc = to_json(&scenario_path(name));
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    let doc = to_json(&root().join("tests/bad_scenarios/base.toml"));
+    assert!(v.is_valid(&doc));
+    let mut bad = doc.clone();
+    bad["forces"]["unitz"] = serde_json::json!(4);
+    assert!(!v.is_valid(&bad), "unknown keys are rejected");
+    let mut bad = doc.clone();
+    bad["budget"]["cut"]["profile"] = serde_json::json!("gradual");
+    assert!(!v.is_valid(&bad), "enumerated values are checked");
+    let mut bad = doc;
+    bad["crises"][0]["duration_days"] =
+        serde_json::json!({"dist": "lognormal", "mean": 1.0, "sigma": 2.0});
+    assert!(!v.is_valid(&bad), "distribution tables are checked");
+
+    let o = dipcap(&["schema", "--sweep"], &root());
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    assert!(v.is_valid(&to_json(&root().join("scenarios/baseline-sweep.toml"))));
+}
+
+/// `dipcap init` writes a commented scenario that validates and runs, and never overwrites.
+#[test]
+fn init_writes_a_starter_that_validates_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dipcap(&["init", "myland"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("myland.toml")).unwrap();
+    assert!(text.contains("name = \"myland\"") && text.contains("docs/MODEL.md"));
+    assert!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with('#') || l.contains(" # "))
+            .count()
+            > 30,
+        "commented"
+    );
+    let o = dipcap(&["validate", "myland.toml"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = dipcap(
+        &["run", "myland.toml", "--trials", "30", "--quiet"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("output/myland/report.html").is_file());
+    let o = dipcap(&["init", "myland"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let o = dipcap(&["init", "../escape"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+}
