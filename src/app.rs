@@ -34,7 +34,9 @@ pub struct RunOptions {
 pub struct RunReport {
     pub out_dir: PathBuf,
     pub levels: Vec<f64>,
-    pub acc: crate::stats::accumulator::Accumulator,
+    pub trials: u64,
+    /// Per level, the mean of each metric (in `Metric::ALL` order), for the terminal.
+    pub means: Vec<Vec<f64>>,
     pub threads: usize,
     /// The trial a `--resume` continued from (0 for a fresh run).
     pub resumed_at: u64,
@@ -212,6 +214,18 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         files: names.clone(),
     };
     files.push(("manifest.json", out_json::manifest(&s, &facts, &info)?));
+    let trials_done = acc.trials;
+    let means: Vec<Vec<f64>> = (0..levels.len())
+        .map(|l| {
+            crate::metrics::Metric::ALL
+                .iter()
+                .map(|m| acc.metric(l, *m).moments.mean())
+                .collect()
+        })
+        .collect();
+    // Everything needed from the accumulator is in the files now; its memory goes back before
+    // the charts take theirs.
+    drop(acc);
     // Charts are drawn from the bytes about to be written, exactly as `dipcap plot` would
     // draw them from the files, and before anything is written: a failure leaves no trace.
     let visuals = if opts.charts {
@@ -243,7 +257,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     Ok(RunReport {
         out_dir,
         levels,
-        acc,
+        trials: trials_done,
+        means,
         threads,
         resumed_at,
         wall_seconds,

@@ -345,12 +345,11 @@ fn execute(cli: Cli) -> Result<(), RunError> {
 
 fn print_run(report: &app::RunReport) {
     use dipcap::metrics::Metric;
-    let acc = &report.acc;
-    let run_now = acc.trials - report.resumed_at;
+    let run_now = report.trials - report.resumed_at;
     let trial_levels = run_now * report.levels.len() as u64;
     println!(
         "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {} threads){}",
-        acc.trials,
+        report.trials,
         report.levels.len(),
         report.wall_seconds,
         trial_levels as f64 / report.wall_seconds,
@@ -366,7 +365,7 @@ fn print_run(report: &app::RunReport) {
         "level", "response_rate", "exercises_held", "trust_mean", "dci"
     );
     for (l, level) in report.levels.iter().enumerate() {
-        let mean = |m: Metric| acc.metric(l, m).moments.mean();
+        let mean = |m: Metric| report.means[l][m.index()];
         println!(
             "{:>6.0}%  {:>14.3}  {:>14.1}  {:>14.3}  {:>14.3}",
             level * 100.0,

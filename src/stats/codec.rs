@@ -103,20 +103,20 @@ fn get_moments(r: &mut Reader) -> Result<Moments, String> {
 }
 
 fn put_store(w: &mut Writer, s: &Store) {
-    w.i64(s.offset);
-    w.u64(s.counts.len() as u64);
-    for c in &s.counts {
-        w.u64(*c);
+    let v = s.sorted();
+    w.u64(v.len() as u64);
+    for (i, c) in v {
+        w.i64(i);
+        w.u64(c);
     }
 }
 
 fn get_store(r: &mut Reader) -> Result<Store, String> {
-    let offset = r.i64()?;
     let n = r.len("buckets")?;
-    Ok(Store {
-        offset,
-        counts: (0..n).map(|_| r.u64()).collect::<Result<_, _>>()?,
-    })
+    let v = (0..n)
+        .map(|_| Ok((r.i64()?, r.u64()?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Store::from_sorted(v))
 }
 
 fn put_column(w: &mut Writer, c: &Column) {
@@ -130,6 +130,7 @@ fn put_column(w: &mut Writer, c: &Column) {
             w.u64(1);
             w.u64(s.n);
             w.u64(s.zeros);
+            w.u64(u64::from(s.level));
             put_store(w, &s.positive);
             put_store(w, &s.negative);
         }
@@ -143,6 +144,7 @@ fn get_column(r: &mut Reader) -> Result<Column, String> {
         1 => Quantiles::Sketch(Sketch {
             n: r.u64()?,
             zeros: r.u64()?,
+            level: u32::try_from(r.u64()?).map_err(|_| "bad sketch level")?,
             positive: get_store(r)?,
             negative: get_store(r)?,
         }),

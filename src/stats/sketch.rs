@@ -2,8 +2,14 @@
 //! [`EXACT_CAPACITY`] of them — quantiles are then the exact type-7 quantiles — and beyond that
 //! a relative-error sketch (DDSketch, Masson, Rim & Lee 2019): logarithmic buckets of ratio
 //! γ = (1 + α)/(1 − α), so every quantile is within a relative error α of a value of the
-//! sample at the right rank. Both states are functions of the multiset of values alone, so
-//! merging columns built from any split of the trials, in any order, gives the same bits.
+//! sample at the right rank. When a column's values need more than [`MAX_BUCKETS`] buckets,
+//! neighbouring buckets are merged in pairs (γ → γ², the uniform collapse of UDDSketch,
+//! Epicoco et al. 2020) until they fit: memory is bounded, and a wide column is summarised at
+//! the finest accuracy that fits (α·2^level, reported per column by [`Quantiles::accuracy`]).
+//!
+//! Every state is a function of the multiset of values alone — the exact values, or the
+//! bucket counts at the smallest level that fits all of them — so merging columns built from
+//! any split of the trials, in any order, gives the same bits.
 
 /// Values kept exactly per column before switching to the sketch.
 pub const EXACT_CAPACITY: usize = 4096;
@@ -11,63 +17,95 @@ pub const EXACT_CAPACITY: usize = 4096;
 pub const RELATIVE_ACCURACY: f64 = 1e-4;
 /// Magnitudes below this are counted as zero in the sketch.
 pub const MIN_MAGNITUDE: f64 = 1e-9;
+/// Largest number of buckets (positive and negative) a sketch keeps.
+pub const MAX_BUCKETS: usize = 1024;
 
 fn gamma_ln() -> f64 {
     ((1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)).ln()
 }
 
-/// Bucket counts over a contiguous range of indices.
+/// Bucket counts, sparse and sorted by index: memory follows the buckets actually hit (at most
+/// [`MAX_BUCKETS`], 8 bytes each), not the span of the values (a column from 10⁻⁹ to 10³ would
+/// need ~138 000 dense buckets for a handful of values).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Store {
-    pub offset: i64,
-    pub counts: Vec<u64>,
+    counts: Vec<(i32, u32)>,
 }
 
 impl Store {
     fn add(&mut self, index: i64, count: u64) {
-        if self.counts.is_empty() {
-            self.offset = index;
-            self.counts.push(0);
+        let index = index.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+        match self.counts.binary_search_by_key(&index, |(i, _)| *i) {
+            // Counts stay below 2³² (runs are limited to 10⁸ trials).
+            Ok(k) => self.counts[k].1 += count as u32,
+            Err(k) => self.counts.insert(k, (index, count as u32)),
         }
-        if index < self.offset {
-            let grow = (self.offset - index) as usize;
-            let mut v = vec![0; grow];
-            v.extend_from_slice(&self.counts);
-            self.counts = v;
-            self.offset = index;
-        }
-        let i = (index - self.offset) as usize;
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
-        }
-        self.counts[i] += count;
     }
 
     fn merge(&mut self, other: &Store) {
-        for (i, c) in other.counts.iter().enumerate() {
-            if *c > 0 {
-                self.add(other.offset + i as i64, *c);
-            }
+        for (i, c) in &other.counts {
+            self.add(i64::from(*i), u64::from(*c));
         }
+    }
+
+    /// Merges buckets in pairs: index i at level k becomes ⌈i/2⌉ at level k + 1, which is
+    /// exactly the index a value would get directly at level k + 1.
+    fn collapse(&mut self) {
+        let old = std::mem::take(&mut self.counts);
+        for (i, c) in old {
+            self.add(-((-i64::from(i)).div_euclid(2)), u64::from(c));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// (index, count) in increasing index order.
+    pub fn sorted(&self) -> Vec<(i64, u64)> {
+        self.counts
+            .iter()
+            .map(|(i, c)| (i64::from(*i), u64::from(*c)))
+            .collect()
+    }
+
+    pub fn from_sorted(v: Vec<(i64, u64)>) -> Store {
+        let mut s = Store::default();
+        for (i, c) in v {
+            s.add(i, c);
+        }
+        s
     }
 }
 
-/// The sketch: positive and negative values by bucket, and a count of (near) zeros.
+/// The sketch: positive and negative values by bucket at a common level, and a count of
+/// (near) zeros.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sketch {
     pub positive: Store,
     pub negative: Store,
     pub zeros: u64,
     pub n: u64,
+    /// Buckets have ratio γ^(2^level).
+    pub level: u32,
 }
 
-fn index_of(magnitude: f64) -> i64 {
-    (magnitude.ln() / gamma_ln()).ceil() as i64
+/// ln of the bucket ratio at a level.
+fn ln_gamma(level: u32) -> f64 {
+    gamma_ln() * f64::from(1u32 << level.min(30))
 }
 
-/// The value a bucket stands for: within α of every value in it.
-fn value_of(index: i64) -> f64 {
-    let g = gamma_ln();
+fn index_of(magnitude: f64, level: u32) -> i64 {
+    (magnitude.ln() / ln_gamma(level)).ceil() as i64
+}
+
+/// The value a bucket stands for: within the level's relative accuracy of every value in it.
+fn value_of(index: i64, level: u32) -> f64 {
+    let g = ln_gamma(level);
     2.0 * (index as f64 * g).exp() / (1.0 + g.exp())
 }
 
@@ -77,17 +115,47 @@ impl Sketch {
         if x.abs() < MIN_MAGNITUDE {
             self.zeros += 1;
         } else if x > 0.0 {
-            self.positive.add(index_of(x), 1);
+            self.positive.add(index_of(x, self.level), 1);
         } else {
-            self.negative.add(index_of(-x), 1);
+            self.negative.add(index_of(-x, self.level), 1);
+        }
+        self.fit();
+    }
+
+    /// Collapses until the buckets fit: ends at the smallest level at which this multiset of
+    /// values fits, whatever order they came in.
+    fn fit(&mut self) {
+        while self.positive.len() + self.negative.len() > MAX_BUCKETS {
+            self.positive.collapse();
+            self.negative.collapse();
+            self.level += 1;
+        }
+    }
+
+    fn raise_to(&mut self, level: u32) {
+        while self.level < level {
+            self.positive.collapse();
+            self.negative.collapse();
+            self.level += 1;
         }
     }
 
     pub fn merge(&mut self, other: &Sketch) {
+        let mut other = other.clone();
+        let level = self.level.max(other.level);
+        self.raise_to(level);
+        other.raise_to(level);
         self.n += other.n;
         self.zeros += other.zeros;
         self.positive.merge(&other.positive);
         self.negative.merge(&other.negative);
+        self.fit();
+    }
+
+    /// The relative accuracy of this sketch's quantiles.
+    pub fn accuracy(&self) -> f64 {
+        let g = ln_gamma(self.level).exp();
+        (g - 1.0) / (g + 1.0)
     }
 
     /// The values at the given 0-based ranks (sorted ascending), in one walk.
@@ -95,37 +163,26 @@ impl Sketch {
         let mut out = Vec::with_capacity(ranks.len());
         let mut r = ranks.iter().peekable();
         let mut seen = 0u64;
-        // Most negative first: the highest negative index.
-        for (i, c) in self.negative.counts.iter().enumerate().rev() {
-            seen += c;
+        let mut emit = |seen: u64, value: f64, out: &mut Vec<f64>| {
             while let Some(&&k) = r.peek() {
                 if k < seen {
-                    out.push(-value_of(self.negative.offset + i as i64));
+                    out.push(value);
                     r.next();
                 } else {
                     break;
                 }
             }
+        };
+        // Most negative first: the highest negative index.
+        for (i, c) in self.negative.sorted().into_iter().rev() {
+            seen += c;
+            emit(seen, -value_of(i, self.level), &mut out);
         }
         seen += self.zeros;
-        while let Some(&&k) = r.peek() {
-            if k < seen {
-                out.push(0.0);
-                r.next();
-            } else {
-                break;
-            }
-        }
-        for (i, c) in self.positive.counts.iter().enumerate() {
+        emit(seen, 0.0, &mut out);
+        for (i, c) in self.positive.sorted() {
             seen += c;
-            while let Some(&&k) = r.peek() {
-                if k < seen {
-                    out.push(value_of(self.positive.offset + i as i64));
-                    r.next();
-                } else {
-                    break;
-                }
-            }
+            emit(seen, value_of(i, self.level), &mut out);
         }
         out
     }
@@ -158,6 +215,14 @@ impl Quantiles {
 
     pub fn is_exact(&self) -> bool {
         matches!(self, Quantiles::Exact(_))
+    }
+
+    /// Relative accuracy of the quantiles: 0 while exact.
+    pub fn accuracy(&self) -> f64 {
+        match self {
+            Quantiles::Exact(_) => 0.0,
+            Quantiles::Sketch(s) => s.accuracy(),
+        }
     }
 
     fn to_sketch(values: &[f64]) -> Sketch {
@@ -276,6 +341,17 @@ mod tests {
         let mut q = Quantiles::default();
         v.iter().for_each(|x| q.add(*x));
         assert!(!q.is_exact());
+        // Values spanning five decades each side of zero do not fit the finest buckets; the
+        // sketch coarsens, but stays below two per cent.
+        assert!(
+            q.accuracy() > RELATIVE_ACCURACY && q.accuracy() < 0.02,
+            "{}",
+            q.accuracy()
+        );
+        let Quantiles::Sketch(sk) = &q else {
+            unreachable!()
+        };
+        assert!(sk.positive.len() + sk.negative.len() <= MAX_BUCKETS);
         let mut s = v.clone();
         s.sort_by(f64::total_cmp);
         for p in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
@@ -283,13 +359,25 @@ mod tests {
             let got = q.quantiles(&[p])[0];
             // Interpolation between neighbours each within α: within α of the interpolant
             // plus the gap between neighbours, which is tiny at this n.
-            let tol =
-                RELATIVE_ACCURACY * want.abs() + 1e-3 * (s[s.len() - 1] - s[0]) / s.len() as f64;
+            let tol = q.accuracy() * want.abs() + 1e-3 * (s[s.len() - 1] - s[0]) / s.len() as f64;
             assert!(
                 (got - want).abs() <= tol.max(MIN_MAGNITUDE),
                 "q{p}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn narrow_columns_keep_the_finest_accuracy() {
+        let mut q = Quantiles::default();
+        for i in 0..20_000 {
+            q.add(0.8 + 0.05 * ((i * 7919) % 1000) as f64 / 1000.0);
+        }
+        assert!(
+            (q.accuracy() - RELATIVE_ACCURACY).abs() < 1e-12,
+            "{}",
+            q.accuracy()
+        );
     }
 
     #[test]

@@ -89,7 +89,14 @@ fn window_zero_matches_erlang_b_across_loads() {
 
 #[test]
 fn infinite_window_matches_erlang_c_waiting_time_and_littles_law() {
-    for (c, rate, mean_days) in [(4, 12.0, 60.0), (3, 12.0, 60.0)] {
+    // Loads ρ = a/c from 0.49 to 0.75: light traffic, moderate, and heavy enough that waits
+    // are long and variable.
+    for (c, rate, mean_days) in [
+        (4, 12.0, 60.0),
+        (3, 12.0, 60.0),
+        (2, 8.0, 60.0),
+        (6, 30.0, 45.0),
+    ] {
         let r = mmc(c, rate, mean_days, f64::INFINITY, 400);
         let a = rate / 365.0 * mean_days;
         let (lambda, mu) = (rate / 365.0, 1.0 / mean_days);
@@ -121,6 +128,87 @@ fn infinite_window_matches_erlang_c_waiting_time_and_littles_law() {
             lambda * w
         );
     }
+}
+
+/// P(N ≤ k) for N ~ Poisson(m), by summing the probability mass in log space.
+fn poisson_cdf(k: u64, m: f64) -> f64 {
+    let mut log_p = -m;
+    let mut total = log_p.exp();
+    for i in 1..=k {
+        log_p += m.ln() - (i as f64).ln();
+        total += log_p.exp();
+    }
+    total.min(1.0)
+}
+
+/// Goodness of fit of the counts: a χ² test over ten bins of (nearly) equal Poisson
+/// probability, at the 0.1% level (χ²₀.₉₉₉ with 9 degrees of freedom = 27.88). A correct
+/// engine fails it once in a thousand seeds; the seed is fixed, so the test is deterministic.
+#[test]
+fn crisis_counts_pass_a_chi_square_test_against_poisson() {
+    let r = mmc(4, 12.0, 60.0, 0.0, 2000);
+    let n = r.metric(0, Metric::Crises);
+    let m = 12.0 * 30.0;
+    // Bin edges at the deciles of Poisson(360).
+    let mut edges = Vec::new();
+    let mut k = 0u64;
+    for d in 1..10 {
+        while poisson_cdf(k, m) < d as f64 / 10.0 {
+            k += 1;
+        }
+        edges.push(k);
+    }
+    let mut observed = [0f64; 10];
+    for x in &n {
+        let bin = edges.iter().position(|e| (*x as u64) <= *e).unwrap_or(9);
+        observed[bin] += 1.0;
+    }
+    let mut chi2 = 0.0;
+    let mut lower = 0.0;
+    for (b, o) in observed.iter().enumerate() {
+        let upper = if b < 9 { poisson_cdf(edges[b], m) } else { 1.0 };
+        let expected = (upper - lower) * n.len() as f64;
+        chi2 += (o - expected).powi(2) / expected;
+        lower = upper;
+    }
+    assert!(chi2 < 27.88, "χ² = {chi2:.2} over bins {observed:?}");
+}
+
+/// The gaps between arrivals are exponential: a Kolmogorov–Smirnov test of 20 000 gaps at the
+/// 0.1% level (critical value 1.949/√n).
+#[test]
+fn crisis_gaps_pass_a_kolmogorov_smirnov_test_against_exponential() {
+    let s = load(&fixture("mmc.toml"));
+    let mut gaps = Vec::new();
+    let mut crises = Vec::new();
+    for trial in 0..100 {
+        dipcap::model::crisis::generate(&s, 3, trial, &mut crises);
+        let mut last = 0.0;
+        for c in &crises {
+            gaps.push(c.arrival - last);
+            last = c.arrival;
+        }
+        if gaps.len() >= 20_000 {
+            break;
+        }
+    }
+    gaps.truncate(20_000);
+    gaps.sort_by(f64::total_cmp);
+    let mean_gap = 365.0 / 12.0;
+    let n = gaps.len() as f64;
+    let d = gaps
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let f = 1.0 - (-g / mean_gap).exp();
+            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
+        })
+        .fold(0.0, f64::max);
+    assert!(
+        d < 1.949 / n.sqrt(),
+        "D = {d:.5}, critical {:.5}",
+        1.949 / n.sqrt()
+    );
 }
 
 #[test]
