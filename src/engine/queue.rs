@@ -16,26 +16,37 @@ pub struct Scheduled<E> {
     pub event: E,
 }
 
-impl<E: Eq> Ord for Scheduled<E> {
+/// The order of an event as one integer: time (non-negative, so its IEEE bits sort as the
+/// numbers do), then class, then sequence. One `u128` comparison instead of three.
+pub fn order_key(time: SimTime, class: u8, seq: u64) -> u128 {
+    // + 0.0 turns a -0.0 into +0.0, whose bits sort first.
+    let bits = (time + 0.0).to_bits();
+    (u128::from(bits) << 64) | (u128::from(class) << 56) | u128::from(seq & ((1 << 56) - 1))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry<E> {
+    key: u128,
+    event: E,
+}
+
+impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and the earliest event must come out first.
-        other
-            .time
-            .total_cmp(&self.time)
-            .then(other.class.cmp(&self.class))
-            .then(other.seq.cmp(&self.seq))
+        // Keys are unique (the sequence number), so events are never compared.
+        other.key.cmp(&self.key)
     }
 }
 
-impl<E: Eq> PartialEq for Scheduled<E> {
+impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        self.key == other.key
     }
 }
 
-impl<E: Eq> Eq for Scheduled<E> {}
+impl<E> Eq for Entry<E> {}
 
-impl<E: Eq> PartialOrd for Scheduled<E> {
+impl<E> PartialOrd for Entry<E> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
@@ -43,11 +54,11 @@ impl<E: Eq> PartialOrd for Scheduled<E> {
 
 #[derive(Debug)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Scheduled<E>>,
+    heap: BinaryHeap<Entry<E>>,
     seq: u64,
 }
 
-impl<E: Eq> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(n: usize) -> Self {
         Self {
             heap: BinaryHeap::with_capacity(n),
@@ -60,18 +71,33 @@ impl<E: Eq> EventQueue<E> {
         self.seq = 0;
     }
 
+    /// Takes the next sequence number without scheduling anything (for events kept outside
+    /// the heap that must still tie-break as if they had been pushed now).
+    pub fn reserve_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
     pub fn push(&mut self, time: SimTime, class: u8, event: E) {
         self.seq += 1;
-        self.heap.push(Scheduled {
-            time,
-            class,
-            seq: self.seq,
+        self.heap.push(Entry {
+            key: order_key(time, class, self.seq),
             event,
         });
     }
 
+    /// The key of the next event, if any.
+    pub fn peek_key(&self) -> Option<u128> {
+        self.heap.peek().map(|e| e.key)
+    }
+
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        self.heap.pop()
+        self.heap.pop().map(|e| Scheduled {
+            time: f64::from_bits((e.key >> 64) as u64),
+            class: ((e.key >> 56) & 0xff) as u8,
+            seq: (e.key & ((1 << 56) - 1)) as u64,
+            event: e.event,
+        })
     }
 
     pub fn len(&self) -> usize {

@@ -7,7 +7,7 @@
 //! before the trial started (`model::crisis`), so the run is a deterministic function of the
 //! scenario, the level and those draws. The equations are in `docs/MODEL.md`.
 
-use crate::engine::queue::EventQueue;
+use crate::engine::queue::{EventQueue, order_key};
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
@@ -169,11 +169,14 @@ enum CrisisStatus {
     Unanswered,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct CrisisState {
     status: CrisisStatus,
     deadline: f64,
-    units: Vec<u32>,
+    /// The units deployed, as a range of `World::deployed` (an arena that only grows within a
+    /// trial, so deploying allocates nothing per crisis).
+    units_at: usize,
+    units_len: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -236,6 +239,18 @@ struct World<'a> {
     gdp: f64,
     cstate: Vec<CrisisState>,
     waiting: Vec<u32>,
+    /// Reused buffers, so that no event allocates once a trial is under way.
+    arrivals: Vec<(u128, u32)>,
+    waiting_spare: Vec<u32>,
+    ready: Vec<(usize, f64)>,
+    programme_rate: Vec<f64>,
+    joint_partner: Vec<bool>,
+    home: Vec<usize>,
+    deployed: Vec<u32>,
+    unit_cost: f64,
+    /// This fiscal year's tick keys (see `run`) and the next one to fire.
+    ticks: [u128; TICKS_PER_YEAR],
+    next_tick: usize,
     acc: YearAcc,
     totals: Totals,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
@@ -347,10 +362,21 @@ impl<'a> World<'a> {
                 .map(|_| CrisisState {
                     status: CrisisStatus::Undetected,
                     deadline: f64::INFINITY,
-                    units: Vec::new(),
+                    units_at: 0,
+                    units_len: 0,
                 })
                 .collect(),
             waiting: Vec::new(),
+            arrivals: Vec::with_capacity(crises.len()),
+            waiting_spare: Vec::new(),
+            ready: Vec::with_capacity(f.units),
+            programme_rate: vec![0.0; s.partners.len()],
+            joint_partner: vec![false; s.partners.len()],
+            home: Vec::with_capacity(f.units),
+            deployed: Vec::with_capacity(crises.len()),
+            unit_cost: 0.0,
+            ticks: [u128::MAX; TICKS_PER_YEAR],
+            next_tick: TICKS_PER_YEAR,
             acc: YearAcc::default(),
             totals: Totals::default(),
             yearly: Vec::with_capacity(s.years),
@@ -370,19 +396,43 @@ impl<'a> World<'a> {
             self.partners[self.s.posts[p].partner].posts_open += 1;
         }
         self.push(0.0, Event::YearStart(0));
+        // Crisis arrivals are known in advance: they wait in a sorted list beside the heap
+        // instead of in it, which keeps the heap small. Each takes the sequence number it would
+        // have had if pushed now, so the order of events is exactly that of one big heap.
+        let arrival_class = Event::CrisisArrival(0).class();
+        let mut arrivals = std::mem::take(&mut self.arrivals);
+        arrivals.clear();
         for (i, c) in self.crises.iter().enumerate() {
-            self.q.push(
-                c.arrival,
-                Event::CrisisArrival(i as u32).class(),
-                Event::CrisisArrival(i as u32),
-            );
+            let seq = self.q.reserve_seq();
+            arrivals.push((order_key(c.arrival, arrival_class, seq), i as u32));
         }
+        arrivals.sort_unstable();
+        let mut next_arrival = 0;
         let last = self.s.years as u32 - 1;
-        while let Some(ev) = self.q.pop() {
-            debug_assert!(ev.time >= self.now, "events must come out in time order");
-            self.now = ev.time;
+        loop {
+            // The next event is the first of three sorted sources: the heap, the arrivals and
+            // this year's ticks. Keys are unique, so the choice is the one order.
+            let heap = self.q.peek_key().unwrap_or(u128::MAX);
+            let arrival = arrivals.get(next_arrival).map_or(u128::MAX, |a| a.0);
+            let tick = self.ticks.get(self.next_tick).copied().unwrap_or(u128::MAX);
+            let (time, event) = if arrival < heap && arrival < tick {
+                let i = arrivals[next_arrival].1;
+                next_arrival += 1;
+                (self.crises[i as usize].arrival, Event::CrisisArrival(i))
+            } else if tick < heap {
+                let k = self.next_tick;
+                self.next_tick += 1;
+                (f64::from_bits((tick >> 64) as u64), Event::Tick(k as u32))
+            } else {
+                match self.q.pop() {
+                    Some(ev) => (ev.time, ev.event),
+                    None => break,
+                }
+            };
+            debug_assert!(time >= self.now, "events must come out in time order");
+            self.now = time;
             self.events += 1;
-            match ev.event {
+            match event {
                 Event::YearStart(y) => self.year_start(y as usize),
                 Event::YearEnd(y) => {
                     self.year_end(y as usize);
@@ -403,6 +453,7 @@ impl<'a> World<'a> {
                 Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
             }
         }
+        self.arrivals = arrivals;
     }
 
     // ---- money -------------------------------------------------------------------------
@@ -434,6 +485,8 @@ impl<'a> World<'a> {
     fn year_start(&mut self, y: usize) {
         let s = self.s;
         self.year = y;
+        self.unit_cost = budget::reference_allocation(s, y)[Line::Personnel.index()]
+            / s.forces.units.max(1) as f64;
         self.ticks_done = 0;
         self.acc = YearAcc::default();
         let appr = budget::appropriate(s, self.level, y, self.previous_personnel);
@@ -467,17 +520,21 @@ impl<'a> World<'a> {
         self.spend(Line::Alliance, assessed);
 
         let base = y as f64 * DAYS_PER_YEAR;
+        // The year's monthly ticks wait beside the heap, like crisis arrivals, with the
+        // sequence numbers they would have had in it.
+        let tick_class = Event::Tick(0).class();
         for k in 0..TICKS_PER_YEAR {
-            self.push(base + k as f64 * TICK_DAYS, Event::Tick(k as u32));
+            let seq = self.q.reserve_seq();
+            self.ticks[k] = order_key(base + k as f64 * TICK_DAYS, tick_class, seq);
         }
+        self.next_tick = 0;
         self.plan_personnel();
         self.plan_procurement();
         for e in 0..s.exercises.len() {
-            self.exercises[e] = ExerciseState {
-                status: ExerciseStatus::Funded,
-                scale: 0.0,
-                units: Vec::new(),
-            };
+            let state = &mut self.exercises[e];
+            state.status = ExerciseStatus::Funded;
+            state.scale = 0.0;
+            state.units.clear();
             self.push(
                 base + s.exercises[e].start_day,
                 Event::ExerciseStart(e as u32),
@@ -710,9 +767,10 @@ impl<'a> World<'a> {
 
     // ---- personnel and forces ----------------------------------------------------------
 
+    /// What a unit costs a year: the reference personnel line over the full force. Computed
+    /// once per fiscal year (it is asked for at every tick).
     fn unit_cost(&self) -> f64 {
-        let reference = budget::reference_allocation(self.s, self.year)[Line::Personnel.index()];
-        reference / self.s.forces.units.max(1) as f64
+        self.unit_cost
     }
 
     fn payroll_units(&self) -> usize {
@@ -773,26 +831,28 @@ impl<'a> World<'a> {
         let mut active = self.active_units();
         if target < active {
             // Idle units with the lowest readiness leave first; units away leave on return.
-            let mut home: Vec<usize> = (0..self.units.len())
-                .filter(|&u| {
-                    matches!(
-                        self.units[u].status,
-                        UnitStatus::Idle | UnitStatus::Reconstituting
-                    )
-                })
-                .collect();
-            home.sort_by(|&a, &b| {
+            let mut home = std::mem::take(&mut self.home);
+            home.clear();
+            home.extend((0..self.units.len()).filter(|&u| {
+                matches!(
+                    self.units[u].status,
+                    UnitStatus::Idle | UnitStatus::Reconstituting
+                )
+            }));
+            // Unique keys (ties by unit number): the unstable sort gives the one order.
+            home.sort_unstable_by(|&a, &b| {
                 self.unit_readiness(a)
                     .total_cmp(&self.unit_readiness(b))
                     .then(a.cmp(&b))
             });
-            for u in home {
+            for &u in &home {
                 if active <= target {
                     break;
                 }
                 self.units[u].status = UnitStatus::Inactive;
                 active -= 1;
             }
+            self.home = home;
             for u in 0..self.units.len() {
                 if active <= target {
                     break;
@@ -995,7 +1055,8 @@ impl<'a> World<'a> {
                 self.unfunded(Line::Engagement, cost);
             }
         }
-        let mut programme_rate = vec![0.0; self.partners.len()];
+        let mut programme_rate = std::mem::take(&mut self.programme_rate);
+        programme_rate.iter_mut().for_each(|r| *r = 0.0);
         for (i, prog) in s.programmes.iter().enumerate() {
             let paid = self.spend(Line::Engagement, self.programmes[i].funded_annual * frac);
             self.unfunded(Line::Engagement, prog.annual * frac - paid);
@@ -1006,10 +1067,13 @@ impl<'a> World<'a> {
 
         // Accrual of trust (attachés, programmes) and interoperability (joint equipment).
         let t = &s.trust;
-        let joint_partners: Vec<usize> = self
-            .active_joint()
-            .flat_map(|j| j.partners.iter().copied())
-            .collect();
+        let mut joint_partner = std::mem::take(&mut self.joint_partner);
+        joint_partner.iter_mut().for_each(|j| *j = false);
+        for j in self.active_joint() {
+            for &p in &j.partners {
+                joint_partner[p] = true;
+            }
+        }
         for (p, rate) in programme_rate.iter().enumerate() {
             self.touch_partner(p);
             let st = &mut self.partners[p];
@@ -1021,10 +1085,12 @@ impl<'a> World<'a> {
                 let g = t.programme_gain * (1.0 - (-rate / t.programme_saturation).exp());
                 st.trust = gain(st.trust, g * frac);
             }
-            if joint_partners.contains(&p) {
+            if joint_partner[p] {
                 st.interop = gain(st.interop, s.interop.joint_procurement_gain * frac);
             }
         }
+        self.programme_rate = programme_rate;
+        self.joint_partner = joint_partner;
         if !s.posts.is_empty() {
             let share = self
                 .posts
@@ -1152,7 +1218,7 @@ impl<'a> World<'a> {
             return;
         }
         let mut money = self.available(Line::Engagement);
-        for item in s.budget.engagement_order.clone() {
+        for &item in &s.budget.engagement_order {
             match item {
                 EngagementItem::Posts => {
                     // Strict priority: once one post cannot be paid, it and every lower one close.
@@ -1240,15 +1306,12 @@ impl<'a> World<'a> {
                         if ex.cost <= money + MONEY_EPS {
                             money -= ex.cost;
                         } else {
-                            self.cancel_exercise(
-                                e,
-                                if fresh {
-                                    "not funded in the year's plan"
-                                } else {
-                                    "unfunded after the mid-year cut"
-                                },
-                                true,
-                            );
+                            let why = if fresh {
+                                "not funded in the year's plan"
+                            } else {
+                                "unfunded after the mid-year cut"
+                            };
+                            self.cancel_exercise(e, format_args!("{why}"), true);
                         }
                     }
                 }
@@ -1258,7 +1321,7 @@ impl<'a> World<'a> {
 
     /// Cancels a funded exercise; `for_money` books its cost as an unfunded commitment (an
     /// exercise cancelled because no units were ready is a capacity loss, not a money one).
-    fn cancel_exercise(&mut self, e: usize, why: &str, for_money: bool) {
+    fn cancel_exercise(&mut self, e: usize, why: std::fmt::Arguments, for_money: bool) {
         let s = self.s;
         if for_money {
             self.unfunded(Line::Engagement, s.exercises[e].cost);
@@ -1294,15 +1357,20 @@ impl<'a> World<'a> {
 
     // ---- exercises ---------------------------------------------------------------------
 
-    fn ready_units(&self, min_readiness: f64) -> Vec<(usize, f64)> {
-        let mut v: Vec<(usize, f64)> = (0..self.units.len())
-            .filter(|&u| self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise)
-            .map(|u| (u, self.unit_readiness(u)))
-            .filter(|(_, r)| *r >= min_readiness)
-            .collect();
-        // Most ready first; ties by unit number so the choice is deterministic.
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
+    /// Idle units at or above `min_readiness`, most ready first, into `out` (a reused buffer).
+    fn ready_units(&self, min_readiness: f64, out: &mut Vec<(usize, f64)>) {
+        out.clear();
+        for u in 0..self.units.len() {
+            if self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise {
+                let r = self.unit_readiness(u);
+                if r >= min_readiness {
+                    out.push((u, r));
+                }
+            }
+        }
+        // Ties by unit number: keys are unique, so the unstable sort (which never allocates)
+        // gives the one deterministic order.
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
 
     fn exercise_start(&mut self, e: usize) {
@@ -1311,12 +1379,14 @@ impl<'a> World<'a> {
             return;
         }
         let ex = &s.exercises[e];
-        let ready = self.ready_units(ex.min_readiness);
+        let mut ready = std::mem::take(&mut self.ready);
+        self.ready_units(ex.min_readiness, &mut ready);
         let n = ready.len().min(ex.units);
         if n < ex.min_units {
+            self.ready = ready;
             self.cancel_exercise(
                 e,
-                &format!(
+                format_args!(
                     "only {} of {} units ready (at least {} needed)",
                     n, ex.units, ex.min_units
                 ),
@@ -1327,19 +1397,27 @@ impl<'a> World<'a> {
         let scale = n as f64 / ex.units as f64;
         let cost = ex.cost * scale;
         if self.available(Line::Engagement) + MONEY_EPS < cost {
-            self.cancel_exercise(e, "the engagement line ran out of money", true);
+            self.ready = ready;
+            self.cancel_exercise(
+                e,
+                format_args!("the engagement line ran out of money"),
+                true,
+            );
             return;
         }
         self.spend(Line::Engagement, cost);
-        let chosen: Vec<u32> = ready[..n].iter().map(|(u, _)| *u as u32).collect();
-        for &u in &chosen {
-            self.units[u as usize].status = UnitStatus::Exercise;
+        // The exercise keeps its unit list from year to year: no allocation once warm.
+        let state = &mut self.exercises[e];
+        state.status = ExerciseStatus::Running;
+        state.scale = scale;
+        state.units.clear();
+        state
+            .units
+            .extend(ready[..n].iter().map(|(u, _)| *u as u32));
+        for &(u, _) in &ready[..n] {
+            self.units[u].status = UnitStatus::Exercise;
         }
-        self.exercises[e] = ExerciseState {
-            status: ExerciseStatus::Running,
-            scale,
-            units: chosen,
-        };
+        self.ready = ready;
         self.acc.exercises_held += 1.0;
         self.totals.exercises_held += 1.0;
         if n < ex.units {
@@ -1362,7 +1440,7 @@ impl<'a> World<'a> {
         let s = self.s;
         let ex = &s.exercises[e];
         let scale = self.exercises[e].scale;
-        let units = std::mem::take(&mut self.exercises[e].units);
+        let mut units = std::mem::take(&mut self.exercises[e].units);
         for &u in &units {
             let u = u as usize;
             let r = gain(self.unit_readiness(u), s.forces.exercise_readiness_gain);
@@ -1370,6 +1448,8 @@ impl<'a> World<'a> {
             self.units[u].t0 = self.now;
             self.return_unit(u, 0.0, 0.0);
         }
+        units.clear();
+        self.exercises[e].units = units;
         for &p in &ex.partners {
             self.trust_gain(p, s.trust.exercise_gain * scale);
             self.partners[p].interop =
@@ -1486,32 +1566,46 @@ impl<'a> World<'a> {
         }
         let s = self.s;
         let mut order = std::mem::take(&mut self.waiting);
+        // Every key ends in the crisis index, so keys are unique and the unstable sorts (which
+        // never allocate) give the one order.
         match s.queue_order {
             QueueOrder::Fifo => order.sort_unstable(),
-            QueueOrder::Priority => {
-                order.sort_by_key(|&i| (s.crises[self.crises[i as usize].kind].priority, i))
-            }
-            QueueOrder::Deadline => order.sort_by(|&a, &b| {
+            QueueOrder::Priority => order
+                .sort_unstable_by_key(|&i| (s.crises[self.crises[i as usize].kind].priority, i)),
+            QueueOrder::Deadline => order.sort_unstable_by(|&a, &b| {
                 self.cstate[a as usize]
                     .deadline
                     .total_cmp(&self.cstate[b as usize].deadline)
                     .then(a.cmp(&b))
             }),
         }
-        let mut still = Vec::with_capacity(order.len());
-        for i in order {
+        let mut still = std::mem::take(&mut self.waiting_spare);
+        still.clear();
+        for &i in &order {
             if !self.deploy(i as usize) {
                 still.push(i);
             }
         }
+        order.clear();
         self.waiting = still;
+        self.waiting_spare = order;
     }
 
     fn deploy(&mut self, i: usize) -> bool {
+        let f = &self.s.forces;
+        let mut ready = std::mem::take(&mut self.ready);
+        self.ready_units(f.deploy_min_readiness, &mut ready);
+        let deployed = self.try_deploy(i, &ready);
+        self.ready = ready;
+        deployed
+    }
+
+    /// Deploys crisis `i` from the ready units if they can reach it in time and the money is
+    /// there.
+    fn try_deploy(&mut self, i: usize, ready: &[(usize, f64)]) -> bool {
         let s = self.s;
         let f = &s.forces;
         let c = &self.crises[i];
-        let ready = self.ready_units(f.deploy_min_readiness);
         if ready.len() < c.units {
             return false;
         }
@@ -1532,16 +1626,17 @@ impl<'a> World<'a> {
         }
         let from_reserve = self.spend(Line::CrisisReserve, cost);
         self.spend(Line::Operations, cost - from_reserve);
-        let ids: Vec<u32> = chosen.iter().map(|(u, _)| *u as u32).collect();
-        for &u in &ids {
-            self.retarget(u as usize, 0.0);
-            let unit = &mut self.units[u as usize];
+        self.cstate[i].units_at = self.deployed.len();
+        self.cstate[i].units_len = chosen.len();
+        for &(u, _) in chosen {
+            self.deployed.push(u as u32);
+            self.retarget(u, 0.0);
+            let unit = &mut self.units[u];
             // Readiness is held while deployed; wear is applied on return.
             unit.target = unit.r0;
             unit.status = UnitStatus::Deployed;
         }
         self.cstate[i].status = CrisisStatus::Answered;
-        self.cstate[i].units = ids;
         self.totals.response_days += arrive - c.arrival;
         self.count_decided(true);
         let affected = c.partner;
@@ -1569,16 +1664,18 @@ impl<'a> World<'a> {
 
     fn crisis_end(&mut self, i: usize) {
         let f = &self.s.forces;
-        let units = std::mem::take(&mut self.cstate[i].units);
-        for &u in &units {
-            self.return_unit(u as usize, f.deployment_wear, f.reconstitution_days);
+        let (at, len) = (self.cstate[i].units_at, self.cstate[i].units_len);
+        for k in at..at + len {
+            let u = self.deployed[k] as usize;
+            self.return_unit(u, f.deployment_wear, f.reconstitution_days);
         }
+        self.cstate[i].units_len = 0;
         trace!(
             self,
             "crisis_end",
             self.s.crises[self.crises[i].kind].name.clone(),
             "{} unit(s) home",
-            units.len()
+            len
         );
         self.try_serve();
     }

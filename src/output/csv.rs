@@ -82,7 +82,7 @@ pub fn yearly(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>
                     (s.start_year + y as i64).to_string(),
                     m.name().to_string(),
                     m.info().unit.to_string(),
-                    num(c.moments.mean()),
+                    num(c.mean()),
                 ];
                 row.extend(q.iter().map(|v| num(*v)));
                 w.write_record(&row).map_err(&e)?;
@@ -222,8 +222,9 @@ pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u
     .map_err(&e)?;
     for (l, level) in levels.iter().enumerate() {
         for (p, partner) in s.partners.iter().enumerate() {
-            let t = acc.trust(l, p).summary();
-            let i = acc.interop(l, p).summary();
+            let (t, i) = (acc.trust(l, p), acc.interop(l, p));
+            let tq = t.quantiles.quantiles(&[0.05, 0.5, 0.95]);
+            let iq = i.quantiles.quantiles(&[0.5]);
             w.write_record([
                 num(*level),
                 partner.name.clone(),
@@ -231,12 +232,12 @@ pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u
                 s.regions[partner.region].clone(),
                 num(partner.importance),
                 num(partner.trust),
-                num(t.mean),
-                num(t.p5),
-                num(t.p50),
-                num(t.p95),
-                num(i.mean),
-                num(i.p50),
+                num(t.mean()),
+                num(tq[0]),
+                num(tq[1]),
+                num(tq[2]),
+                num(i.mean()),
+                num(iq[0]),
             ])
             .map_err(&e)?;
         }

@@ -64,6 +64,39 @@ impl Column {
     }
 }
 
+/// A sampled quantity whose spread is reported by quantiles only (the yearly metrics and the
+/// partners' end values): the exact sum for the mean, without the sum of squares.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeanColumn {
+    pub n: u64,
+    pub sum: super::exact::ExactSum,
+    pub quantiles: Quantiles,
+}
+
+impl MeanColumn {
+    pub fn add(&mut self, x: f64) {
+        if x.is_finite() {
+            self.n += 1;
+            self.sum.add(x);
+            self.quantiles.add(x);
+        }
+    }
+
+    pub fn merge(&mut self, other: &MeanColumn) {
+        self.n += other.n;
+        self.sum.merge(&other.sum);
+        self.quantiles.merge(&other.quantiles);
+    }
+
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum.value() / self.n as f64
+        }
+    }
+}
+
 /// Mean and 95% CI of the mean from moments.
 fn mean_ci(m: &Moments) -> (f64, f64, f64) {
     let n = m.n as usize;
@@ -84,9 +117,9 @@ pub struct Accumulator {
     pub events: u64,
     metric: Vec<Column>,
     diff: Vec<Moments>,
-    yearly: Vec<Column>,
-    trust: Vec<Column>,
-    interop: Vec<Column>,
+    yearly: Vec<MeanColumn>,
+    trust: Vec<MeanColumn>,
+    interop: Vec<MeanColumn>,
 }
 
 impl Accumulator {
@@ -99,9 +132,9 @@ impl Accumulator {
             events: 0,
             metric: vec![Column::default(); levels * N_METRICS],
             diff: vec![Moments::default(); levels * N_METRICS],
-            yearly: vec![Column::default(); levels * years * N_YEAR_METRICS],
-            trust: vec![Column::default(); levels * partners],
-            interop: vec![Column::default(); levels * partners],
+            yearly: vec![MeanColumn::default(); levels * years * N_YEAR_METRICS],
+            trust: vec![MeanColumn::default(); levels * partners],
+            interop: vec![MeanColumn::default(); levels * partners],
         }
     }
 
@@ -164,15 +197,15 @@ impl Accumulator {
         mean_ci(&self.diff[l * N_METRICS + m.index()])
     }
 
-    pub fn yearly(&self, l: usize, y: usize, m: YearMetric) -> &Column {
+    pub fn yearly(&self, l: usize, y: usize, m: YearMetric) -> &MeanColumn {
         &self.yearly[self.yi(l, y, m.index())]
     }
 
-    pub fn trust(&self, l: usize, p: usize) -> &Column {
+    pub fn trust(&self, l: usize, p: usize) -> &MeanColumn {
         &self.trust[l * self.partners + p]
     }
 
-    pub fn interop(&self, l: usize, p: usize) -> &Column {
+    pub fn interop(&self, l: usize, p: usize) -> &MeanColumn {
         &self.interop[l * self.partners + p]
     }
 
@@ -183,17 +216,23 @@ impl Accumulator {
     }
 
     pub(crate) fn columns_mut(&mut self) -> impl Iterator<Item = &mut Column> {
-        self.metric
+        self.metric.iter_mut()
+    }
+
+    pub(crate) fn columns(&self) -> impl Iterator<Item = &Column> {
+        self.metric.iter()
+    }
+
+    pub(crate) fn mean_columns_mut(&mut self) -> impl Iterator<Item = &mut MeanColumn> {
+        self.yearly
             .iter_mut()
-            .chain(self.yearly.iter_mut())
             .chain(self.trust.iter_mut())
             .chain(self.interop.iter_mut())
     }
 
-    pub(crate) fn columns(&self) -> impl Iterator<Item = &Column> {
-        self.metric
+    pub(crate) fn mean_columns(&self) -> impl Iterator<Item = &MeanColumn> {
+        self.yearly
             .iter()
-            .chain(self.yearly.iter())
             .chain(self.trust.iter())
             .chain(self.interop.iter())
     }

@@ -2,12 +2,12 @@
 //! exact partial sums, the exact values or sketch buckets, bit for bit, so a decoded
 //! accumulator continues exactly where the encoded one stopped.
 
-use super::accumulator::{Accumulator, Column};
+use super::accumulator::{Accumulator, Column, MeanColumn};
 use super::exact::{ExactSum, Moments};
 use super::sketch::{Quantiles, Sketch, Store};
 
 const MAGIC: &[u8; 8] = b"DIPCAPAC";
-const VERSION: u64 = 1;
+const VERSION: u64 = 2;
 
 #[derive(Default)]
 pub struct Writer {
@@ -121,7 +121,25 @@ fn get_store(r: &mut Reader) -> Result<Store, String> {
 
 fn put_column(w: &mut Writer, c: &Column) {
     put_moments(w, &c.moments);
-    match &c.quantiles {
+    put_quantiles(w, &c.quantiles);
+}
+
+fn put_mean_column(w: &mut Writer, c: &MeanColumn) {
+    w.u64(c.n);
+    put_sum(w, &c.sum);
+    put_quantiles(w, &c.quantiles);
+}
+
+fn get_mean_column(r: &mut Reader) -> Result<MeanColumn, String> {
+    Ok(MeanColumn {
+        n: r.u64()?,
+        sum: get_sum(r)?,
+        quantiles: get_quantiles(r)?,
+    })
+}
+
+fn put_quantiles(w: &mut Writer, q: &Quantiles) {
+    match q {
         Quantiles::Exact(v) => {
             w.u64(0);
             w.f64s(v);
@@ -138,8 +156,14 @@ fn put_column(w: &mut Writer, c: &Column) {
 }
 
 fn get_column(r: &mut Reader) -> Result<Column, String> {
-    let moments = get_moments(r)?;
-    let quantiles = match r.u64()? {
+    Ok(Column {
+        moments: get_moments(r)?,
+        quantiles: get_quantiles(r)?,
+    })
+}
+
+fn get_quantiles(r: &mut Reader) -> Result<Quantiles, String> {
+    Ok(match r.u64()? {
         0 => Quantiles::Exact(r.f64s()?),
         1 => Quantiles::Sketch(Sketch {
             n: r.u64()?,
@@ -147,10 +171,10 @@ fn get_column(r: &mut Reader) -> Result<Column, String> {
             level: u32::try_from(r.u64()?).map_err(|_| "bad sketch level")?,
             positive: get_store(r)?,
             negative: get_store(r)?,
+            ..Sketch::default()
         }),
         t => return Err(format!("unknown quantile state {t}")),
-    };
-    Ok(Column { moments, quantiles })
+    })
 }
 
 pub fn encode(a: &Accumulator) -> Vec<u8> {
@@ -164,6 +188,9 @@ pub fn encode(a: &Accumulator) -> Vec<u8> {
     w.u64(a.events);
     for c in a.columns() {
         put_column(&mut w, c);
+    }
+    for c in a.mean_columns() {
+        put_mean_column(&mut w, c);
     }
     for m in a.diffs() {
         put_moments(&mut w, m);
@@ -191,6 +218,9 @@ pub fn decode(bytes: &[u8]) -> Result<Accumulator, String> {
     a.events = r.u64()?;
     for c in a.columns_mut() {
         *c = get_column(&mut r)?;
+    }
+    for c in a.mean_columns_mut() {
+        *c = get_mean_column(&mut r)?;
     }
     for m in a.diffs_mut() {
         *m = get_moments(&mut r)?;

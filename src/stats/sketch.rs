@@ -84,7 +84,7 @@ impl Store {
 
 /// The sketch: positive and negative values by bucket at a common level, and a count of
 /// (near) zeros.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Sketch {
     pub positive: Store,
     pub negative: Store,
@@ -92,6 +92,19 @@ pub struct Sketch {
     pub n: u64,
     /// Buckets have ratio γ^(2^level).
     pub level: u32,
+    /// The last value added and its bucket at the current level: many columns repeat values
+    /// (counts, constants), and this spares the logarithm. Not part of the state.
+    pub(crate) last: Option<(u64, i64)>,
+}
+
+impl PartialEq for Sketch {
+    fn eq(&self, other: &Self) -> bool {
+        self.positive == other.positive
+            && self.negative == other.negative
+            && self.zeros == other.zeros
+            && self.n == other.n
+            && self.level == other.level
+    }
 }
 
 /// ln of the bucket ratio at a level.
@@ -114,10 +127,20 @@ impl Sketch {
         self.n += 1;
         if x.abs() < MIN_MAGNITUDE {
             self.zeros += 1;
-        } else if x > 0.0 {
-            self.positive.add(index_of(x, self.level), 1);
+            return;
+        }
+        let index = match self.last {
+            Some((bits, i)) if bits == x.to_bits() => i,
+            _ => {
+                let i = index_of(x.abs(), self.level);
+                self.last = Some((x.to_bits(), i));
+                i
+            }
+        };
+        if x > 0.0 {
+            self.positive.add(index, 1);
         } else {
-            self.negative.add(index_of(-x, self.level), 1);
+            self.negative.add(index, 1);
         }
         self.fit();
     }
@@ -126,17 +149,20 @@ impl Sketch {
     /// values fits, whatever order they came in.
     fn fit(&mut self) {
         while self.positive.len() + self.negative.len() > MAX_BUCKETS {
-            self.positive.collapse();
-            self.negative.collapse();
-            self.level += 1;
+            self.collapse();
         }
+    }
+
+    fn collapse(&mut self) {
+        self.positive.collapse();
+        self.negative.collapse();
+        self.level += 1;
+        self.last = None;
     }
 
     fn raise_to(&mut self, level: u32) {
         while self.level < level {
-            self.positive.collapse();
-            self.negative.collapse();
-            self.level += 1;
+            self.collapse();
         }
     }
 
