@@ -138,24 +138,7 @@ pub fn stream(
                 r
             })
             .collect();
-        // The fold splits the block however rayon likes: the accumulator does not care.
-        let part = outcomes
-            .par_iter()
-            .fold(
-                || accumulator(s),
-                |mut a, o| {
-                    a.add_trial(o);
-                    a
-                },
-            )
-            .reduce(
-                || accumulator(s),
-                |mut a, b| {
-                    a.merge(&b);
-                    a
-                },
-            );
-        acc.merge(&part);
+        acc.add_block(&outcomes);
         sink(next, &outcomes, &acc)?;
         next = end;
     }

@@ -168,6 +168,57 @@ impl Accumulator {
         }
     }
 
+    /// Adds a block of trials (each its outcomes at every level), column by column in
+    /// parallel: every column sees the block's values in trial order, and no column is
+    /// touched by two threads, so the result is exactly that of adding trial by trial.
+    pub fn add_block(&mut self, block: &[Vec<TrialOutcome>]) {
+        use rayon::prelude::*;
+        self.trials += block.len() as u64;
+        self.events += block
+            .iter()
+            .flatten()
+            .map(|o| o.events_processed)
+            .sum::<u64>();
+        let (years, partners) = (self.years, self.partners);
+        self.metric.par_iter_mut().enumerate().for_each(|(i, c)| {
+            let (l, m) = (i / N_METRICS, i % N_METRICS);
+            for t in block {
+                c.add(t[l].metrics[m]);
+            }
+        });
+        self.diff.par_iter_mut().enumerate().for_each(|(i, d)| {
+            let (l, m) = (i / N_METRICS, i % N_METRICS);
+            for t in block {
+                let v = t[l].metrics[m] - t[0].metrics[m];
+                if v.is_finite() {
+                    d.add(v);
+                }
+            }
+        });
+        self.yearly.par_iter_mut().enumerate().for_each(|(i, c)| {
+            let (l, rest) = (i / (years * N_YEAR_METRICS), i % (years * N_YEAR_METRICS));
+            let (y, m) = (rest / N_YEAR_METRICS, rest % N_YEAR_METRICS);
+            for t in block {
+                if let Some(row) = t[l].yearly.get(y) {
+                    c.add(row[m]);
+                }
+            }
+        });
+        for (cols, trust) in [(&mut self.trust, true), (&mut self.interop, false)] {
+            cols.par_iter_mut().enumerate().for_each(|(i, c)| {
+                let (l, p) = (i / partners.max(1), i % partners.max(1));
+                for t in block {
+                    let o = &t[l];
+                    c.add(if trust {
+                        o.partner_trust[p]
+                    } else {
+                        o.partner_interop[p]
+                    });
+                }
+            });
+        }
+    }
+
     pub fn merge(&mut self, other: &Accumulator) {
         self.trials += other.trials;
         self.events += other.events;

@@ -87,3 +87,35 @@ fn every_level_sees_the_same_crises() {
         }
     }
 }
+
+/// The runner adds each block of trials column by column in parallel; that must give exactly
+/// the accumulator of adding the trials one by one (bit for bit, via its encoding of sums and
+/// the summaries it reports).
+#[test]
+fn accumulating_by_block_equals_trial_by_trial() {
+    use dipcap::metrics::Metric;
+    let s = load(&scenario_path("sequestration"));
+    let outcomes: Vec<Vec<dipcap::engine::TrialOutcome>> = (0..300)
+        .map(|k| dipcap::runner::run_one(&s, 3, k))
+        .collect();
+    let mut one = dipcap::runner::accumulator(&s);
+    for o in &outcomes {
+        one.add_trial(o);
+    }
+    let mut blocks = dipcap::runner::accumulator(&s);
+    for chunk in outcomes.chunks(64) {
+        blocks.add_block(chunk);
+    }
+    assert_eq!(one.trials, blocks.trials);
+    assert_eq!(one.events, blocks.events);
+    for l in 0..s.budget.levels.len() {
+        for m in Metric::ALL {
+            let (a, b) = (one.metric(l, *m).summary(), blocks.metric(l, *m).summary());
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{m:?} at level {l}");
+            assert_eq!(
+                format!("{:?}", one.difference(l, *m)),
+                format!("{:?}", blocks.difference(l, *m))
+            );
+        }
+    }
+}
