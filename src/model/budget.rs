@@ -64,29 +64,30 @@ pub fn reference_allocation(s: &Scenario, year: usize) -> Lines5 {
 pub fn spread(amount: f64, weights: &Lines5, caps: &Lines5) -> (Lines5, f64) {
     let mut taken = [0.0; 5];
     let mut left = amount.max(0.0);
-    let mut open: Vec<usize> = (0..5)
-        .filter(|&i| caps[i] > 0.0 && weights[i] > 0.0)
-        .collect();
+    // Flags rather than lists of lines: nothing to allocate at every appropriation.
+    let mut open: [bool; 5] = std::array::from_fn(|i| caps[i] > 0.0 && weights[i] > 0.0);
     // Each pass either places everything or caps at least one line, so five passes suffice.
-    while left > 1e-12 && !open.is_empty() {
-        let total_w: f64 = open.iter().map(|&i| weights[i]).sum();
-        let mut capped = Vec::new();
+    while left > 1e-12 && open.iter().any(|o| *o) {
+        let total_w: f64 = (0..5).filter(|&i| open[i]).map(|i| weights[i]).sum();
+        let mut capped = [false; 5];
         let mut placed = 0.0;
-        for &i in &open {
+        for i in (0..5).filter(|&i| open[i]) {
             let want = left * weights[i] / total_w;
             let room = caps[i] - taken[i];
             let take = want.min(room);
             taken[i] += take;
             placed += take;
             if room - take <= 1e-12 {
-                capped.push(i);
+                capped[i] = true;
             }
         }
         left -= placed;
-        if capped.is_empty() {
+        if !capped.iter().any(|c| *c) {
             break;
         }
-        open.retain(|i| !capped.contains(i));
+        for i in 0..5 {
+            open[i] &= !capped[i];
+        }
     }
     (taken, left.max(0.0))
 }
