@@ -52,9 +52,17 @@ impl<E> PartialOrd for Entry<E> {
     }
 }
 
+/// Events sooner than everything in the heap — typically events due now (a zero detection
+/// delay, a zero response window) — wait in a few slots sorted by key instead of the heap.
+/// Any event may be in either place: the next event is always the smaller of the two fronts,
+/// so the order is exactly that of one heap.
+const NEAR: usize = 8;
+
 #[derive(Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// Sorted by key, largest first, so the soonest is at the end.
+    near: Vec<Entry<E>>,
     seq: u64,
 }
 
@@ -62,12 +70,14 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(n: usize) -> Self {
         Self {
             heap: BinaryHeap::with_capacity(n),
+            near: Vec::with_capacity(NEAR),
             seq: 0,
         }
     }
 
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.near.clear();
         self.seq = 0;
     }
 
@@ -80,19 +90,40 @@ impl<E: Copy> EventQueue<E> {
 
     pub fn push(&mut self, time: SimTime, class: u8, event: E) {
         self.seq += 1;
-        self.heap.push(Entry {
+        let entry = Entry {
             key: order_key(time, class, self.seq),
             event,
-        });
+        };
+        let sooner_than_heap = self.heap.peek().is_none_or(|h| entry.key < h.key);
+        if sooner_than_heap && self.near.len() < NEAR {
+            let at = self.near.partition_point(|e| e.key > entry.key);
+            self.near.insert(at, entry);
+        } else {
+            self.heap.push(entry);
+        }
     }
 
     /// The key of the next event, if any.
     pub fn peek_key(&self) -> Option<u128> {
-        self.heap.peek().map(|e| e.key)
+        match (self.near.last(), self.heap.peek()) {
+            (Some(n), Some(h)) => Some(n.key.min(h.key)),
+            (Some(n), None) => Some(n.key),
+            (None, h) => h.map(|h| h.key),
+        }
     }
 
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        self.heap.pop().map(|e| Scheduled {
+        let from_near = match (self.near.last(), self.heap.peek()) {
+            (Some(n), Some(h)) => n.key < h.key,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let e = if from_near {
+            self.near.pop()
+        } else {
+            self.heap.pop()
+        }?;
+        Some(Scheduled {
             time: f64::from_bits((e.key >> 64) as u64),
             class: ((e.key >> 56) & 0xff) as u8,
             seq: (e.key & ((1 << 56) - 1)) as u64,
@@ -101,11 +132,11 @@ impl<E: Copy> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.near.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.near.is_empty()
     }
 }
 
@@ -132,5 +163,37 @@ mod tests {
                 "late"
             ]
         );
+    }
+
+    /// However events are split between the near slots and the heap, they come out in key
+    /// order: the same as sorting them.
+    #[test]
+    fn near_slots_and_heap_give_one_order() {
+        let mut q = EventQueue::with_capacity(4);
+        let mut expected = Vec::new();
+        let mut x: u64 = 12345;
+        for i in 0..2000u32 {
+            // A mix of "now" events and later ones, pushed between pops.
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let time = ((x >> 40) % 50) as f64;
+            let class = ((x >> 20) % 13) as u8;
+            q.push(time, class, i);
+            expected.push((order_key(time, class, q.seq), i));
+            if x.is_multiple_of(3) {
+                // Pop the soonest so far and check it.
+                expected.sort();
+                let want = expected.remove(0);
+                let got = q.pop().unwrap();
+                assert_eq!((order_key(got.time, got.class, got.seq), got.event), want);
+            }
+        }
+        expected.sort();
+        for want in expected {
+            let got = q.pop().unwrap();
+            assert_eq!((order_key(got.time, got.class, got.seq), got.event), want);
+        }
+        assert!(q.is_empty());
     }
 }
