@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub precision: Option<crate::runner::Precision>,
     /// `--resume`: continue the interrupted run in the output folder.
     pub resume: bool,
+    /// `--shard I/N`: run only the I-th of N contiguous parts of the trials into a shard
+    /// folder, to be merged with `dipcap merge`.
+    pub shard: Option<(usize, usize)>,
 }
 
 pub struct RunReport {
@@ -59,7 +62,14 @@ fn check_trials(trials: u64) -> Result<u64, InputError> {
 }
 
 /// What the results of a run depend on: a resumed run must match it exactly.
-fn plan(s_sha256: &str, seed: u64, trials: u64, levels: &[f64], p: Option<&Precision>) -> String {
+fn plan(
+    s_sha256: &str,
+    seed: u64,
+    trials: u64,
+    levels: &[f64],
+    p: Option<&Precision>,
+    shard: Option<(usize, usize)>,
+) -> String {
     let precision = p.map(|p| {
         serde_json::json!({
             "targets": p.targets.iter().map(|(m, hw)| format!("{}={}", m.name(), output::num(*hw))).collect::<Vec<_>>(),
@@ -74,6 +84,7 @@ fn plan(s_sha256: &str, seed: u64, trials: u64, levels: &[f64], p: Option<&Preci
         "trials": if p.is_some() { serde_json::Value::Null } else { trials.into() },
         "levels": levels,
         "precision": precision,
+        "shard": shard.map(|(i, n)| format!("{i}/{n}")),
     });
     let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
     t.push('\n');
@@ -98,12 +109,27 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     check_out_dir(&out_dir)?;
     let levels = s.budget.levels.clone();
     let scenario_sha256 = out_json::sha256_hex(&bytes);
+    let range = match opts.shard {
+        None => 0..trials,
+        Some((i, n)) => {
+            if opts.precision.is_some() {
+                return Err(InputError::Option {
+                    what: "--shard with --target-ci".into(),
+                    problem: "adaptive precision decides when to stop from all trials together, so it cannot be split into shards".into(),
+                    hint: "choose the number of trials with --trials when sharding".into(),
+                }
+                .into());
+            }
+            crate::shard::trial_range(trials, i, n)
+        }
+    };
     let plan_text = plan(
         &scenario_sha256,
         seed,
         trials,
         &levels,
         opts.precision.as_ref(),
+        opts.shard,
     );
     let parts_dir = out_dir.join(parts::DIR);
     let _lock = parts::lock(&out_dir)?;
@@ -111,14 +137,16 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let (mut parts, start) = if opts.resume {
         RunParts::resume(&parts_dir, &plan_text, levels.len())?
     } else {
-        RunParts::fresh(
+        let (parts, mut start) = RunParts::fresh(
             &parts_dir,
             &plan_text,
             levels.len(),
             runner::accumulator(&s),
-        )?
+        )?;
+        start.next_trial = range.start;
+        (parts, start)
     };
-    let resumed_at = start.next_trial;
+    let resumed_at = start.next_trial - range.start;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -129,7 +157,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         })?;
     let threads = pool.current_num_threads();
     let (len, unit) = match &opts.precision {
-        None => (trials, "trials"),
+        None => (range.end - range.start, "trials"),
         Some(p) => (p.max_trials, "trials (at most)"),
     };
     let bar = runner::progress_bar(opts.progress, len, unit, &s.name);
@@ -168,7 +196,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         runner::stream(
             &s,
             seed,
-            trials,
+            range.end,
             opts.precision.as_ref(),
             start,
             &mut sink,
@@ -186,35 +214,136 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         });
     }
 
+    if let Some((i, n)) = opts.shard {
+        let meta = crate::shard::RunShard {
+            dipcap_shard: 1,
+            dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: i,
+            shards: n,
+            first_trial: range.start,
+            end_trial: range.end,
+            trials,
+            seed,
+            levels: levels.clone(),
+            scenario_path: opts.scenario.display().to_string(),
+            scenario_sha256,
+            scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
+            generator: crate::rng::GENERATOR.to_string(),
+            crates: out_json::numeric_crates(),
+            threads,
+            started: humantime::format_rfc3339_seconds(started).to_string(),
+            finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            wall_seconds: clock.elapsed().as_secs_f64(),
+        };
+        let trials_done = acc.trials;
+        crate::shard::write_run_shard(&out_dir, &meta, &acc, parts)?;
+        let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
+        return Ok(RunReport {
+            out_dir,
+            levels,
+            trials: trials_done,
+            means: Vec::new(),
+            threads,
+            resumed_at,
+            wall_seconds: clock.elapsed().as_secs_f64(),
+            files: vec![
+                "shard.json".into(),
+                "accumulator.bin".into(),
+                "trials-level-*.csv (merge with `dipcap merge`)".into(),
+            ],
+        });
+    }
+    let rows: Vec<Vec<PathBuf>> = parts.rows_files()?.into_iter().map(|f| vec![f]).collect();
+    let done = finish(Finish {
+        s: &s,
+        scenario_path: &opts.scenario,
+        scenario_sha256,
+        seed,
+        acc,
+        rows,
+        precision: opts.precision.as_ref(),
+        threads,
+        shards: 1,
+        started,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        charts: opts.charts,
+        out_dir: &out_dir,
+    })?;
+    parts.remove()?;
+    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
+    Ok(RunReport {
+        out_dir,
+        levels,
+        trials: done.trials,
+        means: done.means,
+        threads,
+        resumed_at,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        files: done.files,
+    })
+}
+
+/// What the final outputs of a run are made from: a run on this machine, or merged shards.
+pub struct Finish<'a> {
+    pub s: &'a Scenario,
+    pub scenario_path: &'a Path,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub acc: crate::stats::accumulator::Accumulator,
+    /// Per level, the files of `trials.csv` rows in trial order.
+    pub rows: Vec<Vec<PathBuf>>,
+    pub precision: Option<&'a Precision>,
+    pub threads: usize,
+    pub shards: usize,
+    pub started: SystemTime,
+    pub wall_seconds: f64,
+    pub charts: bool,
+    pub out_dir: &'a Path,
+}
+
+pub struct Finished {
+    pub trials: u64,
+    pub means: Vec<Vec<f64>>,
+    pub files: Vec<String>,
+}
+
+/// Writes the output folder of a complete run: summaries from the accumulator, `trials.csv`
+/// from the rows files, the manifest, the charts and the report — everything prepared
+/// before the first file is written, and each file written atomically.
+pub fn finish(f: Finish) -> Result<Finished, RunError> {
+    let Finish {
+        s, acc, out_dir, ..
+    } = f;
+    let levels = s.budget.levels.clone();
     let facts = out_json::RunFacts {
         levels: &levels,
-        seed,
+        seed: f.seed,
         acc: &acc,
-        threads,
-        precision: opts.precision.as_ref(),
+        threads: f.threads,
+        precision: f.precision,
     };
     let rows = out_csv::summary_rows(&levels, &acc);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("yearly.csv", out_csv::yearly(&s, &levels, &acc)?),
+        ("yearly.csv", out_csv::yearly(s, &levels, &acc)?),
         ("summary.csv", out_csv::summary(&rows)?),
-        ("summary.json", out_json::summary(&s, &facts, &rows)?),
-        ("partners.csv", out_csv::partners(&s, &levels, &acc)?),
+        ("summary.json", out_json::summary(s, &facts, &rows)?),
+        ("partners.csv", out_csv::partners(s, &levels, &acc)?),
         ("percentiles.csv", out_csv::percentiles(&levels, &acc)?),
     ];
-    let wall_seconds = clock.elapsed().as_secs_f64();
     let mut names: Vec<String> = vec!["trials.csv".to_string()];
     names.extend(files.iter().map(|(n, _)| n.to_string()));
     names.push("manifest.json".into());
     let info = out_json::ManifestInfo {
-        scenario_path: &opts.scenario,
-        scenario_sha256,
-        started,
+        scenario_path: f.scenario_path,
+        scenario_sha256: f.scenario_sha256,
+        started: f.started,
         finished: SystemTime::now(),
-        wall_seconds,
+        wall_seconds: f.wall_seconds,
         files: names.clone(),
+        shards: f.shards,
     };
-    files.push(("manifest.json", out_json::manifest(&s, &facts, &info)?));
-    let trials_done = acc.trials;
+    files.push(("manifest.json", out_json::manifest(s, &facts, &info)?));
+    let trials = acc.trials;
     let means: Vec<Vec<f64>> = (0..levels.len())
         .map(|l| {
             crate::metrics::Metric::ALL
@@ -228,17 +357,19 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     drop(acc);
     // Charts are drawn from the bytes about to be written, exactly as `dipcap plot` would
     // draw them from the files, and before anything is written: a failure leaves no trace.
-    let visuals = if opts.charts {
+    let visuals = if f.charts {
         let data = ChartData::load(&Source::Memory(&files))?;
         Some(draw_visuals(&data)?)
     } else {
         None
     };
-    std::fs::create_dir_all(&out_dir).map_err(|e| RunError::write(&out_dir, e))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| RunError::write(out_dir, e))?;
     let mut trials_csv = output::AtomicFile::create(&out_dir.join("trials.csv"))?;
     trials_csv.write_all(&out_csv::trials_header()?)?;
-    for f in parts.rows_files()? {
-        trials_csv.append_file(&f)?;
+    for level_files in &f.rows {
+        for file in level_files {
+            trials_csv.append_file(file)?;
+        }
     }
     trials_csv.commit()?;
     for (name, bytes) in &files {
@@ -246,22 +377,15 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     }
     match &visuals {
         Some(v) => {
-            write_visuals(&out_dir, v)?;
+            write_visuals(out_dir, v)?;
             names.push("report.html".into());
             names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
         }
-        None => remove_stale_visuals(&out_dir, &[])?,
+        None => remove_stale_visuals(out_dir, &[])?,
     }
-    parts.remove()?;
-    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
-    Ok(RunReport {
-        out_dir,
-        levels,
-        trials: trials_done,
+    Ok(Finished {
+        trials,
         means,
-        threads,
-        resumed_at,
-        wall_seconds,
         files: names,
     })
 }

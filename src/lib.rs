@@ -32,5 +32,6 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod stats;
 pub mod sweep;

@@ -107,6 +107,11 @@ enum Command {
         /// folder from its last checkpoint; the outputs are identical to an uninterrupted run.
         #[arg(long)]
         resume: bool,
+        /// Run only part I of N of the trials (contiguous, 0-based, e.g. 2/8) into the --out
+        /// folder as a shard; `dipcap merge` puts the shards back together, byte-identical to
+        /// one run. See cluster/slurm/ for Slurm job arrays.
+        #[arg(long, value_name = "I/N", value_parser = dipcap::shard::parse_shard)]
+        shard: Option<(usize, usize)>,
         #[command(flatten)]
         precision: PrecisionArgs,
     },
@@ -150,8 +155,30 @@ enum Command {
         /// No progress bar and no summary on the terminal.
         #[arg(long)]
         quiet: bool,
+        /// Run only part I of N of the design points (contiguous, 0-based) into the --out
+        /// folder as a shard, for `dipcap merge`.
+        #[arg(long, value_name = "I/N", value_parser = dipcap::shard::parse_shard)]
+        shard: Option<(usize, usize)>,
         #[command(flatten)]
         precision: PrecisionArgs,
+    },
+    /// Put the shards of a run or a sweep back together (`--shard I/N`): checks that they
+    /// belong to the same scenario, seed and version and cover the work exactly once, then
+    /// writes the outputs of the whole run, identical to a run on one machine (execution
+    /// fields of the manifest aside), charts and report included.
+    Merge {
+        /// The shard folders, in any order, e.g. shards/*.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder (default: output/<scenario or sweep name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No charts and no report.html.
+        #[arg(long)]
+        no_charts: bool,
+        /// No summary on the terminal.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Print the JSON Schema of the scenario format (derived from the types that read it), for
     /// editors that complete and check TOML, e.g. with taplo or Even Better TOML.
@@ -228,6 +255,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             quiet,
             no_charts,
             resume,
+            shard,
             precision,
         } => {
             let progress = !quiet && std::io::stderr().is_terminal();
@@ -241,6 +269,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 charts: !no_charts,
                 precision: precision.precision(),
                 resume,
+                shard,
             })?;
             if !quiet {
                 print_run(&report);
@@ -259,6 +288,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             trial_rows,
             no_charts,
             quiet,
+            shard,
             precision,
         } => {
             let report = dipcap::sweep::run(&dipcap::sweep::SweepOptions {
@@ -276,9 +306,28 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 trial_rows,
                 charts: !no_charts,
                 precision: precision.precision(),
+                shard,
             })?;
             if !quiet {
                 print!("{}", report.summary);
+            }
+            Ok(())
+        }
+        Command::Merge {
+            shards,
+            out,
+            no_charts,
+            quiet,
+        } => {
+            let r = dipcap::shard::merge(&shards, out, !no_charts)?;
+            if !quiet {
+                println!(
+                    "merged {} shards ({} trials) into {}/ ({})",
+                    r.shards,
+                    r.trials,
+                    r.out_dir.display(),
+                    r.files.join(", ")
+                );
             }
             Ok(())
         }
@@ -345,6 +394,19 @@ fn execute(cli: Cli) -> Result<(), RunError> {
 
 fn print_run(report: &app::RunReport) {
     use dipcap::metrics::Metric;
+    if report.means.is_empty() {
+        // A shard: its numbers mean something only once merged.
+        println!(
+            "shard of {} trials x {} levels in {:.2} s ({} threads); put the shards together with `dipcap merge`\nshard in {}/ ({})",
+            report.trials,
+            report.levels.len(),
+            report.wall_seconds,
+            report.threads,
+            report.out_dir.display(),
+            report.files.join(", ")
+        );
+        return;
+    }
     let run_now = report.trials - report.resumed_at;
     let trial_levels = run_now * report.levels.len() as u64;
     println!(

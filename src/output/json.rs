@@ -72,6 +72,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How a run was carried out. Besides `files`, these are the manifest's *execution* fields —
+/// `started`, `finished`, `wall_seconds`, `threads`, `shards` — the only ones in which a
+/// sharded-and-merged run may differ from the same run on one machine.
 pub struct ManifestInfo<'a> {
     pub scenario_path: &'a std::path::Path,
     pub scenario_sha256: String,
@@ -79,14 +82,21 @@ pub struct ManifestInfo<'a> {
     pub finished: std::time::SystemTime,
     pub wall_seconds: f64,
     pub files: Vec<String>,
+    /// 1 for a run on one machine, N for the merge of N shards.
+    pub shards: usize,
 }
 
-pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
-    let crates: serde_json::Map<String, Value> = env!("DIPCAP_NUMERIC_CRATES")
+/// The generator's crates and their versions, as recorded in manifests.
+pub fn numeric_crates() -> serde_json::Map<String, Value> {
+    env!("DIPCAP_NUMERIC_CRATES")
         .split(',')
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
+        .collect()
+}
+
+pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
+    let crates = numeric_crates();
     let cut = &s.budget.cut;
     let (profile, shock_day, phase_years) = match cut.profile {
         crate::scenario::CutProfile::Immediate => ("immediate", Value::Null, Value::Null),
@@ -121,6 +131,7 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
         "generator": crate::rng::GENERATOR,
         "crates": crates,
         "threads": r.threads,
+        "shards": m.shards,
         "started": humantime::format_rfc3339_seconds(m.started).to_string(),
         "finished": humantime::format_rfc3339_seconds(m.finished).to_string(),
         "wall_seconds": m.wall_seconds,

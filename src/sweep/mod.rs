@@ -39,6 +39,8 @@ pub struct SweepOptions {
     pub trial_rows: bool,
     pub charts: bool,
     pub precision: Option<Precision>,
+    /// `--shard I/N`: run only the I-th of N contiguous parts of the design points.
+    pub shard: Option<(usize, usize)>,
 }
 
 pub struct SweepReport {
@@ -156,6 +158,185 @@ fn trial_rows(
     out
 }
 
+/// `shard.json` of a sweep shard: what it is part of, with the texts of the sweep file and of
+/// its scenario so `dipcap merge` can rebuild the design without them.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct SweepShard {
+    pub dipcap_sweep_shard: u32,
+    pub dipcap_version: String,
+    pub shard: usize,
+    pub shards: usize,
+    pub first_point: usize,
+    pub end_point: usize,
+    pub points: usize,
+    pub sweep_path: String,
+    pub sweep_sha256: String,
+    pub sweep_text: String,
+    pub scenario_sha256: String,
+    pub scenario_text: String,
+    pub overrides: Overrides,
+    /// Adaptive precision is not sharded (yet): always null.
+    pub precision: Option<String>,
+    pub trial_rows: bool,
+    pub threads: usize,
+    pub started: String,
+    pub finished: String,
+    pub wall_seconds: f64,
+}
+
+/// Moves a shard's finished points from the parts folder to `points/` and writes
+/// `shard.json` last.
+fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunError> {
+    let marker = out.join("shard.json");
+    if marker.exists() {
+        std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
+    }
+    let dir = out.join("points");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
+    for id in meta.first_point..meta.end_point {
+        let mut names = vec![part_name(id)];
+        if meta.trial_rows {
+            names.push(trials_part_name(id));
+        }
+        for name in names {
+            let (from, to) = (parts.join(&name), dir.join(&name));
+            std::fs::rename(&from, &to).map_err(|e| RunError::write(&to, e))?;
+        }
+    }
+    let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
+        what: "shard.json".into(),
+        reason: e.to_string(),
+    })?;
+    text.push(b'\n');
+    output::write_atomic(&marker, &text)?;
+    std::fs::remove_dir_all(parts).map_err(|e| RunError::write(parts, e))
+}
+
+/// `dipcap merge` of sweep shards: checks they belong together and cover every point once,
+/// rebuilds the sweep from the texts they carry, and assembles the outputs as one machine
+/// would.
+pub fn merge(
+    dirs: &[PathBuf],
+    shards: &[SweepShard],
+    out: Option<PathBuf>,
+    charts: bool,
+) -> Result<crate::shard::MergeReport, RunError> {
+    use crate::shard::{check_cover, same};
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    same(
+        dirs,
+        &shards
+            .iter()
+            .map(|w| w.dipcap_version.clone())
+            .collect::<Vec<_>>(),
+        "dipcap version",
+    )?;
+    same(
+        dirs,
+        &shards
+            .iter()
+            .map(|w| w.sweep_sha256.clone())
+            .collect::<Vec<_>>(),
+        "sweep file (SHA-256)",
+    )?;
+    same(
+        dirs,
+        &shards
+            .iter()
+            .map(|w| w.scenario_sha256.clone())
+            .collect::<Vec<_>>(),
+        "scenario (SHA-256)",
+    )?;
+    same(
+        dirs,
+        &shards
+            .iter()
+            .map(|w| w.overrides.clone())
+            .collect::<Vec<_>>(),
+        "command-line settings",
+    )?;
+    same(
+        dirs,
+        &shards.iter().map(|w| w.trial_rows).collect::<Vec<_>>(),
+        "--trial-rows",
+    )?;
+    let n = check_cover(
+        dirs,
+        &shards.iter().map(|w| w.shard).collect::<Vec<_>>(),
+        &shards.iter().map(|w| w.shards).collect::<Vec<_>>(),
+    )?;
+    let first = &shards[0];
+    let path = PathBuf::from(&first.sweep_path);
+    let s = spec::load_text(
+        &path,
+        &first.sweep_text,
+        Some(&first.scenario_text),
+        &first.overrides,
+    )?;
+    let points = design::build(&s).map_err(|e| InputError::Option {
+        what: path.display().to_string(),
+        problem: e,
+        hint: "use the dipcap version that made the shards".into(),
+    })?;
+    let mut owner = vec![PathBuf::new(); points.len()];
+    for (d, w) in dirs.iter().zip(shards) {
+        let r = crate::shard::point_range(points.len(), w.shard, n);
+        if (w.first_point, w.end_point, w.points) != (r.start, r.end, points.len()) {
+            return Err(InputError::Option {
+                what: d.display().to_string(),
+                problem: format!(
+                    "holds points {}..{} of {}, not those of shard {}/{n}",
+                    w.first_point, w.end_point, w.points, w.shard
+                ),
+                hint: "run the shard again".into(),
+            }
+            .into());
+        }
+        for id in r {
+            owner[id] = d.join("points");
+            if !owner[id].join(part_name(id)).is_file() {
+                return Err(InputError::Option {
+                    what: d.display().to_string(),
+                    problem: format!("lacks point {id}"),
+                    hint: "run the shard again".into(),
+                }
+                .into());
+            }
+        }
+    }
+    let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
+    crate::app::check_out_dir(&out_dir)?;
+    let _lock = crate::parts::lock(&out_dir)?;
+    let timing = outputs::Timing {
+        threads: shards.iter().map(|w| w.threads).max().unwrap_or(1),
+        started: shards
+            .iter()
+            .filter_map(|w| humantime::parse_rfc3339(&w.started).ok())
+            .min()
+            .unwrap_or(started),
+        clock,
+        shards: n,
+    };
+    let how = outputs::Assembly {
+        trial_rows: first.trial_rows,
+        charts,
+        precision: None,
+    };
+    let part_dir = |id: usize| owner[id].clone();
+    let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
+    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
+    Ok(crate::shard::MergeReport {
+        out_dir,
+        shards: n,
+        files: result.files,
+        trials: s.trials,
+    })
+}
+
 /// What a sweep's parts depend on: a resumed sweep must match it exactly.
 fn plan(s: &Sweep, points: usize, o: &SweepOptions) -> String {
     let precision = o.precision.as_ref().map(|p| {
@@ -177,6 +358,7 @@ fn plan(s: &Sweep, points: usize, o: &SweepOptions) -> String {
         "points": points,
         "precision": precision,
         "trial_rows": o.trial_rows,
+        "shard": o.shard.map(|(i, n)| format!("{i}/{n}")),
     });
     let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
     t.push('\n');
@@ -253,6 +435,22 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     let parts = out_dir.join(PARTS);
     let plan_text = plan(&s, points.len(), o);
     let done = prepare_parts(&parts, &plan_text, o.resume, points.len())?;
+    let mine = match o.shard {
+        None => 0..points.len(),
+        Some((i, n)) => {
+            if o.precision.is_some() {
+                return Err(InputError::Option {
+                    what: "--shard with --target-ci".into(),
+                    problem:
+                        "not supported together yet: give a fixed --trials when sharding a sweep"
+                            .into(),
+                    hint: "drop --target-ci, or run the sweep on one machine".into(),
+                }
+                .into());
+            }
+            crate::shard::point_range(points.len(), i, n)
+        }
+    };
     let resumed = done.iter().filter(|d| **d).count();
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -263,13 +461,13 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
             reason: e.to_string(),
         })?;
     let threads = pool.current_num_threads();
-    let bar = runner::progress_bar(o.progress, points.len() as u64, "points", &s.name);
+    let bar = runner::progress_bar(o.progress, mine.len() as u64, "points", &s.name);
     bar.inc(resumed as u64);
     let stop = crate::parts::stop_flag();
     let result = pool.install(|| {
         points
             .par_iter()
-            .filter(|p| !done[p.id])
+            .filter(|p| mine.contains(&p.id) && !done[p.id])
             .try_for_each(|p| -> Result<(), RunError> {
                 // Ctrl-C: no new point starts; finished points are saved in their parts.
                 if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -355,12 +553,58 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         other => other?,
     }
 
+    if let Some((i, n)) = o.shard {
+        let meta = SweepShard {
+            dipcap_sweep_shard: 1,
+            dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: i,
+            shards: n,
+            first_point: mine.start,
+            end_point: mine.end,
+            points: points.len(),
+            sweep_path: o.file.display().to_string(),
+            sweep_sha256: s.sweep_sha256.clone(),
+            sweep_text: s.text.clone(),
+            scenario_sha256: s.scenario_sha256.clone(),
+            scenario_text: s.scenario_text.clone(),
+            overrides: o.overrides.clone(),
+            precision: None,
+            trial_rows: o.trial_rows,
+            threads,
+            started: humantime::format_rfc3339_seconds(started).to_string(),
+            finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            wall_seconds: clock.elapsed().as_secs_f64(),
+        };
+        write_shard(&out_dir, &parts, &meta)?;
+        let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
+        let wall_seconds = clock.elapsed().as_secs_f64();
+        return Ok(SweepReport {
+            out_dir: out_dir.clone(),
+            points: mine.len(),
+            resumed,
+            wall_seconds,
+            summary: format!(
+                "shard {i}/{n}: points {}..{} of {} in {wall_seconds:.1} s ({threads} threads); merge the shards with `dipcap merge`\nshard in {}/\n",
+                mine.start,
+                mine.end,
+                points.len(),
+                out_dir.display()
+            ),
+        });
+    }
     let timing = outputs::Timing {
         threads,
         started,
         clock,
+        shards: 1,
     };
-    let result = outputs::assemble(&s, &points, &parts, &out_dir, o, &timing)?;
+    let how = outputs::Assembly {
+        trial_rows: o.trial_rows,
+        charts: o.charts,
+        precision: o.precision.as_ref(),
+    };
+    let part_dir = |_: usize| parts.clone();
+    let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
     std::fs::remove_dir_all(&parts).map_err(|e| RunError::write(&parts, e))?;
     let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     let wall_seconds = clock.elapsed().as_secs_f64();

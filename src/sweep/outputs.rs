@@ -21,7 +21,7 @@ use crate::sensitivity::sobol::{self, SaltelliOutputs, SobolIndex};
 
 use super::design::DesignPoint;
 use super::spec::{Design, Sweep};
-use super::{SweepOptions, header, part_name, trials_part_name};
+use super::{header, part_name, trials_part_name};
 
 /// Sensitivity of one output: a metric at a level, as a value or as the paired difference
 /// from the baseline level (what the cut costs).
@@ -70,7 +70,7 @@ impl Means {
 fn gather(
     s: &Sweep,
     points: &[DesignPoint],
-    parts: &Path,
+    parts: &PartDir,
     out: &Path,
     needed: &[Metric],
 ) -> Result<(AtomicFile, Means), RunError> {
@@ -89,7 +89,7 @@ fn gather(
         trials: vec![0; points.len()],
     };
     for p in points {
-        let path = parts.join(part_name(p.id));
+        let path = parts(p.id).join(part_name(p.id));
         file.append_file(&path)?;
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -356,26 +356,30 @@ fn discovery(
     Some((res, rules, csv, text))
 }
 
-/// When and how the sweep ran, for the manifest.
+/// When and how the sweep ran, for the manifest's execution fields.
 pub struct Timing {
     pub threads: usize,
     pub started: SystemTime,
     pub clock: Instant,
+    pub shards: usize,
+}
+
+/// What the outputs include.
+pub struct Assembly<'a> {
+    pub trial_rows: bool,
+    pub charts: bool,
+    pub precision: Option<&'a crate::runner::Precision>,
 }
 
 fn manifest(
     s: &Sweep,
     points: &[DesignPoint],
     means: &Means,
-    o: &SweepOptions,
+    o: &Assembly,
     t: &Timing,
     files: &[String],
 ) -> Result<Vec<u8>, RunError> {
-    let crates: serde_json::Map<String, serde_json::Value> = env!("DIPCAP_NUMERIC_CRATES")
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
+    let crates = crate::output::json::numeric_crates();
     let params: Vec<serde_json::Value> = s
         .parameters
         .iter()
@@ -404,7 +408,7 @@ fn manifest(
         "parameters": params,
         "levels": s.levels,
         "trials_per_point": s.trials,
-        "precision": o.precision.as_ref().map(|p| json!({
+        "precision": o.precision.map(|p| json!({
             "targets": p.targets.iter().map(|(m, hw)| json!({"metric": m.name(), "half_width": hw})).collect::<Vec<_>>(),
             "block": p.block, "max_trials": p.max_trials,
         })),
@@ -417,6 +421,7 @@ fn manifest(
         "design_generator": "sobol_burley (Owen-scrambled Sobol) for sobol; the generator above, stream Design, for lhs and morris",
         "crates": crates,
         "threads": t.threads,
+        "shards": t.shards,
         "started": humantime::format_rfc3339_seconds(t.started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         "wall_seconds": t.clock.elapsed().as_secs_f64(),
@@ -488,12 +493,16 @@ fn terminal(s: &Sweep, analyses: &[Analysis], rules: Option<&[String]>) -> Strin
     t
 }
 
+/// Where the part files of point `id` are (the parts folder of a run, or the `points/` of the
+/// shard that ran it).
+pub type PartDir<'a> = dyn Fn(usize) -> std::path::PathBuf + 'a;
+
 pub fn assemble(
     s: &Sweep,
     points: &[DesignPoint],
-    parts: &Path,
+    parts: &PartDir,
     out: &Path,
-    o: &SweepOptions,
+    o: &Assembly,
     timing: &Timing,
 ) -> Result<Assembled, RunError> {
     let mut needed = s.metrics.clone();
@@ -510,7 +519,7 @@ pub fn assemble(
         h.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
         f.write_all(&csv_bytes(&[h], "sweep_trials.csv")?)?;
         for p in points {
-            f.append_file(&parts.join(trials_part_name(p.id)))?;
+            f.append_file(&parts(p.id).join(trials_part_name(p.id)))?;
         }
         trials_csv = Some(f);
     }

@@ -220,6 +220,9 @@ impl Discovery {
 #[derive(Debug, Clone)]
 pub struct Sweep {
     pub name: String,
+    /// The texts of the sweep file and of its scenario, as read (shards carry them).
+    pub text: String,
+    pub scenario_text: String,
     pub description: String,
     pub path: PathBuf,
     pub sweep_sha256: String,
@@ -243,7 +246,7 @@ pub struct Sweep {
 }
 
 /// Command-line overrides of the sweep file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overrides {
     pub design: Option<String>,
     pub samples: Option<u64>,
@@ -280,14 +283,26 @@ fn sha256(bytes: &[u8]) -> String {
 
 pub fn load(path: &Path, o: &Overrides) -> Result<Sweep, InputError> {
     let text = scenario::read_text(path)?;
-    let raw: RawSweepFile = scenario::parse_toml(&text, path)?;
-    validate(raw, path, &text, o)
+    load_text(path, &text, None, o)
+}
+
+/// A sweep from its text (and, when given, the scenario's text instead of reading the file
+/// the sweep names): how `dipcap merge` rebuilds the sweep of its shards.
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    scenario_text: Option<&str>,
+    o: &Overrides,
+) -> Result<Sweep, InputError> {
+    let raw: RawSweepFile = scenario::parse_toml(text, path)?;
+    validate(raw, path, text, scenario_text, o)
 }
 
 fn validate(
     raw: RawSweepFile,
     path: &Path,
     text: &str,
+    given_scenario: Option<&str>,
     o: &Overrides,
 ) -> Result<Sweep, InputError> {
     let c = Check { path };
@@ -369,13 +384,16 @@ fn validate(
 
     // The scenario, relative to the sweep file.
     let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&s.scenario);
-    let scenario_text = scenario::read_text(&scenario_path).map_err(|e| {
-        c.err(
-            "sweep.scenario",
-            format!("cannot use {}: {e}", scenario_path.display()),
-            "give the scenario file's path relative to the sweep file, e.g. scenario = \"baseline.toml\"",
-        )
-    })?;
+    let scenario_text = match given_scenario {
+        Some(t) => t.to_string(),
+        None => scenario::read_text(&scenario_path).map_err(|e| {
+            c.err(
+                "sweep.scenario",
+                format!("cannot use {}: {e}", scenario_path.display()),
+                "give the scenario file's path relative to the sweep file, e.g. scenario = \"baseline.toml\"",
+            )
+        })?,
+    };
     let mut table: toml::Table = scenario_text.parse().map_err(|e: toml::de::Error| {
         c.err(
             "sweep.scenario",
@@ -592,6 +610,8 @@ fn validate(
     let seed = o.seed.or(s.seed).unwrap_or(base.seed);
     Ok(Sweep {
         name: s.name.clone(),
+        text: text.to_string(),
+        scenario_text: scenario_text.clone(),
         description: s.description.clone(),
         path: path.to_path_buf(),
         sweep_sha256: sha256(text.as_bytes()),

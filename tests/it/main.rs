@@ -11,4 +11,5 @@ mod invariants;
 mod mechanisms;
 mod queueing;
 mod reproducibility;
+mod shard;
 mod sweep;

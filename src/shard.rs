@@ -1,0 +1,413 @@
+//! Splitting a run or a sweep over machines and putting it back together.
+//!
+//! `--shard I/N` runs the I-th of N contiguous parts of the work — trials for a run, design
+//! points for a sweep — into a shard folder: the rows and the accumulator (or the finished
+//! points) and a `shard.json` that records what the shard is part of, including the scenario
+//! text itself, so the merge needs nothing else. `dipcap merge` checks that the shards belong
+//! together and cover the work exactly once, then writes the outputs of the whole run through
+//! the same code as a run on one machine. Because summaries depend only on the multiset of
+//! trials (exact sums, mergeable quantile sketches), the merged outputs are byte-identical to
+//! the unsharded run's; only the manifest's execution fields (`started`, `finished`,
+//! `wall_seconds`, `threads`, `shards`) differ.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{InputError, RunError};
+use crate::output;
+use crate::parts::RunParts;
+use crate::stats::accumulator::Accumulator;
+use crate::stats::codec;
+
+/// The trials of shard `i` of `n`: contiguous, as even as possible, in trial order.
+pub fn trial_range(trials: u64, i: usize, n: usize) -> std::ops::Range<u64> {
+    let at = |k: usize| (trials as u128 * k as u128 / n as u128) as u64;
+    at(i)..at(i + 1)
+}
+
+/// The design points of shard `i` of `n`, likewise.
+pub fn point_range(points: usize, i: usize, n: usize) -> std::ops::Range<usize> {
+    let r = trial_range(points as u64, i, n);
+    r.start as usize..r.end as usize
+}
+
+/// Parses `I/N` (0 ≤ I < N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("write I/N, e.g. 0/4 for the first of four shards (got \"{s}\")"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{i}\" is not a shard number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{n}\" is not a number of shards"))?;
+    if n == 0 || n > 100_000 || i >= n {
+        return Err(format!(
+            "shard {i}/{n} does not exist: shards are numbered 0 to N − 1, N from 1 to 100000"
+        ));
+    }
+    Ok((i, n))
+}
+
+/// `shard.json` of a run shard.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunShard {
+    /// Format of this file.
+    pub dipcap_shard: u32,
+    pub dipcap_version: String,
+    pub shard: usize,
+    pub shards: usize,
+    pub first_trial: u64,
+    pub end_trial: u64,
+    /// Trials of the whole run.
+    pub trials: u64,
+    pub seed: u64,
+    pub levels: Vec<f64>,
+    pub scenario_path: String,
+    pub scenario_sha256: String,
+    pub scenario_text: String,
+    pub generator: String,
+    pub crates: serde_json::Map<String, serde_json::Value>,
+    pub threads: usize,
+    pub started: String,
+    pub finished: String,
+    pub wall_seconds: f64,
+}
+
+fn rows_name(level: usize) -> String {
+    format!("trials-level-{level}.csv")
+}
+
+/// Writes a finished run shard: its rows, its accumulator and, last (its presence marks the
+/// shard complete), `shard.json`.
+pub fn write_run_shard(
+    out: &Path,
+    meta: &RunShard,
+    acc: &Accumulator,
+    mut parts: RunParts,
+) -> Result<(), RunError> {
+    std::fs::create_dir_all(out).map_err(|e| RunError::write(out, e))?;
+    // An older shard.json would claim the folder complete while it is rewritten.
+    let marker = out.join("shard.json");
+    if marker.exists() {
+        std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
+    }
+    for (l, file) in parts.rows_files()?.into_iter().enumerate() {
+        let to = out.join(rows_name(l));
+        std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
+    }
+    output::write_atomic(&out.join("accumulator.bin"), &codec::encode(acc))?;
+    let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
+        what: "shard.json".into(),
+        reason: e.to_string(),
+    })?;
+    text.push(b'\n');
+    output::write_atomic(&marker, &text)?;
+    parts.remove()
+}
+
+fn refuse(what: String, problem: String, hint: &str) -> RunError {
+    InputError::Option {
+        what,
+        problem,
+        hint: hint.into(),
+    }
+    .into()
+}
+
+/// A shard folder's `shard.json`, by kind.
+pub enum Shard {
+    Run(RunShard),
+    Sweep(crate::sweep::SweepShard),
+}
+
+/// Reads the `shard.json` of a folder.
+pub fn read(dir: &Path) -> Result<Shard, RunError> {
+    let path = dir.join("shard.json");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        let problem = if dir.join(crate::parts::DIR).is_dir() {
+            "is a shard that did not finish (it was interrupted)".to_string()
+        } else if !dir.is_dir() {
+            "is not a folder".to_string()
+        } else {
+            "is not a dipcap shard folder (it has no shard.json)".to_string()
+        };
+        refuse(
+            dir.display().to_string(),
+            problem,
+            "finish the shard with the same command and --resume, or run it: dipcap run|sweep FILE --shard I/N --out FOLDER",
+        )
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        refuse(
+            path.display().to_string(),
+            format!("cannot be read: {e}"),
+            "run the shard again",
+        )
+    })?;
+    let kind_run = v.get("dipcap_shard").is_some();
+    let bad = |e: serde_json::Error| {
+        refuse(
+            path.display().to_string(),
+            format!("is not a shard description this dipcap understands: {e}"),
+            "merge with the dipcap version that made the shards, or run them again",
+        )
+    };
+    if kind_run {
+        Ok(Shard::Run(serde_json::from_value(v).map_err(bad)?))
+    } else {
+        Ok(Shard::Sweep(serde_json::from_value(v).map_err(bad)?))
+    }
+}
+
+/// Checks that shards numbered `index` out of `count` cover 0..n exactly once.
+pub fn check_cover(dirs: &[PathBuf], index: &[usize], count: &[usize]) -> Result<usize, RunError> {
+    let n = count[0];
+    for ((d, c), i) in dirs.iter().zip(count).zip(index) {
+        if *c != n {
+            return Err(refuse(
+                d.display().to_string(),
+                format!(
+                    "is shard {i}/{c}, but {} is one of {n} shards",
+                    dirs[0].display()
+                ),
+                "merge the shards of one split: all made with the same --shard I/N's N",
+            ));
+        }
+    }
+    let mut seen: Vec<Option<&PathBuf>> = vec![None; n];
+    for (d, i) in dirs.iter().zip(index) {
+        if let Some(first) = seen[*i] {
+            return Err(refuse(
+                d.display().to_string(),
+                format!("is shard {i}/{n} again (also {})", first.display()),
+                "give each shard once",
+            ));
+        }
+        seen[*i] = Some(d);
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|i| seen[*i].is_none())
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(refuse(
+            "dipcap merge".into(),
+            if missing.len() == 1 {
+                format!("shard {} is missing", missing[0])
+            } else {
+                format!("shards {} are missing", missing.join(", "))
+            },
+            "run the missing shards (cluster/slurm/README.md shows how to resubmit failed array tasks) and give every shard folder",
+        ));
+    }
+    Ok(n)
+}
+
+/// One field that must be equal in every shard of a split.
+pub fn same<T: PartialEq + std::fmt::Debug>(
+    dirs: &[PathBuf],
+    values: &[T],
+    field: &str,
+) -> Result<(), RunError> {
+    for (d, v) in dirs.iter().zip(values).skip(1) {
+        if v != &values[0] {
+            return Err(refuse(
+                d.display().to_string(),
+                format!(
+                    "belongs to another run: its {field} is {v:?}, but {:?} in {}",
+                    values[0],
+                    dirs[0].display()
+                ),
+                "merge only shards made by the same command (scenario, seed, trials, levels, dipcap version)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub struct MergeReport {
+    pub out_dir: PathBuf,
+    pub shards: usize,
+    pub files: Vec<String>,
+    pub trials: u64,
+}
+
+fn parse_time(s: &str) -> SystemTime {
+    humantime::parse_rfc3339(s).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// `dipcap merge`: the outputs of the whole run (or sweep) from its shards.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: Option<PathBuf>,
+    charts: bool,
+) -> Result<MergeReport, RunError> {
+    if dirs.is_empty() {
+        return Err(refuse(
+            "dipcap merge".into(),
+            "no shard folders given".into(),
+            "list the shard folders, e.g. dipcap merge shards/* --out output/merged",
+        ));
+    }
+    let shards = dirs
+        .iter()
+        .map(|d| read(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let runs: Vec<RunShard> = shards
+        .iter()
+        .filter_map(|s| match s {
+            Shard::Run(r) => Some(r.clone()),
+            Shard::Sweep(_) => None,
+        })
+        .collect();
+    if runs.is_empty() {
+        let sweeps: Vec<crate::sweep::SweepShard> = shards
+            .into_iter()
+            .filter_map(|s| match s {
+                Shard::Sweep(w) => Some(w),
+                Shard::Run(_) => None,
+            })
+            .collect();
+        return crate::sweep::merge(dirs, &sweeps, out, charts);
+    }
+    if runs.len() != dirs.len() {
+        return Err(refuse(
+            "dipcap merge".into(),
+            "mixes shards of a run with shards of a sweep".into(),
+            "merge the shards of one run or of one sweep at a time",
+        ));
+    }
+    same(
+        dirs,
+        &runs
+            .iter()
+            .map(|r| r.dipcap_version.clone())
+            .collect::<Vec<_>>(),
+        "dipcap version",
+    )?;
+    same(
+        dirs,
+        &runs
+            .iter()
+            .map(|r| r.scenario_sha256.clone())
+            .collect::<Vec<_>>(),
+        "scenario (SHA-256)",
+    )?;
+    same(
+        dirs,
+        &runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
+        "seed",
+    )?;
+    same(
+        dirs,
+        &runs.iter().map(|r| r.trials).collect::<Vec<_>>(),
+        "number of trials",
+    )?;
+    same(
+        dirs,
+        &runs.iter().map(|r| r.levels.clone()).collect::<Vec<_>>(),
+        "budget levels",
+    )?;
+    let n = check_cover(
+        dirs,
+        &runs.iter().map(|r| r.shard).collect::<Vec<_>>(),
+        &runs.iter().map(|r| r.shards).collect::<Vec<_>>(),
+    )?;
+    let first = &runs[0];
+    let scenario_path = PathBuf::from(&first.scenario_path);
+    let s = crate::scenario::parse_str(&first.scenario_text, &scenario_path)?;
+    // Shard order: trials.csv is the rows of shard 0, then 1, … for each level.
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by_key(|&k| runs[k].shard);
+    let mut acc = crate::runner::accumulator(&s);
+    for &k in &order {
+        let r = &runs[k];
+        if r.first_trial != trial_range(r.trials, r.shard, n).start
+            || r.end_trial != trial_range(r.trials, r.shard, n).end
+        {
+            return Err(refuse(
+                dirs[k].display().to_string(),
+                format!(
+                    "holds trials {}..{}, not those of shard {}/{n}",
+                    r.first_trial, r.end_trial, r.shard
+                ),
+                "run the shard again",
+            ));
+        }
+        let path = dirs[k].join("accumulator.bin");
+        let bytes = std::fs::read(&path).map_err(|e| {
+            refuse(
+                path.display().to_string(),
+                format!("cannot be read: {e}"),
+                "run the shard again",
+            )
+        })?;
+        let part = codec::decode(&bytes).map_err(|e| {
+            refuse(
+                path.display().to_string(),
+                format!("is damaged: {e}"),
+                "run the shard again",
+            )
+        })?;
+        if part.trials != r.end_trial - r.first_trial {
+            return Err(refuse(
+                path.display().to_string(),
+                format!(
+                    "summarises {} trials, the shard should have {}",
+                    part.trials,
+                    r.end_trial - r.first_trial
+                ),
+                "run the shard again",
+            ));
+        }
+        acc.merge(&part);
+    }
+    let rows: Vec<Vec<PathBuf>> = (0..s.budget.levels.len())
+        .map(|l| order.iter().map(|&k| dirs[k].join(rows_name(l))).collect())
+        .collect();
+    for f in rows.iter().flatten() {
+        if !f.is_file() {
+            return Err(refuse(
+                f.display().to_string(),
+                "is missing".into(),
+                "run that shard again",
+            ));
+        }
+    }
+    let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
+    crate::app::check_out_dir(&out_dir)?;
+    let _lock = crate::parts::lock(&out_dir)?;
+    let trials = acc.trials;
+    let done = crate::app::finish(crate::app::Finish {
+        s: &s,
+        scenario_path: &scenario_path,
+        scenario_sha256: first.scenario_sha256.clone(),
+        seed: first.seed,
+        acc,
+        rows,
+        precision: None,
+        threads: runs.iter().map(|r| r.threads).max().unwrap_or(1),
+        shards: n,
+        started: runs
+            .iter()
+            .map(|r| parse_time(&r.started))
+            .min()
+            .unwrap_or(SystemTime::now()),
+        wall_seconds: runs.iter().map(|r| r.wall_seconds).sum(),
+        charts,
+        out_dir: &out_dir,
+    })?;
+    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
+    Ok(MergeReport {
+        out_dir,
+        shards: n,
+        files: done.files,
+        trials,
+    })
+}
