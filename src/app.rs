@@ -210,7 +210,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     if streamed.stopped {
         parts.checkpoint(&acc, streamed.next_trial, true)?;
         return Err(RunError::Interrupted {
-            trials_done: streamed.next_trial,
+            // Of this run's (or this shard's) trials, not the index of the next one.
+            trials_done: streamed.next_trial - range.start,
+            trials: range.end - range.start,
         });
     }
 

@@ -49,11 +49,11 @@ pub enum RunError {
     Encode { what: String, reason: String },
     #[error("cannot draw chart {chart}: {reason}")]
     Chart { chart: String, reason: String },
-    /// Ctrl-C: the finished work is saved for `--resume`.
+    /// Ctrl-C or a termination signal: the finished work is saved for `--resume`.
     #[error(
-        "interrupted after {trials_done} trials; the finished blocks are saved: run the same command with --resume to continue"
+        "interrupted after {trials_done} of {trials} trials; the finished blocks are saved: run the same command with --resume to continue"
     )]
-    Interrupted { trials_done: u64 },
+    Interrupted { trials_done: u64, trials: u64 },
     #[error(
         "interrupted after {points_done} of {points} points; the finished points are saved: run the same command with --resume to continue"
     )]

@@ -321,10 +321,13 @@ fn execute(cli: Cli) -> Result<(), RunError> {
         } => {
             let r = dipcap::shard::merge(&shards, out, !no_charts)?;
             if !quiet {
+                let work = match r.points {
+                    Some(p) => format!("{p} points × {} trials", r.trials),
+                    None => format!("{} trials", r.trials),
+                };
                 println!(
-                    "merged {} shards ({} trials) into {}/ ({})",
+                    "merged {} shards ({work}) into {}/ ({})",
                     r.shards,
-                    r.trials,
                     r.out_dir.display(),
                     r.files.join(", ")
                 );

@@ -1,11 +1,13 @@
 //! The resumable state of a run in progress, in `<out>/.dipcap-parts/`: `plan.json` (what the
 //! results depend on), one file of `trials.csv` rows per budget level (appended block by
 //! block), and `checkpoint.bin` (the accumulator, the next trial and the length of each rows
-//! file at that moment), replaced atomically every few seconds and when Ctrl-C is pressed.
+//! file at that moment), replaced atomically every few seconds and when the run is stopped.
 //! After a kill, `--resume` reloads the checkpoint, cuts the rows files back to its lengths and
 //! goes on; the outputs are assembled from these files only when the run is complete.
 //!
-//! Ctrl-C sets a flag the runner checks between blocks (a second Ctrl-C exits at once).
+//! Ctrl-C, SIGTERM and SIGHUP set a flag the runner checks between blocks (a second signal
+//! exits at once). SIGTERM matters on clusters: Slurm sends it at a job's time limit and on
+//! `scancel`, some 30 s before SIGKILL, so a shard stops with a fresh checkpoint.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -35,7 +37,8 @@ fn every() -> Duration {
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Installs the Ctrl-C handler (once per process) and returns the flag it sets.
+/// Installs the handler of Ctrl-C and termination signals (once per process) and returns the
+/// flag it sets.
 pub fn stop_flag() -> &'static AtomicBool {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {

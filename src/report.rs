@@ -320,6 +320,15 @@ fn provenance(d: &ChartData) -> String {
         ("finished", m.finished.clone()),
         ("simulation time", format!("{:.2} s", m.wall_seconds)),
     ];
+    if m.shards > 1 {
+        rows.push((
+            "shards",
+            format!(
+                "{} (run separately, put together with dipcap merge)",
+                m.shards
+            ),
+        ));
+    }
     rows.push((
         "reproduce",
         format!(

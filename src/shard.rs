@@ -235,7 +235,10 @@ pub struct MergeReport {
     pub out_dir: PathBuf,
     pub shards: usize,
     pub files: Vec<String>,
+    /// Trials of the run, or trials per point of a sweep.
     pub trials: u64,
+    /// Points of a sweep; `None` for a run.
+    pub points: Option<usize>,
 }
 
 fn parse_time(s: &str) -> SystemTime {
@@ -409,5 +412,6 @@ pub fn merge(
         shards: n,
         files: done.files,
         trials,
+        points: None,
     })
 }

@@ -87,6 +87,13 @@ pub struct Manifest {
     pub started: String,
     pub finished: String,
     pub wall_seconds: f64,
+    /// Absent in manifests written before shards existed: those runs ran on one machine.
+    #[serde(default = "one")]
+    pub shards: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// One row of `summary.csv`.

@@ -334,6 +334,7 @@ pub fn merge(
         shards: n,
         files: result.files,
         trials: s.trials,
+        points: Some(points.len()),
     })
 }
 
@@ -541,13 +542,15 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     });
     bar.finish_and_clear();
     match result {
-        Err(RunError::SweepInterrupted { points, .. }) => {
-            let points_done = (0..points)
+        Err(RunError::SweepInterrupted { .. }) => {
+            // Counted over this sweep's (or this shard's) points.
+            let points_done = mine
+                .clone()
                 .filter(|id| parts.join(part_name(*id)).is_file())
                 .count();
             return Err(RunError::SweepInterrupted {
                 points_done,
-                points,
+                points: mine.len(),
             });
         }
         other => other?,

@@ -157,6 +157,16 @@ fn a_killed_run_keeps_the_previous_results_and_resumes_to_the_same_bytes() {
 
 #[test]
 fn ctrl_c_stops_cleanly_with_a_message_and_resumes() {
+    stops_cleanly_and_resumes("-INT");
+}
+
+/// SIGTERM is what Slurm sends at a job's time limit and on `scancel`.
+#[test]
+fn sigterm_stops_cleanly_with_a_message_and_resumes() {
+    stops_cleanly_and_resumes("-TERM");
+}
+
+fn stops_cleanly_and_resumes(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let scenario = scenario_path("baseline");
     let scenario = scenario.to_str().unwrap();
@@ -165,7 +175,7 @@ fn ctrl_c_stops_cleanly_with_a_message_and_resumes() {
     let child = spawn(dir.path(), &args(scenario, cut.to_str().unwrap(), &[]));
     wait_for_checkpoint(&cut);
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -200,7 +210,7 @@ fn ctrl_c_stops_cleanly_with_a_message_and_resumes() {
     for f in SAME {
         assert!(
             std::fs::read(whole.join(f)).unwrap() == std::fs::read(cut.join(f)).unwrap(),
-            "{f} differs after Ctrl-C and resume"
+            "{f} differs after {signal} and resume"
         );
     }
 }
