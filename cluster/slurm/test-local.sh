@@ -18,7 +18,7 @@ T0=$(date +%s)
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   echo "installing Debian's slurm-wlm and munge"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 fi
 if [ -z "${DIPCAP:-}" ]; then
   cargo build --release --locked --quiet
