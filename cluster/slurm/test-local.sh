@@ -31,6 +31,7 @@ WORK=$(mktemp -d /tmp/dipcap-slurm.XXXXXX)
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${STARTED_MUNGED:-}" ]; then pkill -x munged 2>/dev/null || true; fi
   sleep 1
   rm -rf "$WORK"
 }
@@ -42,6 +43,7 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
   mkdir -p /run/munge /var/log/munge /var/lib/munge && chown munge:munge /run/munge /var/log/munge /var/lib/munge
   runuser -u munge -- /usr/sbin/munged
+  STARTED_MUNGED=1
   for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 munge -n | unmunge >/dev/null
