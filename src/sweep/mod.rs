@@ -319,6 +319,7 @@ pub fn merge(
             .min()
             .unwrap_or(started),
         clock,
+        earlier_seconds: shards.iter().map(|w| w.wall_seconds).sum(),
         shards: n,
     };
     let how = outputs::Assembly {
@@ -599,6 +600,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         threads,
         started,
         clock,
+        earlier_seconds: 0.0,
         shards: 1,
     };
     let how = outputs::Assembly {

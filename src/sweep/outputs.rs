@@ -361,6 +361,9 @@ pub struct Timing {
     pub threads: usize,
     pub started: SystemTime,
     pub clock: Instant,
+    /// Time spent before `clock` started: the shards' wall times added up when merging, so
+    /// that `wall_seconds` counts the whole sweep's work as on one machine.
+    pub earlier_seconds: f64,
     pub shards: usize,
 }
 
@@ -424,7 +427,7 @@ fn manifest(
         "shards": t.shards,
         "started": humantime::format_rfc3339_seconds(t.started).to_string(),
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        "wall_seconds": t.clock.elapsed().as_secs_f64(),
+        "wall_seconds": t.earlier_seconds + t.clock.elapsed().as_secs_f64(),
         "files": files,
     });
     let mut b = serde_json::to_vec_pretty(&v).map_err(|e| RunError::Encode {

@@ -89,6 +89,19 @@ fn same_tree(whole: &Path, merged: &Path) {
     }
 }
 
+/// The shards' `wall_seconds` added up.
+fn shard_seconds(d: &Path, shards: &[&str]) -> f64 {
+    shards
+        .iter()
+        .map(|s| {
+            let j: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(d.join(s).join("shard.json")).unwrap())
+                    .unwrap();
+            j["wall_seconds"].as_f64().unwrap()
+        })
+        .sum()
+}
+
 fn ok(o: std::process::Output) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
@@ -147,6 +160,14 @@ fn a_sharded_run_merges_to_the_unsharded_bytes() {
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("merged/manifest.json")).unwrap()).unwrap();
     assert_eq!(m["shards"], 3);
+    let (merged, shards) = (
+        m["wall_seconds"].as_f64().unwrap(),
+        shard_seconds(d, &["shard-0", "shard-1", "shard-2"]),
+    );
+    assert!(
+        (merged - shards).abs() <= 1e-9 * shards,
+        "a merged run's time is its shards' times added up: {merged} vs {shards}"
+    );
     let report = std::fs::read_to_string(d.join("merged/report.html")).unwrap();
     assert!(report.contains("<dt>shards</dt><dd>3 (run separately"));
 }
@@ -175,6 +196,12 @@ fn a_sharded_sweep_merges_to_the_unsharded_bytes() {
         d,
     ));
     same_tree(&d.join("whole"), &d.join("merged"));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("merged/manifest.json")).unwrap()).unwrap();
+    assert!(
+        m["wall_seconds"].as_f64().unwrap() >= shard_seconds(d, &["s0", "s1", "s2", "s3"]),
+        "a merged sweep's time includes its shards' times"
+    );
     assert!(d.join("merged/sweep_trials.csv").is_file());
     assert!(d.join("merged/charts/prim-peeling.png").is_file());
 }
