@@ -209,13 +209,15 @@ pub fn check_cover(dirs: &[PathBuf], index: &[usize], count: &[usize]) -> Result
     Ok(n)
 }
 
-/// One field that must be equal in every shard of a split.
-pub fn same<T: PartialEq + std::fmt::Debug>(
+/// One field (`f` of each shard) that must be equal in every shard of a split.
+pub fn same<S, T: PartialEq + std::fmt::Debug>(
     dirs: &[PathBuf],
-    values: &[T],
+    shards: &[S],
     field: &str,
+    f: impl Fn(&S) -> T,
 ) -> Result<(), RunError> {
-    for (d, v) in dirs.iter().zip(values).skip(1) {
+    let values: Vec<T> = shards.iter().map(f).collect();
+    for (d, v) in dirs.iter().zip(&values).skip(1) {
         if v != &values[0] {
             return Err(refuse(
                 d.display().to_string(),
@@ -286,37 +288,13 @@ pub fn merge(
             "merge the shards of one run or of one sweep at a time",
         ));
     }
-    same(
-        dirs,
-        &runs
-            .iter()
-            .map(|r| r.dipcap_version.clone())
-            .collect::<Vec<_>>(),
-        "dipcap version",
-    )?;
-    same(
-        dirs,
-        &runs
-            .iter()
-            .map(|r| r.scenario_sha256.clone())
-            .collect::<Vec<_>>(),
-        "scenario (SHA-256)",
-    )?;
-    same(
-        dirs,
-        &runs.iter().map(|r| r.seed).collect::<Vec<_>>(),
-        "seed",
-    )?;
-    same(
-        dirs,
-        &runs.iter().map(|r| r.trials).collect::<Vec<_>>(),
-        "number of trials",
-    )?;
-    same(
-        dirs,
-        &runs.iter().map(|r| r.levels.clone()).collect::<Vec<_>>(),
-        "budget levels",
-    )?;
+    same(dirs, &runs, "dipcap version", |r| r.dipcap_version.clone())?;
+    same(dirs, &runs, "scenario (SHA-256)", |r| {
+        r.scenario_sha256.clone()
+    })?;
+    same(dirs, &runs, "seed", |r| r.seed)?;
+    same(dirs, &runs, "number of trials", |r| r.trials)?;
+    same(dirs, &runs, "budget levels", |r| r.levels.clone())?;
     let n = check_cover(
         dirs,
         &runs.iter().map(|r| r.shard).collect::<Vec<_>>(),

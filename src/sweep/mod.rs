@@ -227,43 +227,17 @@ pub fn merge(
     use crate::shard::{check_cover, same};
     let started = SystemTime::now();
     let clock = Instant::now();
-    same(
-        dirs,
-        &shards
-            .iter()
-            .map(|w| w.dipcap_version.clone())
-            .collect::<Vec<_>>(),
-        "dipcap version",
-    )?;
-    same(
-        dirs,
-        &shards
-            .iter()
-            .map(|w| w.sweep_sha256.clone())
-            .collect::<Vec<_>>(),
-        "sweep file (SHA-256)",
-    )?;
-    same(
-        dirs,
-        &shards
-            .iter()
-            .map(|w| w.scenario_sha256.clone())
-            .collect::<Vec<_>>(),
-        "scenario (SHA-256)",
-    )?;
-    same(
-        dirs,
-        &shards
-            .iter()
-            .map(|w| w.overrides.clone())
-            .collect::<Vec<_>>(),
-        "command-line settings",
-    )?;
-    same(
-        dirs,
-        &shards.iter().map(|w| w.trial_rows).collect::<Vec<_>>(),
-        "--trial-rows",
-    )?;
+    same(dirs, shards, "dipcap version", |w| w.dipcap_version.clone())?;
+    same(dirs, shards, "sweep file (SHA-256)", |w| {
+        w.sweep_sha256.clone()
+    })?;
+    same(dirs, shards, "scenario (SHA-256)", |w| {
+        w.scenario_sha256.clone()
+    })?;
+    same(dirs, shards, "command-line settings", |w| {
+        w.overrides.clone()
+    })?;
+    same(dirs, shards, "--trial-rows", |w| w.trial_rows)?;
     let n = check_cover(
         dirs,
         &shards.iter().map(|w| w.shard).collect::<Vec<_>>(),
