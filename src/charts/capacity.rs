@@ -120,19 +120,20 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(70)
         .y_label_area_size(100)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_labels(9)
-        .y_label_formatter(&y_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc(m.axis)
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::Both,
+            x_labels: 8,
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 9,
+            y_fmt: &y_fmt,
+            y_desc: Some(m.axis),
+            tick: style::TICK,
+            desc: style::NOTE,
+        },
+    )?;
     let blue = style::OKABE_ITO[0];
     let mut band: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.p75 * f)).collect();
     band.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -194,19 +195,20 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(70)
         .y_label_area_size(100)
         .build_cartesian_2d(x0..x1, d0..d1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_labels(9)
-        .y_label_formatter(&d_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc(unit)
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::Both,
+            x_labels: 8,
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 9,
+            y_fmt: &d_fmt,
+            y_desc: Some(&unit),
+            tick: style::TICK,
+            desc: style::NOTE,
+        },
+    )?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(x0, 0.0), (x1, 0.0)],
         style::INK.stroke_width(2),
@@ -325,19 +327,20 @@ pub fn draw_cliff<DB: DrawingBackend>(
         .x_label_area_size(80)
         .y_label_area_size(120)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_labels(11)
-        .y_label_formatter(&y_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc("change from baseline (% of the baseline mean)")
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::AXIS_DESC))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::Both,
+            x_labels: 8,
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 11,
+            y_fmt: &y_fmt,
+            y_desc: Some("change from baseline (% of the baseline mean)"),
+            tick: style::TICK,
+            desc: style::AXIS_DESC,
+        },
+    )?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(x0, 0.0), (x1, 0.0)],
         style::INK.stroke_width(2),

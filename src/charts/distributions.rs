@@ -111,20 +111,20 @@ pub fn draw_box<DB: DrawingBackend>(
     let y_step = (y1 - y0) / 8.0;
     let x_fmt = |v: &f64| level_axis_label(d, *v);
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(n.max(2))
-        .x_label_formatter(&x_fmt)
-        .y_labels(9)
-        .y_label_formatter(&y_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc(m.axis)
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::AXIS_DESC))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoX,
+            x_labels: n.max(2),
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 9,
+            y_fmt: &y_fmt,
+            y_desc: Some(m.axis),
+            tick: style::TICK,
+            desc: style::AXIS_DESC,
+        },
+    )?;
     let half = 0.22;
     for (l, s) in stats.iter().enumerate() {
         let Some(s) = s else { continue };
@@ -206,19 +206,20 @@ pub fn draw_ecdf<DB: DrawingBackend>(
     let x_step = (x1 - x0) / 10.0;
     let x_fmt = |v: &f64| style::tick_label(*v, x_step);
     let y_fmt = |v: &f64| format!("{v:.0}%");
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(11)
-        .x_label_formatter(&x_fmt)
-        .y_labels(11)
-        .y_label_formatter(&y_fmt)
-        .x_desc(m.axis)
-        .y_desc("trials at or below the value (%)")
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::AXIS_DESC))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::Both,
+            x_labels: 11,
+            x_fmt: &x_fmt,
+            x_desc: m.axis,
+            y_labels: 11,
+            y_fmt: &y_fmt,
+            y_desc: Some("trials at or below the value (%)"),
+            tick: style::TICK,
+            desc: style::AXIS_DESC,
+        },
+    )?;
     for (l, c) in curves.iter().enumerate() {
         let Some(c) = c else { continue };
         // Percentile p is the value with p% of trials at or below it: the ECDF sampled at

@@ -113,19 +113,20 @@ pub fn draw<DB: DrawingBackend>(
             .y_label_area_size(86)
             .build_cartesian_2d((first as f64 - 0.5)..(last as f64 + 0.5), y0..y1)?;
         let desc = if l % cols == 0 { m.axis } else { "" };
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(style::GRID)
-            .x_labels(years.min(12) + 1)
-            .x_label_formatter(&x_fmt)
-            .y_labels(6)
-            .y_label_formatter(&y_fmt)
-            .x_desc("fiscal year")
-            .y_desc(desc)
-            .label_style(style::font(style::TICK - 2.0))
-            .axis_desc_style(style::font(style::NOTE))
-            .draw()?;
+        style::draw_axes(
+            &mut chart,
+            &style::Axes {
+                grid: style::Grid::Both,
+                x_labels: years.min(12) + 1,
+                x_fmt: &x_fmt,
+                x_desc: "fiscal year",
+                y_labels: 6,
+                y_fmt: &y_fmt,
+                y_desc: Some(desc),
+                tick: style::TICK - 2.0,
+                desc: style::NOTE,
+            },
+        )?;
         let band = |lo: fn(&super::data::YearlyRow) -> f64,
                     hi: fn(&super::data::YearlyRow) -> f64| {
             let mut pts: Vec<(f64, f64)> = rows

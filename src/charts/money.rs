@@ -134,20 +134,20 @@ pub fn draw_by_level<DB: DrawingBackend>(
         .x_label_area_size(70)
         .y_label_area_size(130)
         .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..y1.max(1.0))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(n.max(2))
-        .x_label_formatter(&x_fmt)
-        .y_labels(9)
-        .y_label_formatter(&y_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc(format!("money over the horizon ({unit})"))
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::AXIS_DESC))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoX,
+            x_labels: n.max(2),
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 9,
+            y_fmt: &y_fmt,
+            y_desc: Some(&format!("money over the horizon ({unit})")),
+            tick: style::TICK,
+            desc: style::AXIS_DESC,
+        },
+    )?;
     for (l, stack) in stacks.iter().enumerate() {
         let x = l as f64;
         let mut y = 0.0;
@@ -197,20 +197,20 @@ pub fn draw_by_level<DB: DrawingBackend>(
         .x_label_area_size(70)
         .y_label_area_size(110)
         .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..u1)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(n.max(2))
-        .x_label_formatter(&x_fmt)
-        .y_labels(9)
-        .y_label_formatter(&y_fmt)
-        .x_desc("budget level (% of baseline)")
-        .y_desc(format!("unfunded over the horizon ({unit})"))
-        .label_style(style::font(style::TICK))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoX,
+            x_labels: n.max(2),
+            x_fmt: &x_fmt,
+            x_desc: "budget level (% of baseline)",
+            y_labels: 9,
+            y_fmt: &y_fmt,
+            y_desc: Some(&format!("unfunded over the horizon ({unit})")),
+            tick: style::TICK,
+            desc: style::NOTE,
+        },
+    )?;
     for (l, stack) in unfunded.iter().enumerate() {
         let x = l as f64;
         let mut y = 0.0;
@@ -325,20 +325,20 @@ pub fn draw_by_year<DB: DrawingBackend>(
         } else {
             String::new()
         };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(style::GRID)
-            .x_labels(years.min(12) + 1)
-            .x_label_formatter(&x_fmt)
-            .y_labels(6)
-            .y_label_formatter(&y_fmt)
-            .x_desc("fiscal year")
-            .y_desc(desc)
-            .label_style(style::font(style::TICK - 2.0))
-            .axis_desc_style(style::font(style::NOTE))
-            .draw()?;
+        style::draw_axes(
+            &mut chart,
+            &style::Axes {
+                grid: style::Grid::NoX,
+                x_labels: years.min(12) + 1,
+                x_fmt: &x_fmt,
+                x_desc: "fiscal year",
+                y_labels: 6,
+                y_fmt: &y_fmt,
+                y_desc: Some(&desc),
+                tick: style::TICK - 2.0,
+                desc: style::NOTE,
+            },
+        )?;
         for y in 0..years {
             let x = (first + y as i64) as f64;
             let mut base = 0.0;

@@ -55,19 +55,20 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(64)
         .y_label_area_size(90)
         .build_cartesian_2d(0f64..xmax, 0f64..ymax)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .x_labels(7)
-        .x_label_formatter(&x_fmt)
-        .y_labels(7)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("μ*: mean |elementary effect| ({unit})"))
-        .y_desc("σ: spread of the effects")
-        .label_style(style::font(style::NOTE))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::Both,
+            x_labels: 7,
+            x_fmt: &x_fmt,
+            x_desc: &format!("μ*: mean |elementary effect| ({unit})"),
+            y_labels: 7,
+            y_fmt: &y_fmt,
+            y_desc: Some("σ: spread of the effects"),
+            tick: style::NOTE,
+            desc: style::NOTE,
+        },
+    )?;
     // σ = μ*: above the line, effects depend strongly on the other parameters.
     let d = xmax.min(ymax);
     chart.draw_series(DashedLineSeries::new(

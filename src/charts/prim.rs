@@ -68,19 +68,20 @@ impl Draw for PrimChart<'_> {
             .y_label_area_size(100)
             .build_cartesian_2d(0f64..1.02, y0..1.02)?;
         let pct = |v: &f64| format!("{:.0}%", v * 100.0);
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(style::GRID)
-            .x_labels(11)
-            .x_label_formatter(&pct)
-            .y_labels(11)
-            .y_label_formatter(&pct)
-            .x_desc("coverage: points meeting the condition that lie in the box")
-            .y_desc("density: points in the box that meet the condition")
-            .label_style(style::font(style::TICK))
-            .axis_desc_style(style::font(style::NOTE))
-            .draw()?;
+        style::draw_axes(
+            &mut chart,
+            &style::Axes {
+                grid: style::Grid::Both,
+                x_labels: 11,
+                x_fmt: &pct,
+                x_desc: "coverage: points meeting the condition that lie in the box",
+                y_labels: 11,
+                y_fmt: &pct,
+                y_desc: Some("density: points in the box that meet the condition"),
+                tick: style::TICK,
+                desc: style::NOTE,
+            },
+        )?;
         chart.draw_series(LineSeries::new(
             r.trajectory.iter().map(|b| (b.coverage, b.density)),
             style::LIGHT.stroke_width(2),

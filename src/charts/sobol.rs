@@ -62,19 +62,20 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(60)
         .y_label_area_size(500)
         .build_cartesian_2d(x0..x1, -0.6f64..(rows - 0.4))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .y_labels(k.max(2))
-        .y_label_formatter(&label_of)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .x_desc("share of the output's variance (Sobol index, 0–1)")
-        .label_style(style::font(style::NOTE))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoY,
+            x_labels: 8,
+            x_fmt: &x_fmt,
+            x_desc: "share of the output's variance (Sobol index, 0–1)",
+            y_labels: k.max(2),
+            y_fmt: &label_of,
+            y_desc: None,
+            tick: style::NOTE,
+            desc: style::NOTE,
+        },
+    )?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, -0.6), (0.0, rows - 0.4)],
         style::INK.stroke_width(1),

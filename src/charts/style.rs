@@ -4,6 +4,7 @@
 
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
@@ -352,4 +353,88 @@ mod tests {
         let (lo, hi) = padded(5.0, 5.0, None);
         assert!(lo < 5.0 && hi > 5.0);
     }
+}
+
+/// The category a tick at `v` names on an axis of `n` categories drawn at 0, 1, …, n − 1
+/// (levels, ranked parameters): none between them or beyond.
+pub fn category(v: f64, n: usize) -> Option<usize> {
+    let i = v.round();
+    ((v - i).abs() <= 1e-6 && i >= 0.0 && (i as usize) < n).then_some(i as usize)
+}
+
+/// Ticks on whole numbers only (fiscal years), blank between them.
+pub fn whole_tick(v: &f64) -> String {
+    let r = v.round();
+    if (v - r).abs() < 1e-6 {
+        format!("{r:.0}")
+    } else {
+        String::new()
+    }
+}
+
+/// Rows and columns of small multiples for `n` panels: one, two across up to four, then three.
+pub fn panel_grid(n: usize) -> (usize, usize) {
+    let cols = match n {
+        0 | 1 => 1,
+        2..=4 => 2,
+        _ => 3,
+    };
+    (n.div_ceil(cols), cols)
+}
+
+/// Which grid lines a chart draws: none across a categorical axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grid {
+    Both,
+    /// No vertical lines (categories along x).
+    NoX,
+    /// No horizontal lines (categories along y).
+    NoY,
+}
+
+/// A chart's axes in the house style: white minor grid, light grey major grid, tick labels of
+/// size `tick`, axis descriptions of size `desc`.
+pub struct Axes<'f> {
+    pub grid: Grid,
+    pub x_labels: usize,
+    pub x_fmt: &'f dyn Fn(&f64) -> String,
+    pub x_desc: &'f str,
+    pub y_labels: usize,
+    pub y_fmt: &'f dyn Fn(&f64) -> String,
+    /// None when the tick labels say it all (ranked parameters).
+    pub y_desc: Option<&'f str>,
+    pub tick: f64,
+    pub desc: f64,
+}
+
+pub type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws `a` on `chart`.
+pub fn draw_axes<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    a: &Axes,
+) -> super::DrawResult<DB> {
+    let mut mesh = chart.configure_mesh();
+    match a.grid {
+        Grid::Both => {}
+        Grid::NoX => {
+            mesh.disable_x_mesh();
+        }
+        Grid::NoY => {
+            mesh.disable_y_mesh();
+        }
+    }
+    mesh.light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(a.x_labels)
+        .x_label_formatter(a.x_fmt)
+        .y_labels(a.y_labels)
+        .y_label_formatter(a.y_fmt)
+        .x_desc(a.x_desc)
+        .label_style(font(a.tick))
+        .axis_desc_style(font(a.desc));
+    if let Some(d) = a.y_desc {
+        mesh.y_desc(d);
+    }
+    mesh.draw()
 }

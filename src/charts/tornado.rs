@@ -74,19 +74,20 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(60)
         .y_label_area_size(500)
         .build_cartesian_2d(x0..x1, -0.6f64..(rows - 0.4))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(style::GRID)
-        .y_labels(k.max(2))
-        .y_label_formatter(&label_of)
-        .x_labels(9)
-        .x_label_formatter(&x_fmt)
-        .x_desc(desc)
-        .label_style(style::font(style::NOTE))
-        .axis_desc_style(style::font(style::NOTE))
-        .draw()?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoY,
+            x_labels: 9,
+            x_fmt: &x_fmt,
+            x_desc: &desc,
+            y_labels: k.max(2),
+            y_fmt: &label_of,
+            y_desc: None,
+            tick: style::NOTE,
+            desc: style::NOTE,
+        },
+    )?;
     for (rank, w) in a.swings.iter().enumerate() {
         let y = (k - 1 - rank) as f64;
         let base = w.base * f;
