@@ -287,6 +287,13 @@ impl ChartData {
         level_label(self.manifest.levels[l])
     }
 
+    /// The tick label at `v` on an axis with the levels at 0, 1, …: a level's label, blank
+    /// between levels.
+    pub fn level_tick(&self, v: f64) -> String {
+        super::style::category(v, self.levels().len())
+            .map_or_else(String::new, |l| self.level_label(l))
+    }
+
     /// The stamp every chart carries: what produced it.
     pub fn stamp(&self) -> String {
         let m = &self.manifest;

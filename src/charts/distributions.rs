@@ -56,14 +56,6 @@ pub fn ecdf_spec(d: &ChartData, i: usize) -> ChartSpec {
 }
 
 /// Category positions 0..n on an f64 axis: labels only at whole positions.
-fn level_axis_label(d: &ChartData, v: f64) -> String {
-    let i = v.round();
-    if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= d.levels().len() {
-        return String::new();
-    }
-    d.level_label(i as usize)
-}
-
 pub fn draw_box<DB: DrawingBackend>(
     d: &ChartData,
     i: usize,
@@ -109,7 +101,7 @@ pub fn draw_box<DB: DrawingBackend>(
         .y_label_area_size(110)
         .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), y0..y1)?;
     let y_step = (y1 - y0) / 8.0;
-    let x_fmt = |v: &f64| level_axis_label(d, *v);
+    let x_fmt = |v: &f64| d.level_tick(*v);
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
     style::draw_axes(
         &mut chart,

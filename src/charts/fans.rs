@@ -71,23 +71,8 @@ pub fn draw<DB: DrawingBackend>(
         ],
         &d.stamp(),
     )?;
-    let cols = if n <= 1 {
-        1
-    } else if n <= 4 {
-        2
-    } else {
-        3
-    };
-    let rows = n.div_ceil(cols);
+    let (rows, cols) = style::panel_grid(n);
     let panels = area.split_evenly((rows, cols));
-    let x_fmt = |v: &f64| {
-        let r = v.round();
-        if (v - r).abs() < 1e-6 {
-            format!("{r:.0}")
-        } else {
-            String::new()
-        }
-    };
     let y_step = (y1 - y0) / 5.0;
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
     let cut_x = cut_position(d);
@@ -118,7 +103,7 @@ pub fn draw<DB: DrawingBackend>(
             &style::Axes {
                 grid: style::Grid::Both,
                 x_labels: years.min(12) + 1,
-                x_fmt: &x_fmt,
+                x_fmt: &style::whole_tick,
                 x_desc: "fiscal year",
                 y_labels: 6,
                 y_fmt: &y_fmt,

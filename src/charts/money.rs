@@ -88,14 +88,6 @@ fn segment_keys(with_unfunded: bool) -> Vec<(Key, String)> {
     keys
 }
 
-fn level_axis(d: &ChartData, v: f64) -> String {
-    let i = v.round();
-    if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= d.levels().len() {
-        return String::new();
-    }
-    d.level_label(i as usize)
-}
-
 pub fn draw_by_level<DB: DrawingBackend>(
     d: &ChartData,
     root: &DrawingArea<DB, Shift>,
@@ -123,7 +115,7 @@ pub fn draw_by_level<DB: DrawingBackend>(
         .fold(0.0, f64::max);
     let y1 = top * 1.08;
     let y_fmt = |v: &f64| style::thousands(*v);
-    let x_fmt = |v: &f64| level_axis(d, *v);
+    let x_fmt = |v: &f64| d.level_tick(*v);
     let mut chart = ChartBuilder::on(&left)
         .caption(
             "Appropriations and how they were used",
@@ -288,23 +280,8 @@ pub fn draw_by_year<DB: DrawingBackend>(
         })
         .fold(0.0, f64::max);
     let y1 = (top * 1.05).max(1.0);
-    let cols = if n <= 1 {
-        1
-    } else if n <= 4 {
-        2
-    } else {
-        3
-    };
-    let rows = n.div_ceil(cols);
+    let (rows, cols) = style::panel_grid(n);
     let panels = area.split_evenly((rows, cols));
-    let x_fmt = |v: &f64| {
-        let r = v.round();
-        if (v - r).abs() < 1e-6 {
-            format!("{r:.0}")
-        } else {
-            String::new()
-        }
-    };
     let y_fmt = |v: &f64| style::thousands(*v);
     let cut_x = super::fans::cut_position(d);
     for (l, panel) in panels.iter().enumerate().take(n) {
@@ -330,7 +307,7 @@ pub fn draw_by_year<DB: DrawingBackend>(
             &style::Axes {
                 grid: style::Grid::NoX,
                 x_labels: years.min(12) + 1,
-                x_fmt: &x_fmt,
+                x_fmt: &style::whole_tick,
                 x_desc: "fiscal year",
                 y_labels: 6,
                 y_fmt: &y_fmt,

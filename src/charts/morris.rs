@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use crate::sweep::outputs::Analysis;
 
 use super::style;
-use super::sweep::{SweepContext, measure};
+use super::sweep::{SweepContext, measure, value_and_cost};
 use super::{Draw, DrawResult, Key, frame};
 
 pub struct MorrisChart<'a> {
@@ -128,14 +128,8 @@ impl Draw for MorrisChart<'_> {
             &keys,
             &self.ctx.stamp,
         )?;
-        match self.diff {
-            Some(d) => {
-                let w = area.dim_in_pixel().0 as i32;
-                let (left, right) = area.split_horizontally(w / 2);
-                panel(self.ctx, self.value, &left)?;
-                panel(self.ctx, d, &right)
-            }
-            None => panel(self.ctx, self.value, &area),
-        }
+        value_and_cost(&area, self.value, self.diff, true, |a, area| {
+            panel(self.ctx, a, area)
+        })
     }
 }

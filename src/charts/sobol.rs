@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use crate::sweep::outputs::Analysis;
 
 use super::style;
-use super::sweep::{SweepContext, measure};
+use super::sweep::{SweepContext, measure, parameter_rows, value_and_cost};
 use super::{Draw, DrawResult, Key, frame};
 
 pub struct SobolChart<'a> {
@@ -26,7 +26,6 @@ fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
     let Some(idx) = &a.sobol else { return Ok(()) };
-    let m = measure(a.metric);
     let k = idx.len();
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&p, &q| idx[q].total.total_cmp(&idx[p].total).then(p.cmp(&q)));
@@ -45,23 +44,10 @@ fn panel<DB: DrawingBackend>(
     let (x0, x1) = (lo - 0.02, hi + 0.08);
     let rows = k.max(1) as f64;
     let label_of = |v: &f64| {
-        let i = v.round();
-        if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= k {
-            return String::new();
-        }
-        ctx.labels[order[k - 1 - i as usize]].clone()
+        style::category(*v, k).map_or_else(String::new, |i| ctx.labels[order[k - 1 - i]].clone())
     };
     let x_fmt = |v: &f64| format!("{v:.1}");
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!("{}: {}", m.name, ctx.target_words(a)),
-            style::bold(style::LEGEND),
-        )
-        .margin(8)
-        .margin_right(30)
-        .x_label_area_size(60)
-        .y_label_area_size(500)
-        .build_cartesian_2d(x0..x1, -0.6f64..(rows - 0.4))?;
+    let mut chart = parameter_rows(ctx, a, area, x0..x1, rows)?;
     style::draw_axes(
         &mut chart,
         &style::Axes {
@@ -140,14 +126,8 @@ impl Draw for SobolChart<'_> {
             ],
             &self.ctx.stamp,
         )?;
-        match self.diff {
-            Some(d) => {
-                let h = area.dim_in_pixel().1 as i32;
-                let (top, bottom) = area.split_vertically(h / 2);
-                panel(self.ctx, self.value, &top)?;
-                panel(self.ctx, d, &bottom)
-            }
-            None => panel(self.ctx, self.value, &area),
-        }
+        value_and_cost(&area, self.value, self.diff, false, |a, area| {
+            panel(self.ctx, a, area)
+        })
     }
 }

@@ -329,32 +329,6 @@ pub fn thousands(v: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_formatted_for_readers() {
-        assert_eq!(thousands(12345.6), "12,346");
-        assert_eq!(thousands(-999.4), "−999");
-        assert_eq!(thousands(0.2), "0");
-        let rate = HEADLINE[0];
-        assert_eq!(rate.show(0.9125), "91.2%");
-        assert_eq!(rate.show_diff(-0.172), "−17.2 points");
-        assert_eq!(rate.show_diff(0.00001), "0.0 points");
-        assert_eq!(HEADLINE[2].show_diff(0.0131), "+0.013");
-        assert_eq!(tick_label(-0.0001, 0.05), "0.00");
-        assert_eq!(tick_label(0.25, 0.05), "0.25");
-    }
-
-    #[test]
-    fn padded_ranges_stay_in_natural_bounds() {
-        assert_eq!(padded(0.9, 1.0, Some((0.0, 1.0))).1, 1.0);
-        let (lo, hi) = padded(5.0, 5.0, None);
-        assert!(lo < 5.0 && hi > 5.0);
-    }
-}
-
 /// The category a tick at `v` names on an axis of `n` categories drawn at 0, 1, …, n − 1
 /// (levels, ranked parameters): none between them or beyond.
 pub fn category(v: f64, n: usize) -> Option<usize> {
@@ -437,4 +411,45 @@ pub fn draw_axes<DB: DrawingBackend>(
         mesh.y_desc(d);
     }
     mesh.draw()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_readers() {
+        assert_eq!(thousands(12345.6), "12,346");
+        assert_eq!(thousands(-999.4), "−999");
+        assert_eq!(thousands(0.2), "0");
+        let rate = HEADLINE[0];
+        assert_eq!(rate.show(0.9125), "91.2%");
+        assert_eq!(rate.show_diff(-0.172), "−17.2 points");
+        assert_eq!(rate.show_diff(0.00001), "0.0 points");
+        assert_eq!(HEADLINE[2].show_diff(0.0131), "+0.013");
+        assert_eq!(tick_label(-0.0001, 0.05), "0.00");
+        assert_eq!(tick_label(0.25, 0.05), "0.25");
+    }
+
+    #[test]
+    fn padded_ranges_stay_in_natural_bounds() {
+        assert_eq!(padded(0.9, 1.0, Some((0.0, 1.0))).1, 1.0);
+        let (lo, hi) = padded(5.0, 5.0, None);
+        assert!(lo < 5.0 && hi > 5.0);
+    }
+
+    #[test]
+    fn category_ticks_fall_on_whole_positions_only() {
+        assert_eq!(category(1.0, 3), Some(1));
+        assert_eq!(category(2.0000001, 3), Some(2));
+        assert_eq!(category(0.5, 3), None);
+        assert_eq!(category(3.0, 3), None);
+        assert_eq!(category(-1.0, 3), None);
+        assert_eq!(whole_tick(&2027.0), "2027");
+        assert_eq!(whole_tick(&2027.5), "");
+        assert_eq!(
+            [1, 2, 3, 4, 5, 7].map(panel_grid),
+            [(1, 1), (1, 2), (2, 2), (2, 2), (2, 3), (3, 3)]
+        );
+    }
 }

@@ -1,6 +1,10 @@
 //! The charts of a sweep: which of them exist (tornado, Sobol, Morris, PRIM), the context
 //! they share (stamp, parameter labels, levels) and drawing them all.
 
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
 use rayon::prelude::*;
 
 use crate::error::RunError;
@@ -11,7 +15,7 @@ use crate::sweep::spec::Sweep;
 
 use super::data::level_label;
 use super::style::{self, Measure};
-use super::{morris, prim, render_both, sobol, tornado};
+use super::{DrawResult, morris, prim, render_both, sobol, tornado};
 
 /// What every sweep chart needs besides its own analysis.
 pub struct SweepContext<'a> {
@@ -38,6 +42,49 @@ impl SweepContext<'_> {
             format!("at {} of baseline", self.level(a.level))
         }
     }
+}
+
+/// Draws a metric's panel and, when the analysis has one, the panel of what the cut costs:
+/// beside it (`across`) or below it.
+pub fn value_and_cost<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    value: &Analysis,
+    cost: Option<&Analysis>,
+    across: bool,
+    panel: impl Fn(&Analysis, &DrawingArea<DB, Shift>) -> DrawResult<DB>,
+) -> DrawResult<DB> {
+    let Some(cost) = cost else {
+        return panel(value, area);
+    };
+    let (w, h) = area.dim_in_pixel();
+    let (first, second) = if across {
+        area.split_horizontally(w as i32 / 2)
+    } else {
+        area.split_vertically(h as i32 / 2)
+    };
+    panel(value, &first)?;
+    panel(cost, &second)
+}
+
+/// A panel with the parameters as rows (`rows` of them, the first at the bottom) against
+/// `x`, captioned with the metric and what it is measured at (Sobol indices, tornado swings).
+pub fn parameter_rows<'a, DB: DrawingBackend>(
+    ctx: &SweepContext,
+    a: &Analysis,
+    area: &'a DrawingArea<DB, Shift>,
+    x: Range<f64>,
+    rows: f64,
+) -> Result<style::Chart2d<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    ChartBuilder::on(area)
+        .caption(
+            format!("{}: {}", measure(a.metric).name, ctx.target_words(a)),
+            style::bold(style::LEGEND),
+        )
+        .margin(8)
+        .margin_right(30)
+        .x_label_area_size(60)
+        .y_label_area_size(500)
+        .build_cartesian_2d(x, -0.6f64..(rows - 0.4))
 }
 
 /// How a metric is shown: a headline measure's own words, else its registry name and unit.

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use crate::sweep::outputs::Analysis;
 
 use super::style::{self, Measure};
-use super::sweep::{SweepContext, measure};
+use super::sweep::{SweepContext, measure, parameter_rows, value_and_cost};
 use super::{Draw, DrawResult, Key, frame};
 
 pub struct Tornado<'a> {
@@ -44,14 +44,11 @@ fn panel<DB: DrawingBackend>(
     let pad = (x1 - x0) * 0.12;
     let (x0, x1) = (x0 - pad, x1 + pad);
     let rows = k.max(1) as f64;
+    // Widest swing on top: row k − 1 is the first swing.
     let label_of = |v: &f64| {
-        let i = v.round();
-        if (v - i).abs() > 1e-6 || i < 0.0 || i as usize >= k {
-            return String::new();
-        }
-        // Widest swing on top: row k − 1 is the first swing.
-        let w = &a.swings[k - 1 - i as usize];
-        ctx.labels[w.param].clone()
+        style::category(*v, k).map_or_else(String::new, |i| {
+            ctx.labels[a.swings[k - 1 - i].param].clone()
+        })
     };
     let x_step = (x1 - x0) / 8.0;
     let x_fmt = |v: &f64| style::tick_label(*v, x_step);
@@ -64,16 +61,7 @@ fn panel<DB: DrawingBackend>(
     } else {
         m.axis.to_string()
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!("{}: {}", m.name, ctx.target_words(a)),
-            style::bold(style::LEGEND),
-        )
-        .margin(8)
-        .margin_right(30)
-        .x_label_area_size(60)
-        .y_label_area_size(500)
-        .build_cartesian_2d(x0..x1, -0.6f64..(rows - 0.4))?;
+    let mut chart = parameter_rows(ctx, a, area, x0..x1, rows)?;
     style::draw_axes(
         &mut chart,
         &style::Axes {
@@ -160,14 +148,8 @@ impl Draw for Tornado<'_> {
             ],
             &self.ctx.stamp,
         )?;
-        match self.diff {
-            Some(d) => {
-                let h = area.dim_in_pixel().1 as i32;
-                let (top, bottom) = area.split_vertically(h / 2);
-                panel(self.ctx, self.value, &top)?;
-                panel(self.ctx, d, &bottom)
-            }
-            None => panel(self.ctx, self.value, &area),
-        }
+        value_and_cost(&area, self.value, self.diff, false, |a, area| {
+            panel(self.ctx, a, area)
+        })
     }
 }
