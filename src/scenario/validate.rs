@@ -176,22 +176,30 @@ pub const MAX_CRISIS_RATE: f64 = 10_000.0;
 /// Largest force, in deployable units (every monthly tick visits every unit).
 pub const MAX_UNITS: usize = 5_000;
 
+/// Whether a name can be the output folder `output/<name>/` on any system: not empty, no
+/// separators or spaces, not hidden.
+pub fn usable_as_folder(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+}
+
+/// How to fix a name [`usable_as_folder`] refuses.
+pub const FOLDER_NAME_FIX: &str =
+    "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)";
+
 pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let c = Checker { path };
 
     // [scenario]
     let m = &raw.scenario;
-    if m.name.is_empty()
-        || !m
-            .name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        || m.name.starts_with('.')
-    {
+    if !usable_as_folder(&m.name) {
         return Err(c.err(
             "scenario.name",
             format!("\"{}\" cannot be used as a folder name", m.name),
-            "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
+            FOLDER_NAME_FIX,
         ));
     }
     if m.money_unit.trim().is_empty() || m.money_unit.chars().count() > 16 {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::metrics::Metric;
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, FOLDER_NAME_FIX, Scenario, usable_as_folder};
 
 use super::keypath;
 
@@ -307,17 +307,11 @@ fn validate(
 ) -> Result<Sweep, InputError> {
     let c = Check { path };
     let s = &raw.sweep;
-    if s.name.is_empty()
-        || !s
-            .name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        || s.name.starts_with('.')
-    {
+    if !usable_as_folder(&s.name) {
         return Err(c.err(
             "sweep.name",
             format!("\"{}\" cannot be used as a folder name", s.name),
-            "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
+            FOLDER_NAME_FIX,
         ));
     }
     let design_name = o.design.clone().unwrap_or_else(|| s.design.clone());

@@ -374,7 +374,7 @@ fn adaptive_precision_runs_fixed_blocks_until_the_target_is_met() {
 fn bad_sweep_files_are_explained_with_exit_code_2_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
     let base = std::fs::read_to_string(sweep_file()).unwrap();
-    let cases: [(&str, &str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &str, &[&str]); 7] = [
         (
             "samples = 128",
             "sampels = 128",
@@ -410,6 +410,12 @@ fn bad_sweep_files_are_explained_with_exit_code_2_and_nothing_written() {
             "level = 0.75 ",
             "0.75 is not one of the sweep's levels",
             &["discovery.level", "1, 0.8, 0.7"],
+        ),
+        (
+            "name = \"baseline-sweep\"",
+            "name = \"my sweep\"",
+            "\"my sweep\" cannot be used as a folder name",
+            &["sweep.name", "letters, digits"],
         ),
     ];
     for (from, to, problem, more) in cases {
