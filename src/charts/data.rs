@@ -287,6 +287,15 @@ impl ChartData {
         level_label(self.manifest.levels[l])
     }
 
+    /// The title of level `l`'s panel in small multiples.
+    pub fn panel_title(&self, l: usize) -> String {
+        if l == 0 {
+            "baseline (100%)".to_string()
+        } else {
+            format!("{} of baseline", self.level_label(l))
+        }
+    }
+
     /// The tick label at `v` on an axis with the levels at 0, 1, …: a level's label, blank
     /// between levels.
     pub fn level_tick(&self, v: f64) -> String {

@@ -85,13 +85,8 @@ pub fn draw<DB: DrawingBackend>(
     for (l, panel) in panels.iter().enumerate().take(n) {
         let c = style::level_colour(l, n);
         let rows = d.yearly(l, m.metric);
-        let title = if l == 0 {
-            "baseline (100%)".to_string()
-        } else {
-            format!("{} of baseline", d.level_label(l))
-        };
         let mut chart = ChartBuilder::on(panel)
-            .caption(title, style::bold(style::LEGEND + 2.0))
+            .caption(d.panel_title(l), style::bold(style::LEGEND + 2.0))
             .margin(10)
             .margin_right(24)
             .x_label_area_size(56)

@@ -285,13 +285,8 @@ pub fn draw_by_year<DB: DrawingBackend>(
     let y_fmt = |v: &f64| style::thousands(*v);
     let cut_x = super::fans::cut_position(d);
     for (l, panel) in panels.iter().enumerate().take(n) {
-        let title = if l == 0 {
-            "baseline (100%)".to_string()
-        } else {
-            format!("{} of baseline", d.level_label(l))
-        };
         let mut chart = ChartBuilder::on(panel)
-            .caption(title, style::bold(style::LEGEND + 2.0))
+            .caption(d.panel_title(l), style::bold(style::LEGEND + 2.0))
             .margin(10)
             .margin_right(20)
             .x_label_area_size(56)

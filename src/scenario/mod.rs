@@ -10,7 +10,9 @@ mod validate;
 use std::path::Path;
 
 pub use types::*;
-pub use validate::{FOLDER_NAME_FIX, MAX_CRISIS_RATE, MAX_MAGNITUDE, MAX_UNITS, usable_as_folder};
+pub use validate::{
+    Checker, FOLDER_NAME_FIX, MAX_CRISIS_RATE, MAX_MAGNITUDE, MAX_UNITS, usable_as_folder,
+};
 
 use crate::error::InputError;
 

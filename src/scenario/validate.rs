@@ -12,14 +12,15 @@ use crate::error::InputError;
 /// Tolerance for shares that must sum to 1 (loose enough for hand-written decimals).
 const SUM_TOLERANCE: f64 = 1e-6;
 
-struct Checker<'a> {
-    path: &'a Path,
+/// Errors about keys of one file (scenario or sweep file).
+pub struct Checker<'a> {
+    pub path: &'a Path,
 }
 
 type R<T> = Result<T, InputError>;
 
 impl Checker<'_> {
-    fn err(
+    pub fn err(
         &self,
         key: impl Into<String>,
         problem: impl Into<String>,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::InputError;
 use crate::metrics::Metric;
-use crate::scenario::{self, FOLDER_NAME_FIX, Scenario, usable_as_folder};
+use crate::scenario::{self, Checker, FOLDER_NAME_FIX, Scenario, usable_as_folder};
 
 use super::keypath;
 
@@ -254,26 +254,6 @@ pub struct Overrides {
     pub seed: Option<u64>,
 }
 
-struct Check<'a> {
-    path: &'a Path,
-}
-
-impl Check<'_> {
-    fn err(
-        &self,
-        key: impl Into<String>,
-        problem: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> InputError {
-        InputError::Key {
-            path: self.path.to_path_buf(),
-            key: key.into(),
-            problem: problem.into(),
-            hint: hint.into(),
-        }
-    }
-}
-
 /// The largest number of design points a sweep may have.
 pub const MAX_POINTS: usize = 1_000_000;
 
@@ -305,7 +285,7 @@ fn validate(
     given_scenario: Option<&str>,
     o: &Overrides,
 ) -> Result<Sweep, InputError> {
-    let c = Check { path };
+    let c = Checker { path };
     let s = &raw.sweep;
     if !usable_as_folder(&s.name) {
         return Err(c.err(
@@ -635,7 +615,7 @@ fn metric_examples() -> String {
         .join(", ")
 }
 
-fn discovery(c: &Check, d: &RawDiscovery, levels: &[f64]) -> Result<Discovery, InputError> {
+fn discovery(c: &Checker, d: &RawDiscovery, levels: &[f64]) -> Result<Discovery, InputError> {
     let hint =
         "write METRIC OP VALUE, e.g. condition = \"response_rate < 0.8\" (OP one of <, <=, >, >=)";
     let cond = d.condition.trim();
