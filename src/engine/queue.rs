@@ -90,10 +90,12 @@ impl<E: Copy> EventQueue<E> {
 
     pub fn push(&mut self, time: SimTime, class: u8, event: E) {
         self.seq += 1;
-        let entry = Entry {
-            key: order_key(time, class, self.seq),
-            event,
-        };
+        self.push_key(order_key(time, class, self.seq), event);
+    }
+
+    /// Pushes an event under a key made with a sequence number from [`Self::reserve_seq`].
+    pub fn push_key(&mut self, key: u128, event: E) {
+        let entry = Entry { key, event };
         let sooner_than_heap = self.heap.peek().is_none_or(|h| entry.key < h.key);
         if sooner_than_heap && self.near.len() < NEAR {
             let at = self.near.partition_point(|e| e.key > entry.key);

@@ -241,8 +241,10 @@ struct World<'a> {
     waiting: Vec<u32>,
     /// Reused buffers, so that no event allocates once a trial is under way.
     arrivals: Vec<(u128, u32)>,
+    next_arrival: usize,
     waiting_spare: Vec<u32>,
     ready: Vec<(usize, f64)>,
+    tick_readiness: Vec<f64>,
     programme_rate: Vec<f64>,
     joint_partner: Vec<bool>,
     home: Vec<usize>,
@@ -368,8 +370,10 @@ impl<'a> World<'a> {
                 .collect(),
             waiting: Vec::new(),
             arrivals: Vec::with_capacity(crises.len()),
+            next_arrival: 0,
             waiting_spare: Vec::new(),
             ready: Vec::with_capacity(f.units),
+            tick_readiness: Vec::with_capacity(f.units),
             programme_rate: vec![0.0; s.partners.len()],
             joint_partner: vec![false; s.partners.len()],
             home: Vec::with_capacity(f.units),
@@ -400,24 +404,24 @@ impl<'a> World<'a> {
         // instead of in it, which keeps the heap small. Each takes the sequence number it would
         // have had if pushed now, so the order of events is exactly that of one big heap.
         let arrival_class = Event::CrisisArrival(0).class();
-        let mut arrivals = std::mem::take(&mut self.arrivals);
-        arrivals.clear();
+        self.arrivals.clear();
         for (i, c) in self.crises.iter().enumerate() {
             let seq = self.q.reserve_seq();
-            arrivals.push((order_key(c.arrival, arrival_class, seq), i as u32));
+            self.arrivals
+                .push((order_key(c.arrival, arrival_class, seq), i as u32));
         }
-        arrivals.sort_unstable();
-        let mut next_arrival = 0;
+        self.arrivals.sort_unstable();
+        self.next_arrival = 0;
         let last = self.s.years as u32 - 1;
         loop {
             // The next event is the first of three sorted sources: the heap, the arrivals and
             // this year's ticks. Keys are unique, so the choice is the one order.
             let heap = self.q.peek_key().unwrap_or(u128::MAX);
-            let arrival = arrivals.get(next_arrival).map_or(u128::MAX, |a| a.0);
-            let tick = self.ticks.get(self.next_tick).copied().unwrap_or(u128::MAX);
+            let arrival = self.next_arrival_key();
+            let tick = self.next_tick_key();
             let (time, event) = if arrival < heap && arrival < tick {
-                let i = arrivals[next_arrival].1;
-                next_arrival += 1;
+                let i = self.arrivals[self.next_arrival].1;
+                self.next_arrival += 1;
                 (self.crises[i as usize].arrival, Event::CrisisArrival(i))
             } else if tick < heap {
                 let k = self.next_tick;
@@ -453,7 +457,45 @@ impl<'a> World<'a> {
                 Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
             }
         }
-        self.arrivals = arrivals;
+    }
+
+    fn next_arrival_key(&self) -> u128 {
+        self.arrivals
+            .get(self.next_arrival)
+            .map_or(u128::MAX, |a| a.0)
+    }
+
+    fn next_tick_key(&self) -> u128 {
+        self.ticks.get(self.next_tick).copied().unwrap_or(u128::MAX)
+    }
+
+    /// The key of the next event of any source.
+    fn next_key(&self) -> u128 {
+        self.q
+            .peek_key()
+            .unwrap_or(u128::MAX)
+            .min(self.next_arrival_key())
+            .min(self.next_tick_key())
+    }
+
+    /// Schedules an event under a sequence number taken earlier, or — when it would be the very
+    /// next event anyway — handles it at once, which is the same order without a trip through
+    /// the queue. Returns whether it was handled.
+    fn schedule_or_run(&mut self, time: f64, seq: u64, e: Event) -> bool {
+        let key = order_key(time, e.class(), seq);
+        if key < self.next_key() {
+            self.now = time;
+            self.events += 1;
+            match e {
+                Event::CrisisDetected(i) => self.crisis_detected(i as usize),
+                Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
+                _ => unreachable!("only crisis decisions are run at once"),
+            }
+            true
+        } else {
+            self.q.push_key(key, e);
+            false
+        }
     }
 
     // ---- money -------------------------------------------------------------------------
@@ -983,12 +1025,23 @@ impl<'a> World<'a> {
         // home need. Lapsed units cost up to `retraining_factor` times more to bring back.
         let f = &s.forces;
         let mut need = 0.0;
+        // Each unit's readiness now, computed once: the training need, the retarget below and
+        // the month's mean readiness all read the same value (nothing moves a unit in between).
+        let mut now_r = std::mem::take(&mut self.tick_readiness);
+        now_r.clear();
         for u in 0..self.units.len() {
+            let unit = &self.units[u];
+            let r = if unit.status == UnitStatus::Inactive {
+                0.0
+            } else {
+                self.unit_readiness(u)
+            };
+            now_r.push(r);
             if matches!(
-                self.units[u].status,
+                unit.status,
                 UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
             ) {
-                let gap = (1.0 - self.unit_readiness(u)).max(0.0);
+                let gap = (1.0 - r).max(0.0);
                 need += f.training_cost * frac * (1.0 + (f.retraining_factor - 1.0) * gap);
             }
         }
@@ -1014,18 +1067,23 @@ impl<'a> World<'a> {
         self.train_frac = funded;
         let mut r_sum = 0.0;
         let mut r_n = 0.0;
-        for u in 0..self.units.len() {
-            match self.units[u].status {
-                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise => {
-                    self.retarget(u, funded)
-                }
-                UnitStatus::Deployed | UnitStatus::Inactive => {}
+        let now = self.now;
+        for (unit, &r) in self.units.iter_mut().zip(&now_r) {
+            // A retargeted unit's readiness at now is r itself (no time has passed since).
+            if matches!(
+                unit.status,
+                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
+            ) {
+                unit.r0 = r;
+                unit.t0 = now;
+                unit.target = funded;
             }
-            if self.units[u].status != UnitStatus::Inactive && !self.units[u].demobilise {
-                r_sum += self.unit_readiness(u);
+            if unit.status != UnitStatus::Inactive && !unit.demobilise {
+                r_sum += r;
                 r_n += 1.0;
             }
         }
+        self.tick_readiness = now_r;
         if r_n > 0.0 {
             self.acc.readiness_sum += r_sum / r_n;
             self.acc.readiness_n += 1.0;
@@ -1498,9 +1556,14 @@ impl<'a> World<'a> {
             c.window_days,
             detect
         );
-        self.push(detect, Event::CrisisDetected(i as u32));
-        if deadline.is_finite() {
-            self.push(deadline, Event::CrisisDeadline(i as u32));
+        // Detection and the deadline are often due at once (no warning delay, no window):
+        // they take their sequence numbers now, in this order, as if both were pushed, and
+        // run straight away when nothing else comes first.
+        let detect_seq = self.q.reserve_seq();
+        let deadline_seq = deadline.is_finite().then(|| self.q.reserve_seq());
+        self.schedule_or_run(detect, detect_seq, Event::CrisisDetected(i as u32));
+        if let Some(seq) = deadline_seq {
+            self.schedule_or_run(deadline, seq, Event::CrisisDeadline(i as u32));
         }
     }
 
