@@ -56,14 +56,20 @@ impl Precision {
 
 /// Runs all levels of one trial on the same crises and economy.
 pub fn run_one(s: &Scenario, seed: u64, trial: u64) -> Vec<TrialOutcome> {
-    let mut crises = Vec::new();
-    crisis::generate(s, seed, trial, &mut crises);
-    let growth = crisis::gdp_growth_path(s, seed, trial);
-    s.budget
-        .levels
-        .iter()
-        .map(|&level| run_trial(s, level, &crises, &growth, false).0)
-        .collect()
+    thread_local! {
+        // The crisis list of the thread's previous trial, reused: growing a fresh one to a few
+        // hundred crises cost more than drawing them.
+        static CRISES: std::cell::RefCell<Vec<crisis::CrisisDraw>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CRISES.with_borrow_mut(|crises| {
+        crisis::generate(s, seed, trial, crises);
+        let growth = crisis::gdp_growth_path(s, seed, trial);
+        s.budget
+            .levels
+            .iter()
+            .map(|&level| run_trial(s, level, crises, &growth, false).0)
+            .collect()
+    })
 }
 
 /// An empty accumulator shaped for a scenario.

@@ -961,15 +961,6 @@ impl<'a> World<'a> {
         )
     }
 
-    /// Fixes a unit's readiness at now and gives it a new target.
-    fn retarget(&mut self, u: usize, target: f64) {
-        let r = self.unit_readiness(u);
-        let unit = &mut self.units[u];
-        unit.r0 = r;
-        unit.t0 = self.now;
-        unit.target = target;
-    }
-
     fn unit_free(&mut self, u: usize) {
         if self.units[u].status == UnitStatus::Reconstituting && self.now >= self.units[u].free_at {
             self.units[u].status = UnitStatus::Idle;
@@ -1691,12 +1682,14 @@ impl<'a> World<'a> {
         self.spend(Line::Operations, cost - from_reserve);
         self.cstate[i].units_at = self.deployed.len();
         self.cstate[i].units_len = chosen.len();
-        for &(u, _) in chosen {
+        for &(u, r) in chosen {
             self.deployed.push(u as u32);
-            self.retarget(u, 0.0);
+            // r is this unit's readiness now (`ready_units` just computed it). It is held while
+            // deployed; wear is applied on return.
             let unit = &mut self.units[u];
-            // Readiness is held while deployed; wear is applied on return.
-            unit.target = unit.r0;
+            unit.r0 = r;
+            unit.t0 = self.now;
+            unit.target = r;
             unit.status = UnitStatus::Deployed;
         }
         self.cstate[i].status = CrisisStatus::Answered;
@@ -1745,7 +1738,7 @@ impl<'a> World<'a> {
 
     // ---- outcome -----------------------------------------------------------------------
 
-    fn outcome(&self) -> TrialOutcome {
+    fn outcome(&mut self) -> TrialOutcome {
         let s = self.s;
         let t = &self.totals;
         let horizon = s.years as f64 * DAYS_PER_YEAR;
@@ -1873,10 +1866,10 @@ impl<'a> World<'a> {
         );
         TrialOutcome {
             metrics: m,
-            yearly: self.yearly.clone(),
+            yearly: std::mem::take(&mut self.yearly),
             partner_trust: self.partners.iter().map(|p| p.trust).collect(),
             partner_interop: self.partners.iter().map(|p| p.interop).collect(),
-            ledger: self.ledger.clone(),
+            ledger: std::mem::take(&mut self.ledger),
             events_processed: self.events,
         }
     }

@@ -179,43 +179,54 @@ impl Accumulator {
             .flatten()
             .map(|o| o.events_processed)
             .sum::<u64>();
+        // Work is split by row, not by column: a task takes the metrics of one level, or the
+        // yearly metrics of one level and year, and reads each trial's row once (contiguous),
+        // so a block's outcomes are read in cache-sized pieces instead of once per column.
         let (years, partners) = (self.years, self.partners);
-        self.metric.par_iter_mut().enumerate().for_each(|(i, c)| {
-            let (l, m) = (i / N_METRICS, i % N_METRICS);
-            for t in block {
-                c.add(t[l].metrics[m]);
-            }
-        });
-        self.diff.par_iter_mut().enumerate().for_each(|(i, d)| {
-            let (l, m) = (i / N_METRICS, i % N_METRICS);
-            for t in block {
-                let v = t[l].metrics[m] - t[0].metrics[m];
-                if v.is_finite() {
-                    d.add(v);
-                }
-            }
-        });
-        self.yearly.par_iter_mut().enumerate().for_each(|(i, c)| {
-            let (l, rest) = (i / (years * N_YEAR_METRICS), i % (years * N_YEAR_METRICS));
-            let (y, m) = (rest / N_YEAR_METRICS, rest % N_YEAR_METRICS);
-            for t in block {
-                if let Some(row) = t[l].yearly.get(y) {
-                    c.add(row[m]);
-                }
-            }
-        });
-        for (cols, trust) in [(&mut self.trust, true), (&mut self.interop, false)] {
-            cols.par_iter_mut().enumerate().for_each(|(i, c)| {
-                let (l, p) = (i / partners.max(1), i % partners.max(1));
+        self.metric
+            .par_chunks_mut(N_METRICS)
+            .zip(self.diff.par_chunks_mut(N_METRICS))
+            .enumerate()
+            .for_each(|(l, (cols, diffs))| {
                 for t in block {
-                    let o = &t[l];
-                    c.add(if trust {
-                        o.partner_trust[p]
-                    } else {
-                        o.partner_interop[p]
-                    });
+                    let (row, first) = (&t[l].metrics, &t[0].metrics);
+                    for m in 0..N_METRICS {
+                        cols[m].add(row[m]);
+                        // Pairs with a non-finite side are left out, as in a paired t interval.
+                        let d = row[m] - first[m];
+                        if d.is_finite() {
+                            diffs[m].add(d);
+                        }
+                    }
                 }
             });
+        self.yearly
+            .par_chunks_mut(N_YEAR_METRICS)
+            .enumerate()
+            .for_each(|(i, cols)| {
+                let (l, y) = (i / years, i % years);
+                for t in block {
+                    if let Some(row) = t[l].yearly.get(y) {
+                        for (c, v) in cols.iter_mut().zip(row) {
+                            c.add(*v);
+                        }
+                    }
+                }
+            });
+        if partners > 0 {
+            self.trust
+                .par_chunks_mut(partners)
+                .zip(self.interop.par_chunks_mut(partners))
+                .enumerate()
+                .for_each(|(l, (trust, interop))| {
+                    for t in block {
+                        let o = &t[l];
+                        for p in 0..partners {
+                            trust[p].add(o.partner_trust[p]);
+                            interop[p].add(o.partner_interop[p]);
+                        }
+                    }
+                });
         }
     }
 
