@@ -480,8 +480,8 @@ impl<'a> World<'a> {
 
     /// Schedules an event under a sequence number taken earlier, or — when it would be the very
     /// next event anyway — handles it at once, which is the same order without a trip through
-    /// the queue. Returns whether it was handled.
-    fn schedule_or_run(&mut self, time: f64, seq: u64, e: Event) -> bool {
+    /// the queue.
+    fn schedule_or_run(&mut self, time: f64, seq: u64, e: Event) {
         let key = order_key(time, e.class(), seq);
         if key < self.next_key() {
             self.now = time;
@@ -491,10 +491,8 @@ impl<'a> World<'a> {
                 Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
                 _ => unreachable!("only crisis decisions are run at once"),
             }
-            true
         } else {
             self.q.push_key(key, e);
-            false
         }
     }
 
