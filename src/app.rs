@@ -148,13 +148,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     };
     let resumed_at = start.next_trial - range.start;
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| RunError::Encode {
-            what: "thread pool".into(),
-            reason: e.to_string(),
-        })?;
+    let pool = crate::runner::thread_pool(opts.threads)?;
     let threads = pool.current_num_threads();
     let (len, unit) = match &opts.precision {
         None => (range.end - range.start, "trials"),

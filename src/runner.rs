@@ -173,6 +173,17 @@ pub fn progress_bar(show: bool, len: u64, unit: &str, name: &str) -> ProgressBar
     bar
 }
 
+/// A rayon pool of `threads` threads (0 = one per core) for a run or a sweep.
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Encode {
+            what: "thread pool".into(),
+            reason: e.to_string(),
+        })
+}
+
 /// Every outcome of a run, in memory: `outcomes[trial][level]`.
 #[derive(Debug)]
 pub struct RunResults {
@@ -204,13 +215,7 @@ impl RunResults {
 /// Runs a configuration keeping every outcome in memory (tests, small analyses; `dipcap run`
 /// streams instead). Same trials and numbers as [`stream`].
 pub fn run(s: &Scenario, cfg: &RunConfig) -> Result<RunResults, RunError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| RunError::Encode {
-            what: "thread pool".into(),
-            reason: e.to_string(),
-        })?;
+    let pool = thread_pool(cfg.threads)?;
     let threads = pool.current_num_threads();
     let mut outcomes = Vec::new();
     let mut keep = |_: u64, block: &[Vec<TrialOutcome>], _: &Accumulator| {

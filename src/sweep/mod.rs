@@ -429,13 +429,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     };
     let resumed = done.iter().filter(|d| **d).count();
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads)
-        .build()
-        .map_err(|e| RunError::Encode {
-            what: "thread pool".into(),
-            reason: e.to_string(),
-        })?;
+    let pool = runner::thread_pool(o.threads)?;
     let threads = pool.current_num_threads();
     let bar = runner::progress_bar(o.progress, mine.len() as u64, "points", &s.name);
     bar.inc(resumed as u64);
