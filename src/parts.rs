@@ -220,16 +220,21 @@ impl RunParts {
             f.sync_data().map_err(io(&p))?;
             lengths.push(f.metadata().map_err(io(&p))?.len());
         }
-        let mut w = codec::Writer::default();
-        w.bytes.extend_from_slice(MAGIC);
-        w.bytes.extend_from_slice(&self.plan);
-        w.u64(next_trial);
-        w.u64(lengths.len() as u64);
-        for len in lengths {
-            w.u64(len);
-        }
-        w.bytes.extend_from_slice(&codec::encode(acc));
-        output::write_atomic(&self.dir.join("checkpoint.bin"), &w.bytes)?;
+        // Streamed to the file: the accumulator's encoding grows with its sketches (megabytes
+        // after 10⁵ trials), and building it in memory every few seconds made the peak memory
+        // of long runs grow with their length.
+        output::write_atomic_with(&self.dir.join("checkpoint.bin"), |f| {
+            let mut w = codec::Writer::new(f);
+            w.bytes(MAGIC);
+            w.bytes(&self.plan);
+            w.u64(next_trial);
+            w.u64(lengths.len() as u64);
+            for len in lengths {
+                w.u64(len);
+            }
+            codec::encode_to(acc, &mut w);
+            w.finish().map(|_| ())
+        })?;
         self.last = Instant::now();
         Ok(())
     }

@@ -101,7 +101,11 @@ pub fn write_run_shard(
         let to = out.join(rows_name(l));
         std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
     }
-    output::write_atomic(&out.join("accumulator.bin"), &codec::encode(acc))?;
+    output::write_atomic_with(&out.join("accumulator.bin"), |f| {
+        let mut w = codec::Writer::new(f);
+        codec::encode_to(acc, &mut w);
+        w.finish().map(|_| ())
+    })?;
     let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
         what: "shard.json".into(),
         reason: e.to_string(),

@@ -6,28 +6,51 @@ use super::accumulator::{Accumulator, Column, MeanColumn};
 use super::exact::{ExactSum, Moments};
 use super::sketch::{Quantiles, Sketch, Store};
 
+use std::io::Write;
+
 const MAGIC: &[u8; 8] = b"DIPCAPAC";
 const VERSION: u64 = 2;
 
-#[derive(Default)]
-pub struct Writer {
-    pub bytes: Vec<u8>,
+/// Writes the encoding to any `io::Write` — a file through a `BufWriter`, so that a checkpoint
+/// of several megabytes is never held in memory whole (building it in a `Vec` every few
+/// seconds made the peak memory of long runs grow with their length), or a `Vec` for tests.
+/// The first write error is kept and returned by [`Writer::finish`]; later writes are skipped.
+pub struct Writer<W: Write> {
+    out: W,
+    error: Option<std::io::Error>,
 }
 
-impl Writer {
+impl<W: Write> Writer<W> {
+    pub fn new(out: W) -> Self {
+        Writer { out, error: None }
+    }
+    pub fn bytes(&mut self, b: &[u8]) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(b)
+        {
+            self.error = Some(e);
+        }
+    }
     pub fn u64(&mut self, v: u64) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.bytes(&v.to_le_bytes());
     }
     pub fn i64(&mut self, v: i64) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.bytes(&v.to_le_bytes());
     }
     pub fn f64(&mut self, v: f64) {
-        self.bytes.extend_from_slice(&v.to_bits().to_le_bytes());
+        self.bytes(&v.to_bits().to_le_bytes());
     }
     pub fn f64s(&mut self, v: &[f64]) {
         self.u64(v.len() as u64);
         for x in v {
             self.f64(*x);
+        }
+    }
+    /// The destination, or the first error met while writing to it.
+    pub fn finish(self) -> std::io::Result<W> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
         }
     }
 }
@@ -80,7 +103,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn put_sum(w: &mut Writer, s: &ExactSum) {
+fn put_sum<W: Write>(w: &mut Writer<W>, s: &ExactSum) {
     w.f64s(s.partials());
 }
 
@@ -88,7 +111,7 @@ fn get_sum(r: &mut Reader) -> Result<ExactSum, String> {
     Ok(ExactSum::from_partials(r.f64s()?))
 }
 
-fn put_moments(w: &mut Writer, m: &Moments) {
+fn put_moments<W: Write>(w: &mut Writer<W>, m: &Moments) {
     w.u64(m.n);
     put_sum(w, &m.sum);
     put_sum(w, &m.sum_sq);
@@ -102,10 +125,9 @@ fn get_moments(r: &mut Reader) -> Result<Moments, String> {
     })
 }
 
-fn put_store(w: &mut Writer, s: &Store) {
-    let v = s.sorted();
-    w.u64(v.len() as u64);
-    for (i, c) in v {
+fn put_store<W: Write>(w: &mut Writer<W>, s: &Store) {
+    w.u64(s.len() as u64);
+    for (i, c) in s.iter() {
         w.i64(i);
         w.u64(c);
     }
@@ -119,12 +141,12 @@ fn get_store(r: &mut Reader) -> Result<Store, String> {
     Ok(Store::from_sorted(v))
 }
 
-fn put_column(w: &mut Writer, c: &Column) {
+fn put_column<W: Write>(w: &mut Writer<W>, c: &Column) {
     put_moments(w, &c.moments);
     put_quantiles(w, &c.quantiles);
 }
 
-fn put_mean_column(w: &mut Writer, c: &MeanColumn) {
+fn put_mean_column<W: Write>(w: &mut Writer<W>, c: &MeanColumn) {
     w.u64(c.n);
     put_sum(w, &c.sum);
     put_quantiles(w, &c.quantiles);
@@ -138,7 +160,7 @@ fn get_mean_column(r: &mut Reader) -> Result<MeanColumn, String> {
     })
 }
 
-fn put_quantiles(w: &mut Writer, q: &Quantiles) {
+fn put_quantiles<W: Write>(w: &mut Writer<W>, q: &Quantiles) {
     match q {
         Quantiles::Exact(v) => {
             w.u64(0);
@@ -177,9 +199,16 @@ fn get_quantiles(r: &mut Reader) -> Result<Quantiles, String> {
     })
 }
 
+/// The encoding in memory (tests, and callers that need the bytes themselves).
 pub fn encode(a: &Accumulator) -> Vec<u8> {
-    let mut w = Writer::default();
-    w.bytes.extend_from_slice(MAGIC);
+    let mut w = Writer::new(Vec::new());
+    encode_to(a, &mut w);
+    w.finish().unwrap_or_default()
+}
+
+/// Writes the encoding of `a` to `w`, bucket by bucket, without building it in memory first.
+pub fn encode_to<W: Write>(a: &Accumulator, w: &mut Writer<W>) {
+    w.bytes(MAGIC);
     w.u64(VERSION);
     for v in [a.levels, a.years, a.partners] {
         w.u64(v as u64);
@@ -187,15 +216,14 @@ pub fn encode(a: &Accumulator) -> Vec<u8> {
     w.u64(a.trials);
     w.u64(a.events);
     for c in a.columns() {
-        put_column(&mut w, c);
+        put_column(w, c);
     }
     for c in a.mean_columns() {
-        put_mean_column(&mut w, c);
+        put_mean_column(w, c);
     }
     for m in a.diffs() {
-        put_moments(&mut w, m);
+        put_moments(w, m);
     }
-    w.bytes
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Accumulator, String> {

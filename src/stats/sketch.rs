@@ -65,12 +65,11 @@ impl Store {
         self.counts.is_empty()
     }
 
-    /// (index, count) in increasing index order.
-    pub fn sorted(&self) -> Vec<(i64, u64)> {
+    /// (index, count) in increasing index order, without copying them.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, u64)> + ExactSizeIterator + '_ {
         self.counts
             .iter()
             .map(|(i, c)| (i64::from(*i), u64::from(*c)))
-            .collect()
     }
 
     pub fn from_sorted(v: Vec<(i64, u64)>) -> Store {
@@ -200,13 +199,13 @@ impl Sketch {
             }
         };
         // Most negative first: the highest negative index.
-        for (i, c) in self.negative.sorted().into_iter().rev() {
+        for (i, c) in self.negative.iter().rev() {
             seen += c;
             emit(seen, -value_of(i, self.level), &mut out);
         }
         seen += self.zeros;
         emit(seen, 0.0, &mut out);
-        for (i, c) in self.positive.sorted() {
+        for (i, c) in self.positive.iter() {
             seen += c;
             emit(seen, value_of(i, self.level), &mut out);
         }
