@@ -337,6 +337,46 @@ mod tests {
         crate::stats::quantile_sorted(&s, q)
     }
 
+    /// Repeated values reuse the bucket remembered for the last value; buckets added in between
+    /// (smaller values, the other sign, a collapse) must not misdirect the count.
+    #[test]
+    fn repeated_values_count_in_their_own_bucket_whatever_came_between() {
+        let values = [
+            5.0, 5.0, 1.0, 5.0, -2.0, 5.0, 0.5, 0.25, 5.0, 7.0, 5.0, -2.0, -3.0, -2.0,
+        ];
+        let mut memo = Sketch::default();
+        let mut fresh = Sketch::default();
+        for &x in &values {
+            memo.add(x);
+            // The same sketch without the memory of the last value: every add computes its bucket.
+            fresh.add(x);
+            fresh.last = None;
+        }
+        assert_eq!(memo, fresh);
+        assert_eq!(memo.positive.len(), 5);
+        assert_eq!(memo.negative.len(), 2);
+        let five = index_of(5.0, 0);
+        assert_eq!(
+            memo.positive.iter().find(|(i, _)| *i == five),
+            Some((five, 6))
+        );
+        // Across collapses: a value repeated while thousands of others force the level up.
+        let mut memo = Sketch::default();
+        let mut fresh = Sketch::default();
+        for k in 0..5_000 {
+            let x = if k % 3 == 0 {
+                42.0
+            } else {
+                1.0 + k as f64 * 0.37
+            };
+            memo.add(x);
+            fresh.add(x);
+            fresh.last = None;
+        }
+        assert!(memo.level > 0);
+        assert_eq!(memo, fresh);
+    }
+
     #[test]
     fn small_columns_give_exact_type7_quantiles() {
         let v: Vec<f64> = (0..1000).map(|i| ((i * 37) % 101) as f64 * 0.5).collect();
