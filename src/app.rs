@@ -252,8 +252,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let rows: Vec<Vec<PathBuf>> = parts.rows_files()?.into_iter().map(|f| vec![f]).collect();
     // The outputs and charts are made on the run's own threads, whose malloc arenas hold what
     // the trials freed. On rayon's global pool the charts started two more threads with arenas
-    // of their own: the end of a 10⁶-trial run then added 17–33 MB to the memory in use
-    // (varying from run to run, and above the peak of the trials) instead of 5–7 MB.
+    // of their own: the end of a 10⁶-trial run then added 17–20 MiB to the memory in use
+    // (varying from run to run, and past the peak of the trials) instead of 5–6 MiB.
     let done = pool.install(|| {
         finish(Finish {
             s: &s,

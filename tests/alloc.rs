@@ -87,8 +87,8 @@ fn allocations_do_not_grow_with_events() {
 
 /// A checkpoint of an accumulator whose sketches hold megabytes of buckets is written without
 /// any allocation larger than a small buffer, and reads back as the same accumulator. (Built
-/// whole in memory every few seconds, checkpoints made a 10⁵-trial run peak at 163 MB when
-/// checkpointing after every block, against 56 MB streamed.)
+/// whole in memory every few seconds, checkpoints made a 10⁵-trial run peak at 159 MiB when
+/// checkpointing after every block, against 55 MiB streamed.)
 #[test]
 fn checkpoints_are_streamed_not_built_in_memory() {
     use dipcap::engine::TrialOutcome;
