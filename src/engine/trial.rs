@@ -12,6 +12,7 @@ use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::dynamics::{gain, loss, readiness, relax};
+use crate::model::exp::exp;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, PartnerKind, QueueOrder, Scenario,
     TICKS_PER_YEAR,
@@ -1129,7 +1130,7 @@ impl<'a> World<'a> {
             }
             if *rate > 0.0 {
                 // Diminishing returns: the yearly gain saturates as money grows past `programme_saturation`.
-                let g = t.programme_gain * (1.0 - (-rate / t.programme_saturation).exp());
+                let g = t.programme_gain * (1.0 - exp(-rate / t.programme_saturation));
                 st.trust = gain(st.trust, g * frac);
             }
             if joint_partner[p] {

@@ -8,7 +8,7 @@ pub fn relax(x0: f64, target: f64, dt: f64, tau: f64) -> f64 {
     if dt <= 0.0 || x0 == target {
         return x0;
     }
-    target + (x0 - target) * (-dt / tau).exp()
+    target + (x0 - target) * super::exp::exp(-dt / tau)
 }
 
 /// Readiness after `dt` days with funded training fraction `target`: decays with time constant

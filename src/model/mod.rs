@@ -5,3 +5,4 @@
 pub mod budget;
 pub mod crisis;
 pub mod dynamics;
+pub mod exp;
