@@ -264,6 +264,8 @@ struct World<'a> {
 macro_rules! trace {
     ($w:expr, $event:expr, $subject:expr, $($fmt:tt)*) => {
         if $w.trace.is_some() {
+            // Only `dipcap trace` takes this branch: keep its formatting out of the hot path.
+            std::hint::cold_path();
             let row = TraceRow { time: $w.now, year: $w.year, event: $event, subject: $subject.to_string(), details: format!($($fmt)*) };
             if let Some(t) = $w.trace.as_mut() {
                 t.push(row);
