@@ -94,6 +94,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Pushes an event under a key made with a sequence number from [`Self::reserve_seq`].
+    #[inline(always)]
     pub fn push_key(&mut self, key: u128, event: E) {
         let entry = Entry { key, event };
         let sooner_than_heap = self.heap.peek().is_none_or(|h| entry.key < h.key);

@@ -396,6 +396,10 @@ impl<'a> World<'a> {
         self.q.push(time, e.class(), e);
     }
 
+    /// The event loop. The helpers every crisis goes through (`schedule_or_run`, `try_serve`,
+    /// `deploy`, `ready_units`, `unit_readiness`, `touch_partner`, the queue's `push_key`) are
+    /// `#[inline(always)]`: left to itself the compiler called them, and inlining them into this
+    /// loop (what profile-guided optimisation did) makes the crisis core about 2% faster.
     fn run(&mut self) {
         // Posts start open: the scenario describes today's network.
         for p in 0..self.s.posts.len() {
@@ -484,6 +488,7 @@ impl<'a> World<'a> {
     /// Schedules an event under a sequence number taken earlier, or — when it would be the very
     /// next event anyway — handles it at once, which is the same order without a trip through
     /// the queue.
+    #[inline(always)]
     fn schedule_or_run(&mut self, time: f64, seq: u64, e: Event) {
         let key = order_key(time, e.class(), seq);
         if key < self.next_key() {
@@ -950,6 +955,7 @@ impl<'a> World<'a> {
         self.try_serve();
     }
 
+    #[inline(always)]
     fn unit_readiness(&self, u: usize) -> f64 {
         let unit = &self.units[u];
         let f = &self.s.forces;
@@ -1184,6 +1190,7 @@ impl<'a> World<'a> {
 
     /// Lets trust and interoperability relax toward their floors up to now. Presence abroad
     /// (an open post) makes trust decay `presence_decay_factor` times more slowly.
+    #[inline(always)]
     fn touch_partner(&mut self, p: usize) {
         let s = self.s;
         let st = &mut self.partners[p];
@@ -1408,6 +1415,7 @@ impl<'a> World<'a> {
     // ---- exercises ---------------------------------------------------------------------
 
     /// Idle units at or above `min_readiness`, most ready first, into `out` (a reused buffer).
+    #[inline(always)]
     fn ready_units(&self, min_readiness: f64, out: &mut Vec<(usize, f64)>) {
         out.clear();
         for u in 0..self.units.len() {
@@ -1615,6 +1623,7 @@ impl<'a> World<'a> {
 
     /// Serves waiting crises in the stated order; each takes the most ready units if they can
     /// reach it within its window and the money for the whole deployment is there.
+    #[inline(always)]
     fn try_serve(&mut self) {
         if self.waiting.is_empty() {
             return;
@@ -1646,6 +1655,7 @@ impl<'a> World<'a> {
         self.waiting_spare = order;
     }
 
+    #[inline(always)]
     fn deploy(&mut self, i: usize) -> bool {
         let f = &self.s.forces;
         let mut ready = std::mem::take(&mut self.ready);
