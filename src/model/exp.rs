@@ -8,8 +8,9 @@
 //! (Szabolcs Nagy, `exp.c` and `exp_data.c`, MIT OR Apache-2.0 WITH LLVM-exception), which
 //! glibc has used since 2.28; its `__exp_fma` variant is the same C compiled with FMA
 //! contraction, and the fused multiply-adds below are the ones its machine code performs.
-//! `tests` check the equality on tens of millions of arguments, including every argument the
-//! engine sees in a baseline run's worth of relaxations.
+//! A unit test checks the equality with glibc on six million arguments (the engine's range of
+//! −dt/τ, and every binade the fast path handles, both signs); 900 million were checked once.
+//! The golden outputs and every scenario's outputs were unchanged by the switch.
 //!
 //! Where this CPU has no FMA, or on another architecture, or for arguments outside
 //! [2^-54, 512) in magnitude (overflow, underflow, subnormals, NaN, infinities), it is
@@ -132,7 +133,8 @@ static TABLE: [u64; 256] = [
     0x3c77893b4d91cd9d, 0x3fefe7c1819e90d8, 0x3c5305c14160cc89, 0x3feff3c22b8f71f1,
 ];
 
-#[cfg(test)]
+// The reference is glibc's `exp` (another libm may differ from it in the last bit).
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
 mod tests {
     use super::exp;
     use crate::scenario::dist::unit_f64;
@@ -149,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn equals_the_platform_exp_bit_for_bit() {
+    fn equals_glibc_exp_bit_for_bit() {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
         for _ in 0..2_000_000 {
             // The engine's range: −dt/τ over days and decades, and the saturations.
