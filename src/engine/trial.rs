@@ -7,7 +7,9 @@
 //! before the trial started (`model::crisis`), so the run is a deterministic function of the
 //! scenario, the level and those draws. The equations are in `docs/MODEL.md`.
 
-use crate::engine::queue::{EventQueue, order_key};
+use crate::engine::event::Event;
+use crate::engine::timeline::{Timeline, TraceRow};
+use crate::engine::trace;
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
@@ -18,7 +20,6 @@ use crate::scenario::{
     TICKS_PER_YEAR,
 };
 
-const TICK_DAYS: f64 = DAYS_PER_YEAR / TICKS_PER_YEAR as f64;
 /// Money comparisons tolerate rounding of sums of many small payments.
 const MONEY_EPS: f64 = 1e-9;
 
@@ -42,17 +43,6 @@ impl LineYear {
     }
 }
 
-/// One line of a trial's event log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TraceRow {
-    pub time: f64,
-    /// Fiscal year (0-based) the event belongs to; a year's closing events carry that year.
-    pub year: usize,
-    pub event: &'static str,
-    pub subject: String,
-    pub details: String,
-}
-
 /// Everything a trial at one level produces.
 #[derive(Debug, Clone)]
 pub struct TrialOutcome {
@@ -64,46 +54,6 @@ pub struct TrialOutcome {
     pub ledger: Vec<[LineYear; 6]>,
     /// Times of processed events, in processing order (kept only when tracing).
     pub events_processed: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Event {
-    YearEnd(u32),
-    YearStart(u32),
-    Shock,
-    CrisisEnd(u32),
-    UnitFree(u32),
-    ExerciseEnd(u32),
-    PersonnelChange,
-    PostOpen(u32),
-    Tick(u32),
-    ExerciseStart(u32),
-    CrisisArrival(u32),
-    CrisisDetected(u32),
-    CrisisDeadline(u32),
-}
-
-impl Event {
-    /// Tie-break order at equal times: the year closes before the next opens; units come home
-    /// and posts reopen before new demands are looked at, so a unit freed at the instant a
-    /// crisis arrives can answer it.
-    fn class(self) -> u8 {
-        match self {
-            Event::YearEnd(_) => 0,
-            Event::YearStart(_) => 1,
-            Event::Shock => 2,
-            Event::CrisisEnd(_) => 3,
-            Event::UnitFree(_) => 4,
-            Event::ExerciseEnd(_) => 5,
-            Event::PersonnelChange => 6,
-            Event::PostOpen(_) => 7,
-            Event::Tick(_) => 8,
-            Event::ExerciseStart(_) => 9,
-            Event::CrisisArrival(_) => 10,
-            Event::CrisisDetected(_) => 11,
-            Event::CrisisDeadline(_) => 12,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,10 +169,7 @@ struct World<'a> {
     level: f64,
     crises: &'a [CrisisDraw],
     gdp_growth: &'a [f64],
-    q: EventQueue<Event>,
-    now: f64,
-    year: usize,
-    ticks_done: usize,
+    tl: Timeline,
     ledger: Vec<[LineYear; 6]>,
     previous_personnel: Option<f64>,
     train_frac: f64,
@@ -241,8 +188,6 @@ struct World<'a> {
     cstate: Vec<CrisisState>,
     waiting: Vec<u32>,
     /// Reused buffers, so that no event allocates once a trial is under way.
-    arrivals: Vec<(u128, u32)>,
-    next_arrival: usize,
     waiting_spare: Vec<u32>,
     ready: Vec<(usize, f64)>,
     tick_readiness: Vec<f64>,
@@ -251,27 +196,9 @@ struct World<'a> {
     home: Vec<usize>,
     deployed: Vec<u32>,
     unit_cost: f64,
-    /// This fiscal year's tick keys (see `run`) and the next one to fire.
-    ticks: [u128; TICKS_PER_YEAR],
-    next_tick: usize,
     acc: YearAcc,
     totals: Totals,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
-    trace: Option<Vec<TraceRow>>,
-    events: u64,
-}
-
-macro_rules! trace {
-    ($w:expr, $event:expr, $subject:expr, $($fmt:tt)*) => {
-        if $w.trace.is_some() {
-            // Only `dipcap trace` takes this branch: keep its formatting out of the hot path.
-            std::hint::cold_path();
-            let row = TraceRow { time: $w.now, year: $w.year, event: $event, subject: $subject.to_string(), details: format!($($fmt)*) };
-            if let Some(t) = $w.trace.as_mut() {
-                t.push(row);
-            }
-        }
-    };
 }
 
 /// Runs one trial at one budget level on pre-drawn crises and GDP growth. With `trace` the
@@ -286,7 +213,7 @@ pub fn run_trial(
     let mut w = World::new(s, level, crises, gdp_growth, trace);
     w.run();
     let outcome = w.outcome();
-    (outcome, w.trace)
+    (outcome, w.tl.log)
 }
 
 fn sorted_by_priority<T>(items: &[T], priority: impl Fn(&T) -> i64) -> Vec<usize> {
@@ -317,10 +244,7 @@ impl<'a> World<'a> {
             level,
             crises,
             gdp_growth,
-            q: EventQueue::with_capacity(64 + crises.len() * 3),
-            now: 0.0,
-            year: 0,
-            ticks_done: 0,
+            tl: Timeline::new(64 + crises.len() * 3, crises.len(), trace),
             ledger: Vec::with_capacity(s.years),
             previous_personnel: None,
             train_frac: 1.0,
@@ -372,8 +296,6 @@ impl<'a> World<'a> {
                 })
                 .collect(),
             waiting: Vec::new(),
-            arrivals: Vec::with_capacity(crises.len()),
-            next_arrival: 0,
             waiting_spare: Vec::new(),
             ready: Vec::with_capacity(f.units),
             tick_readiness: Vec::with_capacity(f.units),
@@ -382,18 +304,10 @@ impl<'a> World<'a> {
             home: Vec::with_capacity(f.units),
             deployed: Vec::with_capacity(crises.len()),
             unit_cost: 0.0,
-            ticks: [u128::MAX; TICKS_PER_YEAR],
-            next_tick: TICKS_PER_YEAR,
             acc: YearAcc::default(),
             totals: Totals::default(),
             yearly: Vec::with_capacity(s.years),
-            trace: if trace { Some(Vec::new()) } else { None },
-            events: 0,
         }
-    }
-
-    fn push(&mut self, time: f64, e: Event) {
-        self.q.push(time, e.class(), e);
     }
 
     /// The event loop. The helpers every crisis goes through (`schedule_or_run`, `try_serve`,
@@ -406,43 +320,11 @@ impl<'a> World<'a> {
             self.posts[p] = PostStatus::Open;
             self.partners[self.s.posts[p].partner].posts_open += 1;
         }
-        self.push(0.0, Event::YearStart(0));
-        // Crisis arrivals are known in advance: they wait in a sorted list beside the heap
-        // instead of in it, which keeps the heap small. Each takes the sequence number it would
-        // have had if pushed now, so the order of events is exactly that of one big heap.
-        let arrival_class = Event::CrisisArrival(0).class();
-        self.arrivals.clear();
-        for (i, c) in self.crises.iter().enumerate() {
-            let seq = self.q.reserve_seq();
-            self.arrivals
-                .push((order_key(c.arrival, arrival_class, seq), i as u32));
-        }
-        self.arrivals.sort_unstable();
-        self.next_arrival = 0;
+        self.tl.schedule(0.0, Event::YearStart(0));
+        let crises = self.crises;
+        self.tl.set_arrivals(crises.iter().map(|c| c.arrival));
         let last = self.s.years as u32 - 1;
-        loop {
-            // The next event is the first of three sorted sources: the heap, the arrivals and
-            // this year's ticks. Keys are unique, so the choice is the one order.
-            let heap = self.q.peek_key().unwrap_or(u128::MAX);
-            let arrival = self.next_arrival_key();
-            let tick = self.next_tick_key();
-            let (time, event) = if arrival < heap && arrival < tick {
-                let i = self.arrivals[self.next_arrival].1;
-                self.next_arrival += 1;
-                (self.crises[i as usize].arrival, Event::CrisisArrival(i))
-            } else if tick < heap {
-                let k = self.next_tick;
-                self.next_tick += 1;
-                (f64::from_bits((tick >> 64) as u64), Event::Tick(k as u32))
-            } else {
-                match self.q.pop() {
-                    Some(ev) => (ev.time, ev.event),
-                    None => break,
-                }
-            };
-            debug_assert!(time >= self.now, "events must come out in time order");
-            self.now = time;
-            self.events += 1;
+        while let Some(event) = self.tl.advance(|i| crises[i as usize].arrival) {
             match event {
                 Event::YearStart(y) => self.year_start(y as usize),
                 Event::YearEnd(y) => {
@@ -466,76 +348,47 @@ impl<'a> World<'a> {
         }
     }
 
-    fn next_arrival_key(&self) -> u128 {
-        self.arrivals
-            .get(self.next_arrival)
-            .map_or(u128::MAX, |a| a.0)
-    }
-
-    fn next_tick_key(&self) -> u128 {
-        self.ticks.get(self.next_tick).copied().unwrap_or(u128::MAX)
-    }
-
-    /// The key of the next event of any source.
-    fn next_key(&self) -> u128 {
-        self.q
-            .peek_key()
-            .unwrap_or(u128::MAX)
-            .min(self.next_arrival_key())
-            .min(self.next_tick_key())
-    }
-
     /// Schedules an event under a sequence number taken earlier, or — when it would be the very
     /// next event anyway — handles it at once, which is the same order without a trip through
     /// the queue.
     #[inline(always)]
     fn schedule_or_run(&mut self, time: f64, seq: u64, e: Event) {
-        let key = order_key(time, e.class(), seq);
-        if key < self.next_key() {
-            self.now = time;
-            self.events += 1;
+        if self.tl.due_now_or_schedule(time, seq, e) {
             match e {
                 Event::CrisisDetected(i) => self.crisis_detected(i as usize),
                 Event::CrisisDeadline(i) => self.crisis_deadline(i as usize),
                 _ => unreachable!("only crisis decisions are run at once"),
             }
-        } else {
-            self.q.push_key(key, e);
         }
     }
 
     // ---- money -------------------------------------------------------------------------
 
     fn available(&self, line: Line) -> f64 {
-        self.ledger[self.year][line.index()].unspent().max(0.0)
+        self.ledger[self.tl.year][line.index()].unspent().max(0.0)
     }
 
     /// Spends up to `amount` from `line`; never more than is left. Returns what was paid.
     fn spend(&mut self, line: Line, amount: f64) -> f64 {
         let paid = amount.max(0.0).min(self.available(line));
-        self.ledger[self.year][line.index()].spent += paid;
+        self.ledger[self.tl.year][line.index()].spent += paid;
         paid
     }
 
     /// Books a commitment the line could not pay (reporting only: nothing is spent).
     fn unfunded(&mut self, line: Line, amount: f64) {
         if amount > MONEY_EPS {
-            self.ledger[self.year][line.index()].unfunded += amount;
+            self.ledger[self.tl.year][line.index()].unfunded += amount;
         }
-    }
-
-    fn remaining_ticks(&self) -> usize {
-        TICKS_PER_YEAR - self.ticks_done
     }
 
     // ---- fiscal year -------------------------------------------------------------------
 
     fn year_start(&mut self, y: usize) {
         let s = self.s;
-        self.year = y;
+        self.tl.open_year(y);
         self.unit_cost = budget::reference_allocation(s, y)[Line::Personnel.index()]
             / s.forces.units.max(1) as f64;
-        self.ticks_done = 0;
         self.acc = YearAcc::default();
         let appr = budget::appropriate(s, self.level, y, self.previous_personnel);
         let mut lines = [LineYear::default(); 6];
@@ -550,7 +403,7 @@ impl<'a> World<'a> {
         }
         let total: f64 = lines.iter().map(|l| l.appropriated).sum();
         trace!(
-            self,
+            self.tl,
             "year_start",
             format!("FY{}", s.start_year + y as i64),
             "level {} appropriated {:.1} (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1}, alliance {:.1})",
@@ -568,14 +421,6 @@ impl<'a> World<'a> {
         self.spend(Line::Alliance, assessed);
 
         let base = y as f64 * DAYS_PER_YEAR;
-        // The year's monthly ticks wait beside the heap, like crisis arrivals, with the
-        // sequence numbers they would have had in it.
-        let tick_class = Event::Tick(0).class();
-        for k in 0..TICKS_PER_YEAR {
-            let seq = self.q.reserve_seq();
-            self.ticks[k] = order_key(base + k as f64 * TICK_DAYS, tick_class, seq);
-        }
-        self.next_tick = 0;
         self.plan_personnel();
         self.plan_procurement();
         for e in 0..s.exercises.len() {
@@ -583,7 +428,7 @@ impl<'a> World<'a> {
             state.status = ExerciseStatus::Funded;
             state.scale = 0.0;
             state.units.clear();
-            self.push(
+            self.tl.schedule(
                 base + s.exercises[e].start_day,
                 Event::ExerciseStart(e as u32),
             );
@@ -598,11 +443,13 @@ impl<'a> World<'a> {
             && y == s.budget.cut.start_year
             && self.level < 1.0
         {
-            self.push(base + day, Event::Shock);
+            self.tl.schedule(base + day, Event::Shock);
         }
-        self.push(base + DAYS_PER_YEAR, Event::YearEnd(y as u32));
+        self.tl
+            .schedule(base + DAYS_PER_YEAR, Event::YearEnd(y as u32));
         if y + 1 < s.years {
-            self.push(base + DAYS_PER_YEAR, Event::YearStart(y as u32 + 1));
+            self.tl
+                .schedule(base + DAYS_PER_YEAR, Event::YearStart(y as u32 + 1));
         }
     }
 
@@ -634,7 +481,7 @@ impl<'a> World<'a> {
                 self.credibility = gain(self.credibility, a.credibility_gain);
             }
             trace!(
-                self,
+                self.tl,
                 "pledge_check",
                 a.name.clone(),
                 "spending {:.2}% of GDP against a {:.2}% pledge (ratio {:.3}); credibility now {:.3}",
@@ -724,7 +571,7 @@ impl<'a> World<'a> {
         set(YearMetric::Dci, dci);
         self.yearly.push(row);
         trace!(
-            self,
+            self.tl,
             "year_end",
             format!("FY{}", s.start_year + y as i64),
             "spent {:.1} of {:.1} (rescinded {:.1}); response rate {:.3}, exercises {}/{}, trust mean {:.3}, DCI {:.3}",
@@ -784,20 +631,20 @@ impl<'a> World<'a> {
     /// personnel), then everything still to come this year is re-planned.
     fn shock(&mut self) {
         let s = self.s;
-        let removal = budget::shock_removal(s, self.level, self.year);
-        let lines = self.ledger[self.year];
+        let removal = budget::shock_removal(s, self.level, self.tl.year);
+        let lines = self.ledger[self.tl.year];
         let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
         let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));
         let personnel_cap =
             lines[Line::Personnel.index()].appropriated * s.budget.cut.personnel_max_cut;
         let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
         for (i, t) in taken.iter().enumerate() {
-            self.ledger[self.year][i].rescinded += t;
+            self.ledger[self.tl.year][i].rescinded += t;
         }
         self.previous_personnel =
             Some(lines[Line::Personnel.index()].appropriated - taken[Line::Personnel.index()]);
         trace!(
-            self,
+            self.tl,
             "shock",
             "budget",
             "{:.1} removed from unspent money (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1})",
@@ -845,7 +692,7 @@ impl<'a> World<'a> {
         }
         let monthly = self.unit_cost() / TICKS_PER_YEAR as f64;
         let available = self.available(Line::Personnel);
-        let remaining = self.remaining_ticks();
+        let remaining = self.tl.remaining_ticks();
         let current = self.active_units();
         let target = if remaining == 0 {
             current
@@ -859,9 +706,9 @@ impl<'a> World<'a> {
         };
         self.personnel_target = target;
         if target != current {
-            let change_at = self.now + self.s.forces.personnel_lag_days;
+            let change_at = self.tl.now + self.s.forces.personnel_lag_days;
             trace!(
-                self,
+                self.tl,
                 "personnel_plan",
                 "forces",
                 "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
@@ -870,7 +717,7 @@ impl<'a> World<'a> {
                 current,
                 change_at
             );
-            self.push(change_at, Event::PersonnelChange);
+            self.tl.schedule(change_at, Event::PersonnelChange);
         }
     }
 
@@ -925,7 +772,7 @@ impl<'a> World<'a> {
             }
             let recruit = Unit {
                 r0: self.s.forces.recruit_readiness,
-                t0: self.now,
+                t0: self.tl.now,
                 target: self.train_frac,
                 status: UnitStatus::Idle,
                 demobilise: false,
@@ -946,7 +793,7 @@ impl<'a> World<'a> {
             }
         }
         trace!(
-            self,
+            self.tl,
             "personnel_change",
             "forces",
             "{} active units",
@@ -962,14 +809,16 @@ impl<'a> World<'a> {
         readiness(
             unit.r0,
             unit.target,
-            self.now - unit.t0,
+            self.tl.now - unit.t0,
             f.decay_days,
             f.recovery_days,
         )
     }
 
     fn unit_free(&mut self, u: usize) {
-        if self.units[u].status == UnitStatus::Reconstituting && self.now >= self.units[u].free_at {
+        if self.units[u].status == UnitStatus::Reconstituting
+            && self.tl.now >= self.units[u].free_at
+        {
             self.units[u].status = UnitStatus::Idle;
             self.try_serve();
         }
@@ -980,15 +829,16 @@ impl<'a> World<'a> {
         let r = self.unit_readiness(u) * (1.0 - wear);
         let unit = &mut self.units[u];
         unit.r0 = r;
-        unit.t0 = self.now;
+        unit.t0 = self.tl.now;
         unit.target = self.train_frac;
         if unit.demobilise {
             unit.demobilise = false;
             unit.status = UnitStatus::Inactive;
         } else if reconstitution > 0.0 {
             unit.status = UnitStatus::Reconstituting;
-            unit.free_at = self.now + reconstitution;
-            self.push(self.now + reconstitution, Event::UnitFree(u as u32));
+            unit.free_at = self.tl.now + reconstitution;
+            self.tl
+                .schedule(self.tl.now + reconstitution, Event::UnitFree(u as u32));
         } else {
             unit.status = UnitStatus::Idle;
         }
@@ -999,7 +849,7 @@ impl<'a> World<'a> {
     fn tick(&mut self, k: usize) {
         let s = self.s;
         let remaining = (TICKS_PER_YEAR - k) as f64;
-        self.ticks_done = k + 1;
+        self.tl.ticks_done = k + 1;
         let frac = 1.0 / TICKS_PER_YEAR as f64;
 
         // Payroll for the coming month; an overhang the personnel line cannot pay (units not
@@ -1010,7 +860,7 @@ impl<'a> World<'a> {
             let overhang = self.spend(Line::Operations, payroll - paid);
             self.unfunded(Line::Personnel, payroll - paid - overhang);
             trace!(
-                self,
+                self.tl,
                 "payroll_overhang",
                 "forces",
                 "personnel line short by {:.2}; {:.2} paid from operations",
@@ -1053,7 +903,7 @@ impl<'a> World<'a> {
         self.unfunded(Line::Operations, (1.0 - funded) * need);
         if (funded - self.train_frac).abs() > 1e-12 {
             trace!(
-                self,
+                self.tl,
                 "training",
                 "forces",
                 "training funded at {:.3} of need ({:.2} of {:.2})",
@@ -1065,7 +915,7 @@ impl<'a> World<'a> {
         self.train_frac = funded;
         let mut r_sum = 0.0;
         let mut r_n = 0.0;
-        let now = self.now;
+        let now = self.tl.now;
         for (unit, &r) in self.units.iter_mut().zip(&now_r) {
             // A retargeted unit's readiness at now is r itself (no time has passed since).
             if matches!(
@@ -1167,7 +1017,7 @@ impl<'a> World<'a> {
         &self,
         withdrawn: bool,
     ) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
-        let year = self.year;
+        let year = self.tl.year;
         self.s
             .alliance
             .iter()
@@ -1194,7 +1044,7 @@ impl<'a> World<'a> {
     fn touch_partner(&mut self, p: usize) {
         let s = self.s;
         let st = &mut self.partners[p];
-        let dt = self.now - st.last;
+        let dt = self.tl.now - st.last;
         if dt > 0.0 {
             let tau = s.trust.decay_days
                 * if st.posts_open > 0 {
@@ -1205,7 +1055,7 @@ impl<'a> World<'a> {
             st.trust = relax(st.trust, s.trust.floor, dt, tau).clamp(0.0, 1.0);
             st.interop =
                 relax(st.interop, s.interop.floor, dt, s.interop.decay_days).clamp(0.0, 1.0);
-            st.last = self.now;
+            st.last = self.tl.now;
         }
     }
 
@@ -1226,9 +1076,9 @@ impl<'a> World<'a> {
     fn plan_procurement(&mut self) {
         let s = self.s;
         let Some(alliance) = &s.alliance else { return };
-        let rem = self.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
+        let rem = self.tl.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
         let committed = s.procurement_committed_share
-            * budget::reference_allocation(s, self.year)[Line::Procurement.index()]
+            * budget::reference_allocation(s, self.tl.year)[Line::Procurement.index()]
             * rem;
         let room = self.available(Line::Procurement) - committed;
         loop {
@@ -1236,7 +1086,7 @@ impl<'a> World<'a> {
             if need <= room + MONEY_EPS {
                 break;
             }
-            let year = self.year;
+            let year = self.tl.year;
             let Some(i) = (0..alliance.joint_procurement.len()).rev().find(|&i| {
                 let j = &alliance.joint_procurement[i];
                 !self.joint_withdrawn[i] && j.first_year <= year && year <= j.last_year
@@ -1251,7 +1101,7 @@ impl<'a> World<'a> {
                 self.partners[p].interop = loss(self.partners[p].interop, s.interop.withdraw_loss);
             }
             trace!(
-                self,
+                self.tl,
                 "joint_withdrawal",
                 j.name.clone(),
                 "procurement room {:.1} cannot carry {:.1}; withdrew (trust and interoperability fall with {} co-participants)",
@@ -1269,7 +1119,7 @@ impl<'a> World<'a> {
     /// planned; after a shock only those not yet started are reconsidered.
     fn plan_engagement(&mut self, fresh: bool) {
         let s = self.s;
-        let rem = self.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
+        let rem = self.tl.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
         if rem <= 0.0 {
             // A shock after the last monthly payment leaves nothing to re-plan this year.
             return;
@@ -1294,14 +1144,17 @@ impl<'a> World<'a> {
                             if self.posts[p] == PostStatus::Closed {
                                 self.spend(Line::Engagement, reopen);
                                 self.posts[p] = PostStatus::Reopening;
-                                self.push(self.now + post.reopen_days, Event::PostOpen(p as u32));
+                                self.tl.schedule(
+                                    self.tl.now + post.reopen_days,
+                                    Event::PostOpen(p as u32),
+                                );
                                 trace!(
-                                    self,
+                                    self.tl,
                                     "post_reopening",
                                     s.partners[post.partner].name.clone(),
                                     "reopening paid ({:.2}); open on day {:.0}",
                                     reopen,
-                                    self.now + post.reopen_days
+                                    self.tl.now + post.reopen_days
                                 );
                             }
                         } else {
@@ -1313,7 +1166,7 @@ impl<'a> World<'a> {
                                 }
                                 self.posts[p] = PostStatus::Closed;
                                 trace!(
-                                    self,
+                                    self.tl,
                                     "post_closed",
                                     s.partners[post.partner].name.clone(),
                                     "engagement line cannot pay {:.2} for the rest of the year",
@@ -1338,7 +1191,7 @@ impl<'a> World<'a> {
                             let cut = (reference - annual) / reference;
                             self.trust_loss(prog.partner, s.trust.programme_cut_penalty * cut);
                             trace!(
-                                self,
+                                self.tl,
                                 "programme_cut",
                                 prog.name.clone(),
                                 "funded at {:.2}/yr instead of {:.2}/yr ({:.0}% cut); {} trust falls",
@@ -1389,7 +1242,7 @@ impl<'a> World<'a> {
             self.trust_loss(p, s.trust.exercise_cancel_penalty);
         }
         trace!(
-            self,
+            self.tl,
             "exercise_cancelled",
             s.exercises[e].name.clone(),
             "{}",
@@ -1404,7 +1257,7 @@ impl<'a> World<'a> {
             self.posts[p] = PostStatus::Open;
             self.partners[partner].posts_open += 1;
             trace!(
-                self,
+                self.tl,
                 "post_open",
                 self.s.partners[partner].name.clone(),
                 "post reopened"
@@ -1482,7 +1335,7 @@ impl<'a> World<'a> {
             self.totals.exercises_scaled += 1.0;
         }
         trace!(
-            self,
+            self.tl,
             "exercise_start",
             ex.name.clone(),
             "{} of {} units, cost {:.2}{}",
@@ -1491,7 +1344,8 @@ impl<'a> World<'a> {
             cost,
             if n < ex.units { " (scaled down)" } else { "" }
         );
-        self.push(self.now + ex.duration_days, Event::ExerciseEnd(e as u32));
+        self.tl
+            .schedule(self.tl.now + ex.duration_days, Event::ExerciseEnd(e as u32));
     }
 
     fn exercise_end(&mut self, e: usize) {
@@ -1503,7 +1357,7 @@ impl<'a> World<'a> {
             let u = u as usize;
             let r = gain(self.unit_readiness(u), s.forces.exercise_readiness_gain);
             self.units[u].r0 = r;
-            self.units[u].t0 = self.now;
+            self.units[u].t0 = self.tl.now;
             self.return_unit(u, 0.0, 0.0);
         }
         units.clear();
@@ -1515,7 +1369,7 @@ impl<'a> World<'a> {
         }
         self.exercises[e].status = ExerciseStatus::Done;
         trace!(
-            self,
+            self.tl,
             "exercise_end",
             ex.name.clone(),
             "held with {} partner(s); readiness, trust and interoperability rise",
@@ -1540,12 +1394,12 @@ impl<'a> World<'a> {
             })
             .map(|(_, post)| post.detection_factor)
             .fold(1.0, f64::min);
-        let detect = self.now + c.detection_days * factor;
-        let deadline = self.now + c.window_days;
+        let detect = self.tl.now + c.detection_days * factor;
+        let deadline = self.tl.now + c.window_days;
         self.cstate[i].deadline = deadline;
         self.acc.crises += 1.0;
         trace!(
-            self,
+            self.tl,
             "crisis_arrival",
             s.crises[c.kind].name.clone(),
             "in {} ({}): {} unit(s) for {:.1} days, window {:.1} days, detected on day {:.2}",
@@ -1559,8 +1413,8 @@ impl<'a> World<'a> {
         // Detection and the deadline are often due at once (no warning delay, no window):
         // they take their sequence numbers now, in this order, as if both were pushed, and
         // run straight away when nothing else comes first.
-        let detect_seq = self.q.reserve_seq();
-        let deadline_seq = deadline.is_finite().then(|| self.q.reserve_seq());
+        let detect_seq = self.tl.reserve_seq();
+        let deadline_seq = deadline.is_finite().then(|| self.tl.reserve_seq());
         self.schedule_or_run(detect, detect_seq, Event::CrisisDetected(i as u32));
         if let Some(seq) = deadline_seq {
             self.schedule_or_run(deadline, seq, Event::CrisisDeadline(i as u32));
@@ -1597,7 +1451,7 @@ impl<'a> World<'a> {
             }
         }
         trace!(
-            self,
+            self.tl,
             "crisis_unanswered",
             s.crises[c.kind].name.clone(),
             "window closed {}; {} trust falls",
@@ -1680,7 +1534,7 @@ impl<'a> World<'a> {
         let mobilisation = (f.mobilisation_days_min
             + (f.mobilisation_days_max - f.mobilisation_days_min) * (1.0 - r_mean))
             * (1.0 - s.interop.mobilisation_speedup * interop);
-        let arrive = self.now + mobilisation;
+        let arrive = self.tl.now + mobilisation;
         if arrive > self.cstate[i].deadline {
             return false;
         }
@@ -1699,7 +1553,7 @@ impl<'a> World<'a> {
             // deployed; wear is applied on return.
             let unit = &mut self.units[u];
             unit.r0 = r;
-            unit.t0 = self.now;
+            unit.t0 = self.tl.now;
             unit.target = r;
             unit.status = UnitStatus::Deployed;
         }
@@ -1714,7 +1568,7 @@ impl<'a> World<'a> {
             }
         }
         trace!(
-            self,
+            self.tl,
             "crisis_answered",
             s.crises[c.kind].name.clone(),
             "{} unit(s) deployed to {} (mean readiness {:.2}), in theatre after {:.2} days, cost {:.2} ({:.2} from reserve)",
@@ -1725,7 +1579,8 @@ impl<'a> World<'a> {
             cost,
             from_reserve
         );
-        self.push(arrive + c.duration_days, Event::CrisisEnd(i as u32));
+        self.tl
+            .schedule(arrive + c.duration_days, Event::CrisisEnd(i as u32));
         true
     }
 
@@ -1738,7 +1593,7 @@ impl<'a> World<'a> {
         }
         self.cstate[i].units_len = 0;
         trace!(
-            self,
+            self.tl,
             "crisis_end",
             self.s.crises[self.crises[i].kind].name.clone(),
             "{} unit(s) home",
@@ -1881,7 +1736,7 @@ impl<'a> World<'a> {
             partner_trust: self.partners.iter().map(|p| p.trust).collect(),
             partner_interop: self.partners.iter().map(|p| p.interop).collect(),
             ledger: std::mem::take(&mut self.ledger),
-            events_processed: self.events,
+            events_processed: self.tl.events,
         }
     }
 }
