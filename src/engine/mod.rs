@@ -8,8 +8,9 @@ pub mod queue;
 pub mod timeline;
 pub mod trial;
 
+pub use crate::model::ledger::LineYear;
 pub use event::Event;
 pub use queue::{EventQueue, SimTime};
 pub(crate) use timeline::trace;
 pub use timeline::{TICK_DAYS, Timeline, TraceRow};
-pub use trial::{LineYear, TrialOutcome, run_trial};
+pub use trial::{TrialOutcome, run_trial};

@@ -15,33 +15,11 @@ use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::dynamics::{gain, loss, readiness, relax};
 use crate::model::exp::exp;
+use crate::model::ledger::{Ledger, LineYear, MONEY_EPS};
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, PartnerKind, QueueOrder, Scenario,
     TICKS_PER_YEAR,
 };
-
-/// Money comparisons tolerate rounding of sums of many small payments.
-const MONEY_EPS: f64 = 1e-9;
-
-/// Money of one budget line in one fiscal year, million. Conservation:
-/// appropriated = rescinded + spent + unspent, with unspent >= 0.
-///
-/// `unfunded` is outside that identity: it is what the year's commitments called for on this
-/// line and the line could not pay (training short of need, posts closed, programme money not
-/// delivered, exercises cancelled for money, joint programmes abandoned, payroll left unpaid).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct LineYear {
-    pub appropriated: f64,
-    pub rescinded: f64,
-    pub spent: f64,
-    pub unfunded: f64,
-}
-
-impl LineYear {
-    pub fn unspent(&self) -> f64 {
-        self.appropriated - self.rescinded - self.spent
-    }
-}
 
 /// Everything a trial at one level produces.
 #[derive(Debug, Clone)]
@@ -170,8 +148,7 @@ struct World<'a> {
     crises: &'a [CrisisDraw],
     gdp_growth: &'a [f64],
     tl: Timeline,
-    ledger: Vec<[LineYear; 6]>,
-    previous_personnel: Option<f64>,
+    ledger: Ledger,
     train_frac: f64,
     units: Vec<Unit>,
     personnel_target: usize,
@@ -245,8 +222,7 @@ impl<'a> World<'a> {
             crises,
             gdp_growth,
             tl: Timeline::new(64 + crises.len() * 3, crises.len(), trace),
-            ledger: Vec::with_capacity(s.years),
-            previous_personnel: None,
+            ledger: Ledger::new(s.years),
             train_frac: 1.0,
             units: vec![unit; f.units],
             personnel_target: f.units,
@@ -362,26 +338,6 @@ impl<'a> World<'a> {
         }
     }
 
-    // ---- money -------------------------------------------------------------------------
-
-    fn available(&self, line: Line) -> f64 {
-        self.ledger[self.tl.year][line.index()].unspent().max(0.0)
-    }
-
-    /// Spends up to `amount` from `line`; never more than is left. Returns what was paid.
-    fn spend(&mut self, line: Line, amount: f64) -> f64 {
-        let paid = amount.max(0.0).min(self.available(line));
-        self.ledger[self.tl.year][line.index()].spent += paid;
-        paid
-    }
-
-    /// Books a commitment the line could not pay (reporting only: nothing is spent).
-    fn unfunded(&mut self, line: Line, amount: f64) {
-        if amount > MONEY_EPS {
-            self.ledger[self.tl.year][line.index()].unfunded += amount;
-        }
-    }
-
     // ---- fiscal year -------------------------------------------------------------------
 
     fn year_start(&mut self, y: usize) {
@@ -390,35 +346,13 @@ impl<'a> World<'a> {
         self.unit_cost = budget::reference_allocation(s, y)[Line::Personnel.index()]
             / s.forces.units.max(1) as f64;
         self.acc = YearAcc::default();
-        let appr = budget::appropriate(s, self.level, y, self.previous_personnel);
-        let mut lines = [LineYear::default(); 6];
-        for (i, a) in appr.iter().enumerate() {
-            lines[i].appropriated = *a;
-        }
-        lines[Line::Alliance.index()].appropriated = budget::assessed(s, y);
-        self.ledger.push(lines);
-        self.previous_personnel = Some(appr[Line::Personnel.index()]);
+        self.ledger.open_year(s, self.level, y, &mut self.tl);
         if y > 0 {
             self.gdp *= 1.0 + self.gdp_growth[y];
         }
-        let total: f64 = lines.iter().map(|l| l.appropriated).sum();
-        trace!(
-            self.tl,
-            "year_start",
-            format!("FY{}", s.start_year + y as i64),
-            "level {} appropriated {:.1} (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1}, alliance {:.1})",
-            self.level,
-            total,
-            appr[0],
-            appr[1],
-            appr[2],
-            appr[3],
-            appr[4],
-            lines[5].appropriated
-        );
         // Assessed contributions are paid first, in full.
-        let assessed = lines[Line::Alliance.index()].appropriated;
-        self.spend(Line::Alliance, assessed);
+        let assessed = self.ledger.available(Line::Alliance);
+        self.ledger.spend(Line::Alliance, assessed);
 
         let base = y as f64 * DAYS_PER_YEAR;
         self.plan_personnel();
@@ -458,7 +392,7 @@ impl<'a> World<'a> {
         for p in 0..self.partners.len() {
             self.touch_partner(p);
         }
-        let lines = self.ledger[y];
+        let lines = *self.ledger.year(y);
         let appropriated: f64 = lines.iter().map(|l| l.appropriated).sum();
         let rescinded: f64 = lines.iter().map(|l| l.rescinded).sum();
         let spent: f64 = lines.iter().map(|l| l.spent).sum();
@@ -631,30 +565,7 @@ impl<'a> World<'a> {
     /// personnel), then everything still to come this year is re-planned.
     fn shock(&mut self) {
         let s = self.s;
-        let removal = budget::shock_removal(s, self.level, self.tl.year);
-        let lines = self.ledger[self.tl.year];
-        let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
-        let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));
-        let personnel_cap =
-            lines[Line::Personnel.index()].appropriated * s.budget.cut.personnel_max_cut;
-        let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
-        for (i, t) in taken.iter().enumerate() {
-            self.ledger[self.tl.year][i].rescinded += t;
-        }
-        self.previous_personnel =
-            Some(lines[Line::Personnel.index()].appropriated - taken[Line::Personnel.index()]);
-        trace!(
-            self.tl,
-            "shock",
-            "budget",
-            "{:.1} removed from unspent money (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1})",
-            taken.iter().sum::<f64>(),
-            taken[0],
-            taken[1],
-            taken[2],
-            taken[3],
-            taken[4]
-        );
+        self.ledger.rescind(s, self.level, &mut self.tl);
         self.plan_personnel();
         self.plan_procurement();
         self.plan_engagement(false);
@@ -691,7 +602,7 @@ impl<'a> World<'a> {
             return;
         }
         let monthly = self.unit_cost() / TICKS_PER_YEAR as f64;
-        let available = self.available(Line::Personnel);
+        let available = self.ledger.available(Line::Personnel);
         let remaining = self.tl.remaining_ticks();
         let current = self.active_units();
         let target = if remaining == 0 {
@@ -855,10 +766,11 @@ impl<'a> World<'a> {
         // Payroll for the coming month; an overhang the personnel line cannot pay (units not
         // yet gone after a cut) falls on operations.
         let payroll = self.payroll_units() as f64 * self.unit_cost() * frac;
-        let paid = self.spend(Line::Personnel, payroll);
+        let paid = self.ledger.spend(Line::Personnel, payroll);
         if payroll - paid > MONEY_EPS {
-            let overhang = self.spend(Line::Operations, payroll - paid);
-            self.unfunded(Line::Personnel, payroll - paid - overhang);
+            let overhang = self.ledger.spend(Line::Operations, payroll - paid);
+            self.ledger
+                .unfunded(Line::Personnel, payroll - paid - overhang);
             trace!(
                 self.tl,
                 "payroll_overhang",
@@ -893,14 +805,15 @@ impl<'a> World<'a> {
                 need += f.training_cost * frac * (1.0 + (f.retraining_factor - 1.0) * gap);
             }
         }
-        let allowance = self.available(Line::Operations) / remaining;
+        let allowance = self.ledger.available(Line::Operations) / remaining;
         let funded = if need > 0.0 {
             (allowance / need).min(1.0)
         } else {
             1.0
         };
-        self.spend(Line::Operations, funded * need);
-        self.unfunded(Line::Operations, (1.0 - funded) * need);
+        self.ledger.spend(Line::Operations, funded * need);
+        self.ledger
+            .unfunded(Line::Operations, (1.0 - funded) * need);
         if (funded - self.train_frac).abs() > 1e-12 {
             trace!(
                 self.tl,
@@ -944,28 +857,33 @@ impl<'a> World<'a> {
 
         // Procurement: joint programmes first, national contracts spend the rest evenly.
         let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
-        let paid_joint = self.spend(Line::Procurement, joint_month);
+        let paid_joint = self.ledger.spend(Line::Procurement, joint_month);
         let abandoned: f64 = self.withdrawn_joint().map(|j| j.annual_cost * frac).sum();
-        self.unfunded(Line::Procurement, joint_month - paid_joint + abandoned);
-        let rest = (self.available(Line::Procurement) - joint_month * (remaining - 1.0)).max(0.0)
+        self.ledger
+            .unfunded(Line::Procurement, joint_month - paid_joint + abandoned);
+        let rest = (self.ledger.available(Line::Procurement) - joint_month * (remaining - 1.0))
+            .max(0.0)
             / remaining;
-        self.spend(Line::Procurement, rest);
+        self.ledger.spend(Line::Procurement, rest);
 
         // Posts and programmes are paid monthly from engagement.
         for p in 0..s.posts.len() {
             let cost = s.posts[p].annual_cost * frac;
             if self.posts[p] != PostStatus::Closed {
-                let paid = self.spend(Line::Engagement, cost);
-                self.unfunded(Line::Engagement, cost - paid);
+                let paid = self.ledger.spend(Line::Engagement, cost);
+                self.ledger.unfunded(Line::Engagement, cost - paid);
             } else {
-                self.unfunded(Line::Engagement, cost);
+                self.ledger.unfunded(Line::Engagement, cost);
             }
         }
         let mut programme_rate = std::mem::take(&mut self.programme_rate);
         programme_rate.iter_mut().for_each(|r| *r = 0.0);
         for (i, prog) in s.programmes.iter().enumerate() {
-            let paid = self.spend(Line::Engagement, self.programmes[i].funded_annual * frac);
-            self.unfunded(Line::Engagement, prog.annual * frac - paid);
+            let paid = self
+                .ledger
+                .spend(Line::Engagement, self.programmes[i].funded_annual * frac);
+            self.ledger
+                .unfunded(Line::Engagement, prog.annual * frac - paid);
             self.acc.programme_delivered += paid;
             self.totals.programme_delivered += paid;
             programme_rate[prog.partner] += paid / frac;
@@ -1080,7 +998,7 @@ impl<'a> World<'a> {
         let committed = s.procurement_committed_share
             * budget::reference_allocation(s, self.tl.year)[Line::Procurement.index()]
             * rem;
-        let room = self.available(Line::Procurement) - committed;
+        let room = self.ledger.available(Line::Procurement) - committed;
         loop {
             let need: f64 = self.active_joint().map(|j| j.annual_cost * rem).sum();
             if need <= room + MONEY_EPS {
@@ -1124,7 +1042,7 @@ impl<'a> World<'a> {
             // A shock after the last monthly payment leaves nothing to re-plan this year.
             return;
         }
-        let mut money = self.available(Line::Engagement);
+        let mut money = self.ledger.available(Line::Engagement);
         for &item in &s.budget.engagement_order {
             match item {
                 EngagementItem::Posts => {
@@ -1142,7 +1060,7 @@ impl<'a> World<'a> {
                         if funding && cost <= money + MONEY_EPS {
                             money -= cost;
                             if self.posts[p] == PostStatus::Closed {
-                                self.spend(Line::Engagement, reopen);
+                                self.ledger.spend(Line::Engagement, reopen);
                                 self.posts[p] = PostStatus::Reopening;
                                 self.tl.schedule(
                                     self.tl.now + post.reopen_days,
@@ -1234,7 +1152,7 @@ impl<'a> World<'a> {
     fn cancel_exercise(&mut self, e: usize, why: std::fmt::Arguments, for_money: bool) {
         let s = self.s;
         if for_money {
-            self.unfunded(Line::Engagement, s.exercises[e].cost);
+            self.ledger.unfunded(Line::Engagement, s.exercises[e].cost);
         }
         self.exercises[e].status = ExerciseStatus::Cancelled;
         self.totals.exercises_cancelled += 1.0;
@@ -1307,7 +1225,7 @@ impl<'a> World<'a> {
         }
         let scale = n as f64 / ex.units as f64;
         let cost = ex.cost * scale;
-        if self.available(Line::Engagement) + MONEY_EPS < cost {
+        if self.ledger.available(Line::Engagement) + MONEY_EPS < cost {
             self.ready = ready;
             self.cancel_exercise(
                 e,
@@ -1316,7 +1234,7 @@ impl<'a> World<'a> {
             );
             return;
         }
-        self.spend(Line::Engagement, cost);
+        self.ledger.spend(Line::Engagement, cost);
         // The exercise keeps its unit list from year to year: no allocation once warm.
         let state = &mut self.exercises[e];
         state.status = ExerciseStatus::Running;
@@ -1539,12 +1457,12 @@ impl<'a> World<'a> {
             return false;
         }
         let cost = c.daily_cost * c.duration_days;
-        let reserve = self.available(Line::CrisisReserve);
-        if reserve + self.available(Line::Operations) + MONEY_EPS < cost {
+        let reserve = self.ledger.available(Line::CrisisReserve);
+        if reserve + self.ledger.available(Line::Operations) + MONEY_EPS < cost {
             return false;
         }
-        let from_reserve = self.spend(Line::CrisisReserve, cost);
-        self.spend(Line::Operations, cost - from_reserve);
+        let from_reserve = self.ledger.spend(Line::CrisisReserve, cost);
+        self.ledger.spend(Line::Operations, cost - from_reserve);
         self.cstate[i].units_at = self.deployed.len();
         self.cstate[i].units_len = chosen.len();
         for &(u, r) in chosen {
@@ -1676,7 +1594,13 @@ impl<'a> World<'a> {
         set(Metric::UnitsEnd, self.active_units() as f64);
         set(Metric::JointWithdrawals, t.joint_withdrawals);
         set(Metric::PledgeRatio, t.pledge_ratio_sum / s.years as f64);
-        let line_sum = |l: Line| self.ledger.iter().map(|y| y[l.index()].spent).sum::<f64>();
+        let line_sum = |l: Line| {
+            self.ledger
+                .years()
+                .iter()
+                .map(|y| y[l.index()].spent)
+                .sum::<f64>()
+        };
         set(Metric::SpentPersonnel, line_sum(Line::Personnel));
         set(Metric::SpentOperations, line_sum(Line::Operations));
         set(Metric::SpentProcurement, line_sum(Line::Procurement));
@@ -1686,6 +1610,7 @@ impl<'a> World<'a> {
         set(
             Metric::Unspent,
             self.ledger
+                .years()
                 .iter()
                 .flat_map(|y| y.iter())
                 .map(|l| l.unspent())
@@ -1694,6 +1619,7 @@ impl<'a> World<'a> {
         set(
             Metric::Rescinded,
             self.ledger
+                .years()
                 .iter()
                 .flat_map(|y| y.iter())
                 .map(|l| l.rescinded)
@@ -1701,6 +1627,7 @@ impl<'a> World<'a> {
         );
         let unfunded = |l: Line| {
             self.ledger
+                .years()
                 .iter()
                 .map(|y| y[l.index()].unfunded)
                 .sum::<f64>()
@@ -1712,6 +1639,7 @@ impl<'a> World<'a> {
         set(
             Metric::Unfunded,
             self.ledger
+                .years()
                 .iter()
                 .flat_map(|y| y.iter())
                 .map(|l| l.unfunded)
@@ -1735,7 +1663,7 @@ impl<'a> World<'a> {
             yearly: std::mem::take(&mut self.yearly),
             partner_trust: self.partners.iter().map(|p| p.trust).collect(),
             partner_interop: self.partners.iter().map(|p| p.interop).collect(),
-            ledger: std::mem::take(&mut self.ledger),
+            ledger: std::mem::replace(&mut self.ledger, Ledger::new(0)).into_years(),
             events_processed: self.tl.events,
         }
     }

@@ -6,3 +6,4 @@ pub mod budget;
 pub mod crisis;
 pub mod dynamics;
 pub mod exp;
+pub mod ledger;

@@ -1,0 +1,156 @@
+//! The ledger (`docs/MODEL.md` section 2, "Budget"): the money of every budget line in every
+//! fiscal year — appropriated, rescinded, spent and unfunded — and the only way any mechanism
+//! pays for anything. It applies the envelope and cut rules of [`crate::model::budget`] at each
+//! year start and at the mid-year shock. Keys: `budget.*`. Touches nothing but its own money:
+//! mechanisms call [`Ledger::available`], [`Ledger::spend`] and [`Ledger::unfunded`].
+
+use crate::engine::{Timeline, trace};
+use crate::model::budget;
+use crate::scenario::{Line, Scenario};
+
+/// Money comparisons tolerate rounding of sums of many small payments.
+pub const MONEY_EPS: f64 = 1e-9;
+
+/// Money of one budget line in one fiscal year, million. Conservation:
+/// appropriated = rescinded + spent + unspent, with unspent >= 0.
+///
+/// `unfunded` is outside that identity: it is what the year's commitments called for on this
+/// line and the line could not pay (training short of need, posts closed, programme money not
+/// delivered, exercises cancelled for money, joint programmes abandoned, payroll left unpaid).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineYear {
+    pub appropriated: f64,
+    pub rescinded: f64,
+    pub spent: f64,
+    pub unfunded: f64,
+}
+
+impl LineYear {
+    pub fn unspent(&self) -> f64 {
+        self.appropriated - self.rescinded - self.spent
+    }
+}
+
+/// Every line's money, year by year; payments go to the year opened last.
+#[derive(Debug)]
+pub struct Ledger {
+    /// Per fiscal year, per line in `Line::ALL` order.
+    years: Vec<[LineYear; 6]>,
+    /// The personnel line as last enacted (after any rescission): sticky personnel keeps the
+    /// next year's appropriation near it.
+    previous_personnel: Option<f64>,
+}
+
+impl Ledger {
+    pub fn new(years: usize) -> Self {
+        Ledger {
+            years: Vec::with_capacity(years),
+            previous_personnel: None,
+        }
+    }
+
+    /// Appropriates fiscal year `y` at `level` (the cut profile and policy of section 2) and
+    /// logs it. Assessed alliance contributions are appropriated here and paid by the alliance.
+    pub fn open_year(&mut self, s: &Scenario, level: f64, y: usize, tl: &mut Timeline) {
+        let appr = budget::appropriate(s, level, y, self.previous_personnel);
+        let mut lines = [LineYear::default(); 6];
+        for (i, a) in appr.iter().enumerate() {
+            lines[i].appropriated = *a;
+        }
+        lines[Line::Alliance.index()].appropriated = budget::assessed(s, y);
+        self.years.push(lines);
+        self.previous_personnel = Some(appr[Line::Personnel.index()]);
+        let total: f64 = lines.iter().map(|l| l.appropriated).sum();
+        trace!(
+            tl,
+            "year_start",
+            format!("FY{}", s.start_year + y as i64),
+            "level {} appropriated {:.1} (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1}, alliance {:.1})",
+            level,
+            total,
+            appr[0],
+            appr[1],
+            appr[2],
+            appr[3],
+            appr[4],
+            lines[5].appropriated
+        );
+    }
+
+    /// The mid-year shock: the year's whole cut is taken from money not yet spent, spread by
+    /// the cut policy (personnel can give up at most `personnel_max_cut` under sticky
+    /// personnel). The mechanisms re-plan afterwards.
+    pub fn rescind(&mut self, s: &Scenario, level: f64, tl: &mut Timeline) {
+        let year = self.years.len() - 1;
+        let removal = budget::shock_removal(s, level, tl.year);
+        let lines = self.years[year];
+        let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
+        let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));
+        let personnel_cap =
+            lines[Line::Personnel.index()].appropriated * s.budget.cut.personnel_max_cut;
+        let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
+        for (i, t) in taken.iter().enumerate() {
+            self.years[year][i].rescinded += t;
+        }
+        self.previous_personnel =
+            Some(lines[Line::Personnel.index()].appropriated - taken[Line::Personnel.index()]);
+        trace!(
+            tl,
+            "shock",
+            "budget",
+            "{:.1} removed from unspent money (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1})",
+            taken.iter().sum::<f64>(),
+            taken[0],
+            taken[1],
+            taken[2],
+            taken[3],
+            taken[4]
+        );
+    }
+
+    /// What `line` has left this year.
+    #[inline(always)]
+    pub fn available(&self, line: Line) -> f64 {
+        self.current()[line.index()].unspent().max(0.0)
+    }
+
+    /// Spends up to `amount` from `line`; never more than is left. Returns what was paid.
+    #[inline(always)]
+    pub fn spend(&mut self, line: Line, amount: f64) -> f64 {
+        let paid = amount.max(0.0).min(self.available(line));
+        self.current_mut()[line.index()].spent += paid;
+        paid
+    }
+
+    /// Books a commitment the line could not pay (reporting only: nothing is spent).
+    pub fn unfunded(&mut self, line: Line, amount: f64) {
+        if amount > MONEY_EPS {
+            self.current_mut()[line.index()].unfunded += amount;
+        }
+    }
+
+    /// Fiscal year `y`'s lines.
+    pub fn year(&self, y: usize) -> &[LineYear; 6] {
+        &self.years[y]
+    }
+
+    /// Every year so far.
+    pub fn years(&self) -> &[[LineYear; 6]] {
+        &self.years
+    }
+
+    /// The ledger as the trial's outcome.
+    pub fn into_years(self) -> Vec<[LineYear; 6]> {
+        self.years
+    }
+
+    fn current(&self) -> &[LineYear; 6] {
+        let y = self.years.len() - 1;
+        &self.years[y]
+    }
+
+    fn current_mut(&mut self) -> &mut [LineYear; 6] {
+        let y = self.years.len() - 1;
+        &mut self.years[y]
+    }
+}
