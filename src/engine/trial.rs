@@ -13,12 +13,11 @@ use crate::engine::trace;
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
-use crate::model::dynamics::{gain, loss, readiness, relax};
-use crate::model::exp::exp;
+use crate::model::dynamics::{gain, loss, readiness};
 use crate::model::ledger::{Ledger, LineYear, MONEY_EPS};
+use crate::model::partners::Partners;
 use crate::scenario::{
-    CutProfile, DAYS_PER_YEAR, EngagementItem, Line, PartnerKind, QueueOrder, Scenario,
-    TICKS_PER_YEAR,
+    CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
 
 /// Everything a trial at one level produces.
@@ -53,14 +52,6 @@ struct Unit {
     demobilise: bool,
     /// End of the current reconstitution; an older `UnitFree` event for this unit is stale.
     free_at: f64,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct PartnerState {
-    trust: f64,
-    interop: f64,
-    last: f64,
-    posts_open: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +143,7 @@ struct World<'a> {
     train_frac: f64,
     units: Vec<Unit>,
     personnel_target: usize,
-    partners: Vec<PartnerState>,
+    partners: Partners,
     posts: Vec<PostStatus>,
     post_order: Vec<usize>,
     exercises: Vec<ExerciseState>,
@@ -226,16 +217,7 @@ impl<'a> World<'a> {
             train_frac: 1.0,
             units: vec![unit; f.units],
             personnel_target: f.units,
-            partners: s
-                .partners
-                .iter()
-                .map(|p| PartnerState {
-                    trust: p.trust,
-                    interop: p.interoperability,
-                    last: 0.0,
-                    posts_open: 0,
-                })
-                .collect(),
+            partners: Partners::new(s),
             posts: vec![PostStatus::Closed; s.posts.len()],
             post_order: sorted_by_priority(&s.posts, |p| p.priority),
             exercises: vec![
@@ -294,7 +276,8 @@ impl<'a> World<'a> {
         // Posts start open: the scenario describes today's network.
         for p in 0..self.s.posts.len() {
             self.posts[p] = PostStatus::Open;
-            self.partners[self.s.posts[p].partner].posts_open += 1;
+            self.partners
+                .post_opened(self.s, self.s.posts[p].partner, 0.0);
         }
         self.tl.schedule(0.0, Event::YearStart(0));
         let crises = self.crises;
@@ -389,9 +372,7 @@ impl<'a> World<'a> {
 
     fn year_end(&mut self, y: usize) {
         let s = self.s;
-        for p in 0..self.partners.len() {
-            self.touch_partner(p);
-        }
+        self.partners.touch_all(s, self.tl.now);
         let lines = *self.ledger.year(y);
         let appropriated: f64 = lines.iter().map(|l| l.appropriated).sum();
         let rescinded: f64 = lines.iter().map(|l| l.rescinded).sum();
@@ -405,12 +386,8 @@ impl<'a> World<'a> {
             let shortfall = (1.0 - ratio).max(0.0);
             if shortfall > 0.0 {
                 self.credibility = loss(self.credibility, a.credibility_penalty * shortfall);
-                for (p, partner) in s.partners.iter().enumerate() {
-                    if partner.kind == PartnerKind::Ally {
-                        self.partners[p].trust =
-                            loss(self.partners[p].trust, s.trust.pledge_penalty * shortfall);
-                    }
-                }
+                self.partners
+                    .allies_lose_trust(s, s.trust.pledge_penalty * shortfall, self.tl.now);
             } else {
                 self.credibility = gain(self.credibility, a.credibility_gain);
             }
@@ -428,7 +405,13 @@ impl<'a> World<'a> {
         self.totals.pledge_ratio_sum += ratio;
 
         let acc = self.acc;
-        let (tm, tw, tmin, iw) = self.partner_summary();
+        let ps = self.partners.summary(s);
+        let (tm, tw, tmin, iw) = (
+            ps.trust_mean,
+            ps.trust_weighted,
+            ps.trust_min,
+            ps.interoperability,
+        );
         let decided = acc.answered + acc.unanswered;
         let response_rate = if decided > 0.0 {
             acc.answered / decided
@@ -533,31 +516,6 @@ impl<'a> World<'a> {
             w.readiness,
         ];
         ws.iter().zip(c).map(|(w, c)| w * c).sum()
-    }
-
-    /// (mean trust, importance-weighted trust, minimum trust, importance-weighted interoperability)
-    fn partner_summary(&self) -> (f64, f64, f64, f64) {
-        let n = self.partners.len();
-        if n == 0 {
-            return (1.0, 1.0, 1.0, 1.0);
-        }
-        let total_imp: f64 = self.s.partners.iter().map(|p| p.importance).sum();
-        let weight = |i: usize| {
-            if total_imp > 0.0 {
-                self.s.partners[i].importance / total_imp
-            } else {
-                1.0 / n as f64
-            }
-        };
-        let tm = self.partners.iter().map(|p| p.trust).sum::<f64>() / n as f64;
-        let tw = (0..n).map(|i| weight(i) * self.partners[i].trust).sum();
-        let tmin = self
-            .partners
-            .iter()
-            .map(|p| p.trust)
-            .fold(f64::INFINITY, f64::min);
-        let iw = (0..n).map(|i| weight(i) * self.partners[i].interop).sum();
-        (tm, tw, tmin, iw)
     }
 
     /// The mid-year shock: the year's whole cut is taken from money not yet spent, spread by
@@ -890,7 +848,6 @@ impl<'a> World<'a> {
         }
 
         // Accrual of trust (attachés, programmes) and interoperability (joint equipment).
-        let t = &s.trust;
         let mut joint_partner = std::mem::take(&mut self.joint_partner);
         joint_partner.iter_mut().for_each(|j| *j = false);
         for j in self.active_joint() {
@@ -898,21 +855,8 @@ impl<'a> World<'a> {
                 joint_partner[p] = true;
             }
         }
-        for (p, rate) in programme_rate.iter().enumerate() {
-            self.touch_partner(p);
-            let st = &mut self.partners[p];
-            if st.posts_open > 0 {
-                st.trust = gain(st.trust, t.attache_gain * frac);
-            }
-            if *rate > 0.0 {
-                // Diminishing returns: the yearly gain saturates as money grows past `programme_saturation`.
-                let g = t.programme_gain * (1.0 - exp(-rate / t.programme_saturation));
-                st.trust = gain(st.trust, g * frac);
-            }
-            if joint_partner[p] {
-                st.interop = gain(st.interop, s.interop.joint_procurement_gain * frac);
-            }
-        }
+        self.partners
+            .accrue_month(s, &programme_rate, &joint_partner, self.tl.now);
         self.programme_rate = programme_rate;
         self.joint_partner = joint_partner;
         if !s.posts.is_empty() {
@@ -954,39 +898,6 @@ impl<'a> World<'a> {
         self.joint_this_year(true)
     }
 
-    // ---- partners ----------------------------------------------------------------------
-
-    /// Lets trust and interoperability relax toward their floors up to now. Presence abroad
-    /// (an open post) makes trust decay `presence_decay_factor` times more slowly.
-    #[inline(always)]
-    fn touch_partner(&mut self, p: usize) {
-        let s = self.s;
-        let st = &mut self.partners[p];
-        let dt = self.tl.now - st.last;
-        if dt > 0.0 {
-            let tau = s.trust.decay_days
-                * if st.posts_open > 0 {
-                    s.trust.presence_decay_factor
-                } else {
-                    1.0
-                };
-            st.trust = relax(st.trust, s.trust.floor, dt, tau).clamp(0.0, 1.0);
-            st.interop =
-                relax(st.interop, s.interop.floor, dt, s.interop.decay_days).clamp(0.0, 1.0);
-            st.last = self.tl.now;
-        }
-    }
-
-    fn trust_gain(&mut self, p: usize, g: f64) {
-        self.touch_partner(p);
-        self.partners[p].trust = gain(self.partners[p].trust, g);
-    }
-
-    fn trust_loss(&mut self, p: usize, l: f64) {
-        self.touch_partner(p);
-        self.partners[p].trust = loss(self.partners[p].trust, l);
-    }
-
     // ---- procurement -------------------------------------------------------------------
 
     /// Joint programmes are paid from what national contracts leave of the procurement line;
@@ -1015,8 +926,10 @@ impl<'a> World<'a> {
             self.totals.joint_withdrawals += 1.0;
             let j = &alliance.joint_procurement[i];
             for &p in &j.partners {
-                self.trust_loss(p, s.trust.procurement_withdraw_penalty);
-                self.partners[p].interop = loss(self.partners[p].interop, s.interop.withdraw_loss);
+                self.partners
+                    .lose_trust(s, p, s.trust.procurement_withdraw_penalty, self.tl.now);
+                self.partners
+                    .lose_interoperability(s, p, s.interop.withdraw_loss, self.tl.now);
             }
             trace!(
                 self.tl,
@@ -1078,9 +991,9 @@ impl<'a> World<'a> {
                         } else {
                             funding = false;
                             if self.posts[p] != PostStatus::Closed {
-                                self.touch_partner(post.partner);
+                                self.partners.touch(s, post.partner, self.tl.now);
                                 if self.posts[p] == PostStatus::Open {
-                                    self.partners[post.partner].posts_open -= 1;
+                                    self.partners.post_closed(s, post.partner, self.tl.now);
                                 }
                                 self.posts[p] = PostStatus::Closed;
                                 trace!(
@@ -1107,7 +1020,12 @@ impl<'a> World<'a> {
                         if reference > 0.0 && annual < reference - MONEY_EPS {
                             // Volatility hurts: the penalty grows with the fraction cut.
                             let cut = (reference - annual) / reference;
-                            self.trust_loss(prog.partner, s.trust.programme_cut_penalty * cut);
+                            self.partners.lose_trust(
+                                s,
+                                prog.partner,
+                                s.trust.programme_cut_penalty * cut,
+                                self.tl.now,
+                            );
                             trace!(
                                 self.tl,
                                 "programme_cut",
@@ -1157,7 +1075,8 @@ impl<'a> World<'a> {
         self.exercises[e].status = ExerciseStatus::Cancelled;
         self.totals.exercises_cancelled += 1.0;
         for &p in &s.exercises[e].partners {
-            self.trust_loss(p, s.trust.exercise_cancel_penalty);
+            self.partners
+                .lose_trust(s, p, s.trust.exercise_cancel_penalty, self.tl.now);
         }
         trace!(
             self.tl,
@@ -1171,9 +1090,8 @@ impl<'a> World<'a> {
     fn post_open(&mut self, p: usize) {
         if self.posts[p] == PostStatus::Reopening {
             let partner = self.s.posts[p].partner;
-            self.touch_partner(partner);
             self.posts[p] = PostStatus::Open;
-            self.partners[partner].posts_open += 1;
+            self.partners.post_opened(self.s, partner, self.tl.now);
             trace!(
                 self.tl,
                 "post_open",
@@ -1281,9 +1199,10 @@ impl<'a> World<'a> {
         units.clear();
         self.exercises[e].units = units;
         for &p in &ex.partners {
-            self.trust_gain(p, s.trust.exercise_gain * scale);
-            self.partners[p].interop =
-                gain(self.partners[p].interop, s.interop.exercise_gain * scale);
+            self.partners
+                .gain_trust(s, p, s.trust.exercise_gain * scale, self.tl.now);
+            self.partners
+                .gain_interoperability(s, p, s.interop.exercise_gain * scale, self.tl.now);
         }
         self.exercises[e].status = ExerciseStatus::Done;
         trace!(
@@ -1359,15 +1278,13 @@ impl<'a> World<'a> {
         let c = &self.crises[i];
         self.count_decided(false);
         let affected = c.partner;
-        self.trust_loss(affected, s.trust.crisis_unanswered_penalty);
-        for p in 0..s.partners.len() {
-            if p != affected && s.partners[p].region == s.partners[affected].region {
-                self.trust_loss(
-                    p,
-                    s.trust.crisis_unanswered_penalty * s.trust.regional_spillover,
-                );
-            }
-        }
+        self.partners.crisis_decided(
+            s,
+            affected,
+            false,
+            s.trust.crisis_unanswered_penalty,
+            self.tl.now,
+        );
         trace!(
             self.tl,
             "crisis_unanswered",
@@ -1448,7 +1365,7 @@ impl<'a> World<'a> {
         }
         let chosen = &ready[..c.units];
         let r_mean = chosen.iter().map(|(_, r)| r).sum::<f64>() / c.units as f64;
-        let interop = self.partners[c.partner].interop;
+        let interop = self.partners.interoperability(c.partner);
         let mobilisation = (f.mobilisation_days_min
             + (f.mobilisation_days_max - f.mobilisation_days_min) * (1.0 - r_mean))
             * (1.0 - s.interop.mobilisation_speedup * interop);
@@ -1479,12 +1396,8 @@ impl<'a> World<'a> {
         self.totals.response_days += arrive - c.arrival;
         self.count_decided(true);
         let affected = c.partner;
-        self.trust_gain(affected, s.trust.crisis_help_gain);
-        for p in 0..s.partners.len() {
-            if p != affected && s.partners[p].region == s.partners[affected].region {
-                self.trust_gain(p, s.trust.crisis_help_gain * s.trust.regional_spillover);
-            }
-        }
+        self.partners
+            .crisis_decided(s, affected, true, s.trust.crisis_help_gain, self.tl.now);
         trace!(
             self.tl,
             "crisis_answered",
@@ -1553,7 +1466,13 @@ impl<'a> World<'a> {
         } else {
             0.0
         };
-        let (tm, tw, tmin, iw) = self.partner_summary();
+        let ps = self.partners.summary(s);
+        let (tm, tw, tmin, iw) = (
+            ps.trust_mean,
+            ps.trust_weighted,
+            ps.trust_min,
+            ps.interoperability,
+        );
         let mut m = [0.0; N_METRICS];
         let mut set = |k: Metric, v: f64| m[k.index()] = v;
         set(Metric::Crises, crises);
@@ -1658,11 +1577,12 @@ impl<'a> World<'a> {
                 readiness,
             ]),
         );
+        let (partner_trust, partner_interop) = self.partners.finals();
         TrialOutcome {
             metrics: m,
             yearly: std::mem::take(&mut self.yearly),
-            partner_trust: self.partners.iter().map(|p| p.trust).collect(),
-            partner_interop: self.partners.iter().map(|p| p.interop).collect(),
+            partner_trust,
+            partner_interop,
             ledger: std::mem::replace(&mut self.ledger, Ledger::new(0)).into_years(),
             events_processed: self.tl.events,
         }

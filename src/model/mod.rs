@@ -7,3 +7,4 @@ pub mod crisis;
 pub mod dynamics;
 pub mod exp;
 pub mod ledger;
+pub mod partners;
