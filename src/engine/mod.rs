@@ -9,8 +9,9 @@ pub mod timeline;
 pub mod trial;
 
 pub use crate::model::ledger::LineYear;
+pub use crate::model::outcomes::TrialOutcome;
 pub use event::Event;
 pub use queue::{EventQueue, SimTime};
 pub(crate) use timeline::trace;
 pub use timeline::{TICK_DAYS, Timeline, TraceRow};
-pub use trial::{TrialOutcome, run_trial};
+pub use trial::run_trial;

@@ -10,28 +10,16 @@
 use crate::engine::event::Event;
 use crate::engine::timeline::{Timeline, TraceRow};
 use crate::engine::trace;
-use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
+use crate::metrics::N_YEAR_METRICS;
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::dynamics::{gain, loss, readiness};
-use crate::model::ledger::{Ledger, LineYear, MONEY_EPS};
+use crate::model::ledger::{Ledger, MONEY_EPS};
+use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
-
-/// Everything a trial at one level produces.
-#[derive(Debug, Clone)]
-pub struct TrialOutcome {
-    pub metrics: [f64; N_METRICS],
-    pub yearly: Vec<[f64; N_YEAR_METRICS]>,
-    pub partner_trust: Vec<f64>,
-    pub partner_interop: Vec<f64>,
-    /// Per fiscal year, per line in `Line::ALL` order.
-    pub ledger: Vec<[LineYear; 6]>,
-    /// Times of processed events, in processing order (kept only when tracing).
-    pub events_processed: u64,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum UnitStatus {
@@ -99,40 +87,6 @@ struct CrisisState {
     units_len: usize,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct YearAcc {
-    crises: f64,
-    answered: f64,
-    unanswered: f64,
-    exercises_planned: f64,
-    exercises_held: f64,
-    programme_planned: f64,
-    programme_delivered: f64,
-    readiness_sum: f64,
-    readiness_n: f64,
-    posts_share_sum: f64,
-    posts_share_n: f64,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Totals {
-    answered: f64,
-    unanswered: f64,
-    response_days: f64,
-    exercises_planned: f64,
-    exercises_held: f64,
-    exercises_scaled: f64,
-    exercises_cancelled: f64,
-    programme_planned: f64,
-    programme_delivered: f64,
-    readiness_sum: f64,
-    readiness_n: f64,
-    posts_share_sum: f64,
-    posts_share_n: f64,
-    joint_withdrawals: f64,
-    pledge_ratio_sum: f64,
-}
-
 struct World<'a> {
     s: &'a Scenario,
     level: f64,
@@ -164,8 +118,7 @@ struct World<'a> {
     home: Vec<usize>,
     deployed: Vec<u32>,
     unit_cost: f64,
-    acc: YearAcc,
-    totals: Totals,
+    tally: Tally,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
 }
 
@@ -262,8 +215,7 @@ impl<'a> World<'a> {
             home: Vec::with_capacity(f.units),
             deployed: Vec::with_capacity(crises.len()),
             unit_cost: 0.0,
-            acc: YearAcc::default(),
-            totals: Totals::default(),
+            tally: Tally::default(),
             yearly: Vec::with_capacity(s.years),
         }
     }
@@ -328,7 +280,7 @@ impl<'a> World<'a> {
         self.tl.open_year(y);
         self.unit_cost = budget::reference_allocation(s, y)[Line::Personnel.index()]
             / s.forces.units.max(1) as f64;
-        self.acc = YearAcc::default();
+        self.tally.open_year();
         self.ledger.open_year(s, self.level, y, &mut self.tl);
         if y > 0 {
             self.gdp *= 1.0 + self.gdp_growth[y];
@@ -350,11 +302,9 @@ impl<'a> World<'a> {
                 Event::ExerciseStart(e as u32),
             );
         }
-        self.acc.exercises_planned = s.exercises.len() as f64;
-        self.totals.exercises_planned += s.exercises.len() as f64;
+        self.tally.exercises_planned(s.exercises.len() as f64);
         let planned: f64 = s.programmes.iter().map(|p| p.annual).sum();
-        self.acc.programme_planned = planned;
-        self.totals.programme_planned += planned;
+        self.tally.programme_planned(planned);
         self.plan_engagement(true);
         if let CutProfile::Shock { day, .. } = s.budget.cut.profile
             && y == s.budget.cut.start_year
@@ -376,7 +326,6 @@ impl<'a> World<'a> {
         let lines = *self.ledger.year(y);
         let appropriated: f64 = lines.iter().map(|l| l.appropriated).sum();
         let rescinded: f64 = lines.iter().map(|l| l.rescinded).sum();
-        let spent: f64 = lines.iter().map(|l| l.spent).sum();
         // The pledge is judged on the defence budget as finally enacted (after any rescission).
         let mut ratio = 1.0;
         if let Some(a) = &s.alliance
@@ -402,120 +351,25 @@ impl<'a> World<'a> {
                 self.credibility
             );
         }
-        self.totals.pledge_ratio_sum += ratio;
+        self.tally.pledge_ratio(ratio);
 
-        let acc = self.acc;
-        let ps = self.partners.summary(s);
-        let (tm, tw, tmin, iw) = (
-            ps.trust_mean,
-            ps.trust_weighted,
-            ps.trust_min,
-            ps.interoperability,
-        );
-        let decided = acc.answered + acc.unanswered;
-        let response_rate = if decided > 0.0 {
-            acc.answered / decided
-        } else {
-            1.0
-        };
-        let readiness = if acc.readiness_n > 0.0 {
-            acc.readiness_sum / acc.readiness_n
-        } else {
-            0.0
-        };
-        let exercises_share = if acc.exercises_planned > 0.0 {
-            acc.exercises_held / acc.exercises_planned
-        } else {
-            1.0
-        };
-        let presence = if acc.posts_share_n > 0.0 {
-            acc.posts_share_sum / acc.posts_share_n
-        } else {
-            1.0
-        };
-        let programmes = if acc.programme_planned > 0.0 {
-            acc.programme_delivered / acc.programme_planned
-        } else {
-            1.0
-        };
-        let dci = self.dci([
-            response_rate,
-            exercises_share,
-            presence,
-            programmes,
-            tw,
-            iw,
-            self.credibility,
-            readiness,
-        ]);
-        let mut row = [0.0; N_YEAR_METRICS];
-        let mut set = |m: YearMetric, v: f64| row[m.index()] = v;
-        set(YearMetric::Crises, acc.crises);
-        set(YearMetric::CrisesAnswered, acc.answered);
-        set(YearMetric::ResponseRate, response_rate);
-        set(YearMetric::ExercisesPlanned, acc.exercises_planned);
-        set(YearMetric::ExercisesHeld, acc.exercises_held);
-        set(
-            YearMetric::PostsOpen,
-            self.posts
-                .iter()
-                .filter(|p| **p == PostStatus::Open)
-                .count() as f64,
-        );
-        set(YearMetric::ProgrammeDelivered, acc.programme_delivered);
-        set(YearMetric::TrustMean, tm);
-        set(YearMetric::TrustWeighted, tw);
-        set(YearMetric::TrustMin, tmin);
-        set(YearMetric::Interoperability, iw);
-        set(YearMetric::Credibility, self.credibility);
-        set(YearMetric::Readiness, readiness);
-        set(YearMetric::Units, self.active_units() as f64);
-        set(YearMetric::Appropriated, appropriated);
-        set(YearMetric::Spent, spent);
-        set(YearMetric::Unspent, appropriated - rescinded - spent);
-        for (m, line) in [
-            (YearMetric::SpentPersonnel, Line::Personnel),
-            (YearMetric::SpentOperations, Line::Operations),
-            (YearMetric::SpentProcurement, Line::Procurement),
-            (YearMetric::SpentEngagement, Line::Engagement),
-            (YearMetric::SpentCrisisReserve, Line::CrisisReserve),
-            (YearMetric::SpentAlliance, Line::Alliance),
-        ] {
-            set(m, lines[line.index()].spent);
-        }
-        set(YearMetric::Rescinded, rescinded);
-        set(YearMetric::Unfunded, lines.iter().map(|l| l.unfunded).sum());
-        set(YearMetric::Dci, dci);
+        let seen = self.observed();
+        let row = outcomes::year_row(s, y, &self.tally, &seen, &lines, &mut self.tl);
         self.yearly.push(row);
-        trace!(
-            self.tl,
-            "year_end",
-            format!("FY{}", s.start_year + y as i64),
-            "spent {:.1} of {:.1} (rescinded {:.1}); response rate {:.3}, exercises {}/{}, trust mean {:.3}, DCI {:.3}",
-            spent,
-            appropriated,
-            rescinded,
-            response_rate,
-            acc.exercises_held,
-            acc.exercises_planned,
-            tm,
-            dci
-        );
     }
 
-    fn dci(&self, c: [f64; 8]) -> f64 {
-        let w = &self.s.dci;
-        let ws = [
-            w.response,
-            w.exercises,
-            w.presence,
-            w.programmes,
-            w.trust,
-            w.interoperability,
-            w.credibility,
-            w.readiness,
-        ];
-        ws.iter().zip(c).map(|(w, c)| w * c).sum()
+    /// What the outcomes read of the mechanisms now.
+    fn observed(&self) -> Observed {
+        Observed {
+            partners: self.partners.summary(self.s),
+            credibility: self.credibility,
+            posts_open: self
+                .posts
+                .iter()
+                .filter(|p| **p == PostStatus::Open)
+                .count(),
+            units: self.active_units(),
+        }
     }
 
     /// The mid-year shock: the year's whole cut is taken from money not yet spent, spread by
@@ -803,15 +657,7 @@ impl<'a> World<'a> {
             }
         }
         self.tick_readiness = now_r;
-        if r_n > 0.0 {
-            self.acc.readiness_sum += r_sum / r_n;
-            self.acc.readiness_n += 1.0;
-            self.totals.readiness_sum += r_sum / r_n;
-            self.totals.readiness_n += 1.0;
-        } else {
-            self.acc.readiness_n += 1.0;
-            self.totals.readiness_n += 1.0;
-        }
+        self.tally.readiness_month((r_n > 0.0).then(|| r_sum / r_n));
 
         // Procurement: joint programmes first, national contracts spend the rest evenly.
         let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
@@ -842,8 +688,7 @@ impl<'a> World<'a> {
                 .spend(Line::Engagement, self.programmes[i].funded_annual * frac);
             self.ledger
                 .unfunded(Line::Engagement, prog.annual * frac - paid);
-            self.acc.programme_delivered += paid;
-            self.totals.programme_delivered += paid;
+            self.tally.programme_delivered(paid);
             programme_rate[prog.partner] += paid / frac;
         }
 
@@ -866,10 +711,7 @@ impl<'a> World<'a> {
                 .filter(|p| **p == PostStatus::Open)
                 .count() as f64
                 / s.posts.len() as f64;
-            self.acc.posts_share_sum += share;
-            self.acc.posts_share_n += 1.0;
-            self.totals.posts_share_sum += share;
-            self.totals.posts_share_n += 1.0;
+            self.tally.posts_share_month(share);
         }
     }
 
@@ -923,7 +765,7 @@ impl<'a> World<'a> {
                 break;
             };
             self.joint_withdrawn[i] = true;
-            self.totals.joint_withdrawals += 1.0;
+            self.tally.joint_withdrawal();
             let j = &alliance.joint_procurement[i];
             for &p in &j.partners {
                 self.partners
@@ -1073,7 +915,7 @@ impl<'a> World<'a> {
             self.ledger.unfunded(Line::Engagement, s.exercises[e].cost);
         }
         self.exercises[e].status = ExerciseStatus::Cancelled;
-        self.totals.exercises_cancelled += 1.0;
+        self.tally.exercise_cancelled();
         for &p in &s.exercises[e].partners {
             self.partners
                 .lose_trust(s, p, s.trust.exercise_cancel_penalty, self.tl.now);
@@ -1165,11 +1007,7 @@ impl<'a> World<'a> {
             self.units[u].status = UnitStatus::Exercise;
         }
         self.ready = ready;
-        self.acc.exercises_held += 1.0;
-        self.totals.exercises_held += 1.0;
-        if n < ex.units {
-            self.totals.exercises_scaled += 1.0;
-        }
+        self.tally.exercise_held(n < ex.units);
         trace!(
             self.tl,
             "exercise_start",
@@ -1234,7 +1072,7 @@ impl<'a> World<'a> {
         let detect = self.tl.now + c.detection_days * factor;
         let deadline = self.tl.now + c.window_days;
         self.cstate[i].deadline = deadline;
-        self.acc.crises += 1.0;
+        self.tally.crisis_arrived();
         trace!(
             self.tl,
             "crisis_arrival",
@@ -1276,7 +1114,7 @@ impl<'a> World<'a> {
         self.waiting.retain(|&w| w as usize != i);
         let s = self.s;
         let c = &self.crises[i];
-        self.count_decided(false);
+        self.tally.crisis_decided(false);
         let affected = c.partner;
         self.partners.crisis_decided(
             s,
@@ -1297,17 +1135,6 @@ impl<'a> World<'a> {
             },
             s.partners[affected].name
         );
-    }
-
-    /// Counts a decided crisis in the year the decision falls (yearly rows are closed by then).
-    fn count_decided(&mut self, answered: bool) {
-        if answered {
-            self.totals.answered += 1.0;
-            self.acc.answered += 1.0;
-        } else {
-            self.totals.unanswered += 1.0;
-            self.acc.unanswered += 1.0;
-        }
     }
 
     /// Serves waiting crises in the stated order; each takes the most ready units if they can
@@ -1393,8 +1220,8 @@ impl<'a> World<'a> {
             unit.status = UnitStatus::Deployed;
         }
         self.cstate[i].status = CrisisStatus::Answered;
-        self.totals.response_days += arrive - c.arrival;
-        self.count_decided(true);
+        self.tally.response_days(arrive - c.arrival);
+        self.tally.crisis_decided(true);
         let affected = c.partner;
         self.partners
             .crisis_decided(s, affected, true, s.trust.crisis_help_gain, self.tl.now);
@@ -1437,149 +1264,12 @@ impl<'a> World<'a> {
 
     fn outcome(&mut self) -> TrialOutcome {
         let s = self.s;
-        let t = &self.totals;
-        let horizon = s.years as f64 * DAYS_PER_YEAR;
-        let crises = self.crises.iter().filter(|c| c.arrival < horizon).count() as f64;
-        let decided = t.answered + t.unanswered;
-        let response_rate = if decided > 0.0 {
-            t.answered / decided
-        } else {
-            1.0
-        };
-        let held_share = if t.exercises_planned > 0.0 {
-            t.exercises_held / t.exercises_planned
-        } else {
-            1.0
-        };
-        let presence = if t.posts_share_n > 0.0 {
-            t.posts_share_sum / t.posts_share_n
-        } else {
-            1.0
-        };
-        let delivered_share = if t.programme_planned > 0.0 {
-            t.programme_delivered / t.programme_planned
-        } else {
-            1.0
-        };
-        let readiness = if t.readiness_n > 0.0 {
-            t.readiness_sum / t.readiness_n
-        } else {
-            0.0
-        };
-        let ps = self.partners.summary(s);
-        let (tm, tw, tmin, iw) = (
-            ps.trust_mean,
-            ps.trust_weighted,
-            ps.trust_min,
-            ps.interoperability,
-        );
-        let mut m = [0.0; N_METRICS];
-        let mut set = |k: Metric, v: f64| m[k.index()] = v;
-        set(Metric::Crises, crises);
-        set(Metric::CrisesAnswered, t.answered);
-        set(Metric::CrisesUnanswered, t.unanswered);
-        set(Metric::CrisesPending, crises - decided);
-        set(Metric::ResponseRate, response_rate);
-        set(
-            Metric::ResponseDays,
-            if t.answered > 0.0 {
-                t.response_days / t.answered
-            } else {
-                f64::NAN
-            },
-        );
-        set(Metric::ExercisesPlanned, t.exercises_planned);
-        set(Metric::ExercisesHeld, t.exercises_held);
-        set(Metric::ExercisesScaled, t.exercises_scaled);
-        set(Metric::ExercisesCancelled, t.exercises_cancelled);
-        set(Metric::ExercisesHeldShare, held_share);
-        set(Metric::PostsOpen, presence);
-        set(
-            Metric::PostsOpenEnd,
-            self.posts
-                .iter()
-                .filter(|p| **p == PostStatus::Open)
-                .count() as f64,
-        );
-        set(Metric::ProgrammePlanned, t.programme_planned);
-        set(Metric::ProgrammeDelivered, t.programme_delivered);
-        set(Metric::ProgrammeDeliveredShare, delivered_share);
-        set(Metric::TrustMean, tm);
-        set(Metric::TrustWeighted, tw);
-        set(Metric::TrustMin, tmin);
-        set(Metric::Interoperability, iw);
-        set(Metric::Credibility, self.credibility);
-        set(Metric::Readiness, readiness);
-        set(Metric::UnitsEnd, self.active_units() as f64);
-        set(Metric::JointWithdrawals, t.joint_withdrawals);
-        set(Metric::PledgeRatio, t.pledge_ratio_sum / s.years as f64);
-        let line_sum = |l: Line| {
-            self.ledger
-                .years()
-                .iter()
-                .map(|y| y[l.index()].spent)
-                .sum::<f64>()
-        };
-        set(Metric::SpentPersonnel, line_sum(Line::Personnel));
-        set(Metric::SpentOperations, line_sum(Line::Operations));
-        set(Metric::SpentProcurement, line_sum(Line::Procurement));
-        set(Metric::SpentEngagement, line_sum(Line::Engagement));
-        set(Metric::SpentCrisisReserve, line_sum(Line::CrisisReserve));
-        set(Metric::SpentAlliance, line_sum(Line::Alliance));
-        set(
-            Metric::Unspent,
-            self.ledger
-                .years()
-                .iter()
-                .flat_map(|y| y.iter())
-                .map(|l| l.unspent())
-                .sum(),
-        );
-        set(
-            Metric::Rescinded,
-            self.ledger
-                .years()
-                .iter()
-                .flat_map(|y| y.iter())
-                .map(|l| l.rescinded)
-                .sum(),
-        );
-        let unfunded = |l: Line| {
-            self.ledger
-                .years()
-                .iter()
-                .map(|y| y[l.index()].unfunded)
-                .sum::<f64>()
-        };
-        set(Metric::UnfundedPersonnel, unfunded(Line::Personnel));
-        set(Metric::UnfundedOperations, unfunded(Line::Operations));
-        set(Metric::UnfundedProcurement, unfunded(Line::Procurement));
-        set(Metric::UnfundedEngagement, unfunded(Line::Engagement));
-        set(
-            Metric::Unfunded,
-            self.ledger
-                .years()
-                .iter()
-                .flat_map(|y| y.iter())
-                .map(|l| l.unfunded)
-                .sum(),
-        );
-        set(
-            Metric::Dci,
-            self.dci([
-                response_rate,
-                held_share,
-                presence,
-                delivered_share,
-                tw,
-                iw,
-                self.credibility,
-                readiness,
-            ]),
-        );
+        let crises = outcomes::crises_within_horizon(s, self.crises.iter().map(|c| c.arrival));
+        let seen = self.observed();
+        let metrics = outcomes::trial_metrics(s, crises, &self.tally, &seen, self.ledger.years());
         let (partner_trust, partner_interop) = self.partners.finals();
         TrialOutcome {
-            metrics: m,
+            metrics,
             yearly: std::mem::take(&mut self.yearly),
             partner_trust,
             partner_interop,

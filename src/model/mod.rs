@@ -7,4 +7,5 @@ pub mod crisis;
 pub mod dynamics;
 pub mod exp;
 pub mod ledger;
+pub mod outcomes;
 pub mod partners;
