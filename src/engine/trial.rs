@@ -13,34 +13,14 @@ use crate::engine::trace;
 use crate::metrics::N_YEAR_METRICS;
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
-use crate::model::dynamics::{gain, loss, readiness};
+use crate::model::dynamics::{gain, loss};
+use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UnitStatus {
-    Idle,
-    Deployed,
-    Exercise,
-    Reconstituting,
-    Inactive,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Unit {
-    r0: f64,
-    t0: f64,
-    target: f64,
-    status: UnitStatus,
-    /// Leaves the force when it comes back (a personnel cut hit while it was away).
-    demobilise: bool,
-    /// End of the current reconstitution; an older `UnitFree` event for this unit is stale.
-    free_at: f64,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PostStatus {
@@ -94,9 +74,7 @@ struct World<'a> {
     gdp_growth: &'a [f64],
     tl: Timeline,
     ledger: Ledger,
-    train_frac: f64,
-    units: Vec<Unit>,
-    personnel_target: usize,
+    forces: Forces,
     partners: Partners,
     posts: Vec<PostStatus>,
     post_order: Vec<usize>,
@@ -112,12 +90,9 @@ struct World<'a> {
     /// Reused buffers, so that no event allocates once a trial is under way.
     waiting_spare: Vec<u32>,
     ready: Vec<(usize, f64)>,
-    tick_readiness: Vec<f64>,
     programme_rate: Vec<f64>,
     joint_partner: Vec<bool>,
-    home: Vec<usize>,
     deployed: Vec<u32>,
-    unit_cost: f64,
     tally: Tally,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
 }
@@ -152,14 +127,6 @@ impl<'a> World<'a> {
         trace: bool,
     ) -> Self {
         let f = &s.forces;
-        let unit = Unit {
-            r0: f.initial_readiness,
-            t0: 0.0,
-            target: f.initial_readiness,
-            status: UnitStatus::Idle,
-            demobilise: false,
-            free_at: 0.0,
-        };
         World {
             s,
             level,
@@ -167,9 +134,7 @@ impl<'a> World<'a> {
             gdp_growth,
             tl: Timeline::new(64 + crises.len() * 3, crises.len(), trace),
             ledger: Ledger::new(s.years),
-            train_frac: 1.0,
-            units: vec![unit; f.units],
-            personnel_target: f.units,
+            forces: Forces::new(f),
             partners: Partners::new(s),
             posts: vec![PostStatus::Closed; s.posts.len()],
             post_order: sorted_by_priority(&s.posts, |p| p.priority),
@@ -209,12 +174,9 @@ impl<'a> World<'a> {
             waiting: Vec::new(),
             waiting_spare: Vec::new(),
             ready: Vec::with_capacity(f.units),
-            tick_readiness: Vec::with_capacity(f.units),
             programme_rate: vec![0.0; s.partners.len()],
             joint_partner: vec![false; s.partners.len()],
-            home: Vec::with_capacity(f.units),
             deployed: Vec::with_capacity(crises.len()),
-            unit_cost: 0.0,
             tally: Tally::default(),
             yearly: Vec::with_capacity(s.years),
         }
@@ -278,8 +240,7 @@ impl<'a> World<'a> {
     fn year_start(&mut self, y: usize) {
         let s = self.s;
         self.tl.open_year(y);
-        self.unit_cost = budget::reference_allocation(s, y)[Line::Personnel.index()]
-            / s.forces.units.max(1) as f64;
+        self.forces.open_year(s, y);
         self.tally.open_year();
         self.ledger.open_year(s, self.level, y, &mut self.tl);
         if y > 0 {
@@ -385,185 +346,23 @@ impl<'a> World<'a> {
 
     // ---- personnel and forces ----------------------------------------------------------
 
-    /// What a unit costs a year: the reference personnel line over the full force. Computed
-    /// once per fiscal year (it is asked for at every tick).
-    fn unit_cost(&self) -> f64 {
-        self.unit_cost
-    }
-
-    fn payroll_units(&self) -> usize {
-        self.units
-            .iter()
-            .filter(|u| u.status != UnitStatus::Inactive)
-            .count()
-    }
-
     fn active_units(&self) -> usize {
-        self.units
-            .iter()
-            .filter(|u| u.status != UnitStatus::Inactive && !u.demobilise)
-            .count()
+        self.forces.active_units()
     }
 
-    /// Sizes the force to what the personnel line can pay, month after month, for the rest of
-    /// the year. The change takes effect after `personnel_lag_days`; until then the larger
-    /// force is still paid, and what the personnel line cannot cover of that overhang is paid
-    /// from operations (see `tick`) — which is how a sudden personnel cut squeezes training.
     fn plan_personnel(&mut self) {
-        if self.s.forces.units == 0 {
-            return;
-        }
-        let monthly = self.unit_cost() / TICKS_PER_YEAR as f64;
-        let available = self.ledger.available(Line::Personnel);
-        let remaining = self.tl.remaining_ticks();
-        let current = self.active_units();
-        let target = if remaining == 0 {
-            current
-        } else {
-            // The small epsilon keeps a line that pays exactly n units from rounding to n − 1.
-            // The force never grows beyond the validator's bound, whatever the money says.
-            (((available / (monthly * remaining as f64)) + 1e-6)
-                .floor()
-                .max(0.0) as usize)
-                .min(crate::scenario::MAX_UNITS)
-        };
-        self.personnel_target = target;
-        if target != current {
-            let change_at = self.tl.now + self.s.forces.personnel_lag_days;
-            trace!(
-                self.tl,
-                "personnel_plan",
-                "forces",
-                "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
-                available,
-                target,
-                current,
-                change_at
-            );
-            self.tl.schedule(change_at, Event::PersonnelChange);
-        }
+        self.forces
+            .plan_personnel(self.s, &self.ledger, &mut self.tl);
     }
 
     fn personnel_change(&mut self) {
-        let target = self.personnel_target;
-        let mut active = self.active_units();
-        if target < active {
-            // Idle units with the lowest readiness leave first; units away leave on return.
-            let mut home = std::mem::take(&mut self.home);
-            home.clear();
-            home.extend((0..self.units.len()).filter(|&u| {
-                matches!(
-                    self.units[u].status,
-                    UnitStatus::Idle | UnitStatus::Reconstituting
-                )
-            }));
-            // Unique keys (ties by unit number): the unstable sort gives the one order.
-            home.sort_unstable_by(|&a, &b| {
-                self.unit_readiness(a)
-                    .total_cmp(&self.unit_readiness(b))
-                    .then(a.cmp(&b))
-            });
-            for &u in &home {
-                if active <= target {
-                    break;
-                }
-                self.units[u].status = UnitStatus::Inactive;
-                active -= 1;
-            }
-            self.home = home;
-            for u in 0..self.units.len() {
-                if active <= target {
-                    break;
-                }
-                let unit = &mut self.units[u];
-                if matches!(unit.status, UnitStatus::Deployed | UnitStatus::Exercise)
-                    && !unit.demobilise
-                {
-                    unit.demobilise = true;
-                    active -= 1;
-                }
-            }
-        } else {
-            for u in 0..self.units.len() {
-                if active >= target {
-                    break;
-                }
-                if self.units[u].demobilise {
-                    self.units[u].demobilise = false;
-                    active += 1;
-                }
-            }
-            let recruit = Unit {
-                r0: self.s.forces.recruit_readiness,
-                t0: self.tl.now,
-                target: self.train_frac,
-                status: UnitStatus::Idle,
-                demobilise: false,
-                free_at: 0.0,
-            };
-            for u in 0..self.units.len() {
-                if active >= target {
-                    break;
-                }
-                if self.units[u].status == UnitStatus::Inactive {
-                    self.units[u] = recruit;
-                    active += 1;
-                }
-            }
-            while active < target {
-                self.units.push(recruit);
-                active += 1;
-            }
-        }
-        trace!(
-            self.tl,
-            "personnel_change",
-            "forces",
-            "{} active units",
-            self.active_units()
-        );
+        self.forces.change_personnel(self.s, &mut self.tl);
         self.try_serve();
     }
 
-    #[inline(always)]
-    fn unit_readiness(&self, u: usize) -> f64 {
-        let unit = &self.units[u];
-        let f = &self.s.forces;
-        readiness(
-            unit.r0,
-            unit.target,
-            self.tl.now - unit.t0,
-            f.decay_days,
-            f.recovery_days,
-        )
-    }
-
     fn unit_free(&mut self, u: usize) {
-        if self.units[u].status == UnitStatus::Reconstituting
-            && self.tl.now >= self.units[u].free_at
-        {
-            self.units[u].status = UnitStatus::Idle;
+        if self.forces.unit_free(u, self.tl.now) {
             self.try_serve();
-        }
-    }
-
-    /// A unit back from deployment or an exercise: worn, and leaving if a cut demands it.
-    fn return_unit(&mut self, u: usize, wear: f64, reconstitution: f64) {
-        let r = self.unit_readiness(u) * (1.0 - wear);
-        let unit = &mut self.units[u];
-        unit.r0 = r;
-        unit.t0 = self.tl.now;
-        unit.target = self.train_frac;
-        if unit.demobilise {
-            unit.demobilise = false;
-            unit.status = UnitStatus::Inactive;
-        } else if reconstitution > 0.0 {
-            unit.status = UnitStatus::Reconstituting;
-            unit.free_at = self.tl.now + reconstitution;
-            self.tl
-                .schedule(self.tl.now + reconstitution, Event::UnitFree(u as u32));
-        } else {
-            unit.status = UnitStatus::Idle;
         }
     }
 
@@ -575,89 +374,13 @@ impl<'a> World<'a> {
         self.tl.ticks_done = k + 1;
         let frac = 1.0 / TICKS_PER_YEAR as f64;
 
-        // Payroll for the coming month; an overhang the personnel line cannot pay (units not
-        // yet gone after a cut) falls on operations.
-        let payroll = self.payroll_units() as f64 * self.unit_cost() * frac;
-        let paid = self.ledger.spend(Line::Personnel, payroll);
-        if payroll - paid > MONEY_EPS {
-            let overhang = self.ledger.spend(Line::Operations, payroll - paid);
-            self.ledger
-                .unfunded(Line::Personnel, payroll - paid - overhang);
-            trace!(
-                self.tl,
-                "payroll_overhang",
-                "forces",
-                "personnel line short by {:.2}; {:.2} paid from operations",
-                payroll - paid,
-                overhang
-            );
-        }
-
-        // Training: the month's share of what operations has left, against what the units at
-        // home need. Lapsed units cost up to `retraining_factor` times more to bring back.
-        let f = &s.forces;
-        let mut need = 0.0;
-        // Each unit's readiness now, computed once: the training need, the retarget below and
-        // the month's mean readiness all read the same value (nothing moves a unit in between).
-        let mut now_r = std::mem::take(&mut self.tick_readiness);
-        now_r.clear();
-        for u in 0..self.units.len() {
-            let unit = &self.units[u];
-            let r = if unit.status == UnitStatus::Inactive {
-                0.0
-            } else {
-                self.unit_readiness(u)
-            };
-            now_r.push(r);
-            if matches!(
-                unit.status,
-                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
-            ) {
-                let gap = (1.0 - r).max(0.0);
-                need += f.training_cost * frac * (1.0 + (f.retraining_factor - 1.0) * gap);
-            }
-        }
-        let allowance = self.ledger.available(Line::Operations) / remaining;
-        let funded = if need > 0.0 {
-            (allowance / need).min(1.0)
-        } else {
-            1.0
-        };
-        self.ledger.spend(Line::Operations, funded * need);
-        self.ledger
-            .unfunded(Line::Operations, (1.0 - funded) * need);
-        if (funded - self.train_frac).abs() > 1e-12 {
-            trace!(
-                self.tl,
-                "training",
-                "forces",
-                "training funded at {:.3} of need ({:.2} of {:.2})",
-                funded,
-                funded * need,
-                need
-            );
-        }
-        self.train_frac = funded;
-        let mut r_sum = 0.0;
-        let mut r_n = 0.0;
-        let now = self.tl.now;
-        for (unit, &r) in self.units.iter_mut().zip(&now_r) {
-            // A retargeted unit's readiness at now is r itself (no time has passed since).
-            if matches!(
-                unit.status,
-                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
-            ) {
-                unit.r0 = r;
-                unit.t0 = now;
-                unit.target = funded;
-            }
-            if unit.status != UnitStatus::Inactive && !unit.demobilise {
-                r_sum += r;
-                r_n += 1.0;
-            }
-        }
-        self.tick_readiness = now_r;
-        self.tally.readiness_month((r_n > 0.0).then(|| r_sum / r_n));
+        self.forces.pay_month(
+            s,
+            &mut self.ledger,
+            &mut self.tally,
+            &mut self.tl,
+            remaining,
+        );
 
         // Procurement: joint programmes first, national contracts spend the rest evenly.
         let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
@@ -945,23 +668,6 @@ impl<'a> World<'a> {
 
     // ---- exercises ---------------------------------------------------------------------
 
-    /// Idle units at or above `min_readiness`, most ready first, into `out` (a reused buffer).
-    #[inline(always)]
-    fn ready_units(&self, min_readiness: f64, out: &mut Vec<(usize, f64)>) {
-        out.clear();
-        for u in 0..self.units.len() {
-            if self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise {
-                let r = self.unit_readiness(u);
-                if r >= min_readiness {
-                    out.push((u, r));
-                }
-            }
-        }
-        // Ties by unit number: keys are unique, so the unstable sort (which never allocates)
-        // gives the one deterministic order.
-        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    }
-
     fn exercise_start(&mut self, e: usize) {
         let s = self.s;
         if self.exercises[e].status != ExerciseStatus::Funded {
@@ -969,7 +675,8 @@ impl<'a> World<'a> {
         }
         let ex = &s.exercises[e];
         let mut ready = std::mem::take(&mut self.ready);
-        self.ready_units(ex.min_readiness, &mut ready);
+        self.forces
+            .ready_units(&s.forces, ex.min_readiness, self.tl.now, &mut ready);
         let n = ready.len().min(ex.units);
         if n < ex.min_units {
             self.ready = ready;
@@ -1003,8 +710,8 @@ impl<'a> World<'a> {
         state
             .units
             .extend(ready[..n].iter().map(|(u, _)| *u as u32));
-        for &(u, _) in &ready[..n] {
-            self.units[u].status = UnitStatus::Exercise;
+        for &(u, r) in &ready[..n] {
+            self.forces.send(u, r, Away::Exercise, self.tl.now);
         }
         self.ready = ready;
         self.tally.exercise_held(n < ex.units);
@@ -1029,10 +736,9 @@ impl<'a> World<'a> {
         let mut units = std::mem::take(&mut self.exercises[e].units);
         for &u in &units {
             let u = u as usize;
-            let r = gain(self.unit_readiness(u), s.forces.exercise_readiness_gain);
-            self.units[u].r0 = r;
-            self.units[u].t0 = self.tl.now;
-            self.return_unit(u, 0.0, 0.0);
+            self.forces.exercised(s, u, self.tl.now);
+            self.forces
+                .return_unit(&s.forces, u, 0.0, 0.0, &mut self.tl);
         }
         units.clear();
         self.exercises[e].units = units;
@@ -1175,7 +881,8 @@ impl<'a> World<'a> {
     fn deploy(&mut self, i: usize) -> bool {
         let f = &self.s.forces;
         let mut ready = std::mem::take(&mut self.ready);
-        self.ready_units(f.deploy_min_readiness, &mut ready);
+        self.forces
+            .ready_units(f, f.deploy_min_readiness, self.tl.now, &mut ready);
         let deployed = self.try_deploy(i, &ready);
         self.ready = ready;
         deployed
@@ -1211,13 +918,8 @@ impl<'a> World<'a> {
         self.cstate[i].units_len = chosen.len();
         for &(u, r) in chosen {
             self.deployed.push(u as u32);
-            // r is this unit's readiness now (`ready_units` just computed it). It is held while
-            // deployed; wear is applied on return.
-            let unit = &mut self.units[u];
-            unit.r0 = r;
-            unit.t0 = self.tl.now;
-            unit.target = r;
-            unit.status = UnitStatus::Deployed;
+            // r is this unit's readiness now (`ready_units` just computed it).
+            self.forces.send(u, r, Away::Deployed, self.tl.now);
         }
         self.cstate[i].status = CrisisStatus::Answered;
         self.tally.response_days(arrive - c.arrival);
@@ -1247,7 +949,8 @@ impl<'a> World<'a> {
         let (at, len) = (self.cstate[i].units_at, self.cstate[i].units_len);
         for k in at..at + len {
             let u = self.deployed[k] as usize;
-            self.return_unit(u, f.deployment_wear, f.reconstitution_days);
+            self.forces
+                .return_unit(f, u, f.deployment_wear, f.reconstitution_days, &mut self.tl);
         }
         self.cstate[i].units_len = 0;
         trace!(

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod crisis;
 pub mod dynamics;
 pub mod exp;
+pub mod forces;
 pub mod ledger;
 pub mod outcomes;
 pub mod partners;
