@@ -18,16 +18,10 @@ use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
+use crate::model::presence::Presence;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PostStatus {
-    Open,
-    Reopening,
-    Closed,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ExerciseStatus {
@@ -76,8 +70,7 @@ struct World<'a> {
     ledger: Ledger,
     forces: Forces,
     partners: Partners,
-    posts: Vec<PostStatus>,
-    post_order: Vec<usize>,
+    presence: Presence,
     exercises: Vec<ExerciseState>,
     exercise_order: Vec<usize>,
     programmes: Vec<ProgrammeState>,
@@ -112,7 +105,7 @@ pub fn run_trial(
     (outcome, w.tl.log)
 }
 
-fn sorted_by_priority<T>(items: &[T], priority: impl Fn(&T) -> i64) -> Vec<usize> {
+pub(crate) fn sorted_by_priority<T>(items: &[T], priority: impl Fn(&T) -> i64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by_key(|&i| (priority(&items[i]), i));
     order
@@ -136,8 +129,7 @@ impl<'a> World<'a> {
             ledger: Ledger::new(s.years),
             forces: Forces::new(f),
             partners: Partners::new(s),
-            posts: vec![PostStatus::Closed; s.posts.len()],
-            post_order: sorted_by_priority(&s.posts, |p| p.priority),
+            presence: Presence::new(s),
             exercises: vec![
                 ExerciseState {
                     status: ExerciseStatus::Cancelled,
@@ -187,12 +179,7 @@ impl<'a> World<'a> {
     /// `#[inline(always)]`: left to itself the compiler called them, and inlining them into this
     /// loop (what profile-guided optimisation did) makes the crisis core about 2% faster.
     fn run(&mut self) {
-        // Posts start open: the scenario describes today's network.
-        for p in 0..self.s.posts.len() {
-            self.posts[p] = PostStatus::Open;
-            self.partners
-                .post_opened(self.s, self.s.posts[p].partner, 0.0);
-        }
+        self.presence.open_all(self.s, &mut self.partners, 0.0);
         self.tl.schedule(0.0, Event::YearStart(0));
         let crises = self.crises;
         self.tl.set_arrivals(crises.iter().map(|c| c.arrival));
@@ -324,11 +311,7 @@ impl<'a> World<'a> {
         Observed {
             partners: self.partners.summary(self.s),
             credibility: self.credibility,
-            posts_open: self
-                .posts
-                .iter()
-                .filter(|p| **p == PostStatus::Open)
-                .count(),
+            posts_open: self.presence.open(),
             units: self.active_units(),
         }
     }
@@ -394,15 +377,7 @@ impl<'a> World<'a> {
         self.ledger.spend(Line::Procurement, rest);
 
         // Posts and programmes are paid monthly from engagement.
-        for p in 0..s.posts.len() {
-            let cost = s.posts[p].annual_cost * frac;
-            if self.posts[p] != PostStatus::Closed {
-                let paid = self.ledger.spend(Line::Engagement, cost);
-                self.ledger.unfunded(Line::Engagement, cost - paid);
-            } else {
-                self.ledger.unfunded(Line::Engagement, cost);
-            }
-        }
+        self.presence.pay_month(s, &mut self.ledger);
         let mut programme_rate = std::mem::take(&mut self.programme_rate);
         programme_rate.iter_mut().for_each(|r| *r = 0.0);
         for (i, prog) in s.programmes.iter().enumerate() {
@@ -427,15 +402,7 @@ impl<'a> World<'a> {
             .accrue_month(s, &programme_rate, &joint_partner, self.tl.now);
         self.programme_rate = programme_rate;
         self.joint_partner = joint_partner;
-        if !s.posts.is_empty() {
-            let share = self
-                .posts
-                .iter()
-                .filter(|p| **p == PostStatus::Open)
-                .count() as f64
-                / s.posts.len() as f64;
-            self.tally.posts_share_month(share);
-        }
+        self.presence.tally_month(s, &mut self.tally);
     }
 
     /// Joint programmes running this year that the country is (`withdrawn == false`) or is no
@@ -523,55 +490,14 @@ impl<'a> World<'a> {
         let mut money = self.ledger.available(Line::Engagement);
         for &item in &s.budget.engagement_order {
             match item {
-                EngagementItem::Posts => {
-                    // Strict priority: once one post cannot be paid, it and every lower one close.
-                    let mut funding = true;
-                    for idx in 0..self.post_order.len() {
-                        let p = self.post_order[idx];
-                        let post = &s.posts[p];
-                        let reopen = if self.posts[p] == PostStatus::Closed {
-                            post.reopen_cost
-                        } else {
-                            0.0
-                        };
-                        let cost = post.annual_cost * rem + reopen;
-                        if funding && cost <= money + MONEY_EPS {
-                            money -= cost;
-                            if self.posts[p] == PostStatus::Closed {
-                                self.ledger.spend(Line::Engagement, reopen);
-                                self.posts[p] = PostStatus::Reopening;
-                                self.tl.schedule(
-                                    self.tl.now + post.reopen_days,
-                                    Event::PostOpen(p as u32),
-                                );
-                                trace!(
-                                    self.tl,
-                                    "post_reopening",
-                                    s.partners[post.partner].name.clone(),
-                                    "reopening paid ({:.2}); open on day {:.0}",
-                                    reopen,
-                                    self.tl.now + post.reopen_days
-                                );
-                            }
-                        } else {
-                            funding = false;
-                            if self.posts[p] != PostStatus::Closed {
-                                self.partners.touch(s, post.partner, self.tl.now);
-                                if self.posts[p] == PostStatus::Open {
-                                    self.partners.post_closed(s, post.partner, self.tl.now);
-                                }
-                                self.posts[p] = PostStatus::Closed;
-                                trace!(
-                                    self.tl,
-                                    "post_closed",
-                                    s.partners[post.partner].name.clone(),
-                                    "engagement line cannot pay {:.2} for the rest of the year",
-                                    cost
-                                );
-                            }
-                        }
-                    }
-                }
+                EngagementItem::Posts => self.presence.plan(
+                    s,
+                    &mut self.ledger,
+                    &mut self.partners,
+                    &mut self.tl,
+                    &mut money,
+                    rem,
+                ),
                 EngagementItem::Programmes => {
                     for idx in 0..self.programme_order.len() {
                         let i = self.programme_order[idx];
@@ -653,17 +579,8 @@ impl<'a> World<'a> {
     }
 
     fn post_open(&mut self, p: usize) {
-        if self.posts[p] == PostStatus::Reopening {
-            let partner = self.s.posts[p].partner;
-            self.posts[p] = PostStatus::Open;
-            self.partners.post_opened(self.s, partner, self.tl.now);
-            trace!(
-                self.tl,
-                "post_open",
-                self.s.partners[partner].name.clone(),
-                "post reopened"
-            );
-        }
+        self.presence
+            .reopened(self.s, p, &mut self.partners, &mut self.tl);
     }
 
     // ---- exercises ---------------------------------------------------------------------
@@ -765,16 +682,7 @@ impl<'a> World<'a> {
         let s = self.s;
         let c = &self.crises[i];
         let region = s.partners[c.partner].region;
-        // Presence in the region shortens the warning time.
-        let factor = s
-            .posts
-            .iter()
-            .enumerate()
-            .filter(|(p, post)| {
-                self.posts[*p] == PostStatus::Open && s.partners[post.partner].region == region
-            })
-            .map(|(_, post)| post.detection_factor)
-            .fold(1.0, f64::min);
+        let factor = self.presence.detection_factor(s, region);
         let detect = self.tl.now + c.detection_days * factor;
         let deadline = self.tl.now + c.window_days;
         self.cstate[i].deadline = deadline;

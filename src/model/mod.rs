@@ -10,3 +10,4 @@ pub mod forces;
 pub mod ledger;
 pub mod outcomes;
 pub mod partners;
+pub mod presence;

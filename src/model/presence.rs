@@ -1,0 +1,159 @@
+//! Presence abroad (`docs/MODEL.md` section 5): attaché posts — which are open, closing and
+//! reopening under the engagement line's plan, their monthly cost, and what an open post does
+//! (slower trust decay, attaché trust gains, earlier crisis warning in its region). Keys:
+//! `posts[].*`. Touches the ledger (engagement line) and partners (the posts open with each).
+
+use crate::engine::trial::sorted_by_priority;
+use crate::engine::{Event, Timeline, trace};
+use crate::model::ledger::{Ledger, MONEY_EPS};
+use crate::model::outcomes::Tally;
+use crate::model::partners::Partners;
+use crate::scenario::{Line, Scenario, TICKS_PER_YEAR};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PostStatus {
+    Open,
+    Reopening,
+    Closed,
+}
+
+#[derive(Debug)]
+pub struct Presence {
+    posts: Vec<PostStatus>,
+    /// Post indices in funding order (priority, then as listed).
+    order: Vec<usize>,
+}
+
+impl Presence {
+    pub fn new(s: &Scenario) -> Self {
+        Presence {
+            posts: vec![PostStatus::Closed; s.posts.len()],
+            order: sorted_by_priority(&s.posts, |p| p.priority),
+        }
+    }
+
+    /// Posts start open: the scenario describes today's network.
+    pub fn open_all(&mut self, s: &Scenario, partners: &mut Partners, now: f64) {
+        for p in 0..s.posts.len() {
+            self.posts[p] = PostStatus::Open;
+            partners.post_opened(s, s.posts[p].partner, now);
+        }
+    }
+
+    /// Posts open now.
+    pub fn open(&self) -> usize {
+        self.posts
+            .iter()
+            .filter(|p| **p == PostStatus::Open)
+            .count()
+    }
+
+    /// Funds posts from `money` (what the engagement line has left in its plan) for the fraction
+    /// `rem` of the year left, by strict priority: once one post cannot be paid, it and every
+    /// lower one close. A closed post that is funded pays its reopening cost now and opens after
+    /// `reopen_days`.
+    pub fn plan(
+        &mut self,
+        s: &Scenario,
+        ledger: &mut Ledger,
+        partners: &mut Partners,
+        tl: &mut Timeline,
+        money: &mut f64,
+        rem: f64,
+    ) {
+        let mut funding = true;
+        for idx in 0..self.order.len() {
+            let p = self.order[idx];
+            let post = &s.posts[p];
+            let reopen = if self.posts[p] == PostStatus::Closed {
+                post.reopen_cost
+            } else {
+                0.0
+            };
+            let cost = post.annual_cost * rem + reopen;
+            if funding && cost <= *money + MONEY_EPS {
+                *money -= cost;
+                if self.posts[p] == PostStatus::Closed {
+                    ledger.spend(Line::Engagement, reopen);
+                    self.posts[p] = PostStatus::Reopening;
+                    tl.schedule(tl.now + post.reopen_days, Event::PostOpen(p as u32));
+                    trace!(
+                        tl,
+                        "post_reopening",
+                        s.partners[post.partner].name.clone(),
+                        "reopening paid ({:.2}); open on day {:.0}",
+                        reopen,
+                        tl.now + post.reopen_days
+                    );
+                }
+            } else {
+                funding = false;
+                if self.posts[p] != PostStatus::Closed {
+                    partners.touch(s, post.partner, tl.now);
+                    if self.posts[p] == PostStatus::Open {
+                        partners.post_closed(s, post.partner, tl.now);
+                    }
+                    self.posts[p] = PostStatus::Closed;
+                    trace!(
+                        tl,
+                        "post_closed",
+                        s.partners[post.partner].name.clone(),
+                        "engagement line cannot pay {:.2} for the rest of the year",
+                        cost
+                    );
+                }
+            }
+        }
+    }
+
+    /// `PostOpen(p)`: a reopening post opens.
+    pub fn reopened(&mut self, s: &Scenario, p: usize, partners: &mut Partners, tl: &mut Timeline) {
+        if self.posts[p] == PostStatus::Reopening {
+            let partner = s.posts[p].partner;
+            self.posts[p] = PostStatus::Open;
+            partners.post_opened(s, partner, tl.now);
+            trace!(
+                tl,
+                "post_open",
+                s.partners[partner].name.clone(),
+                "post reopened"
+            );
+        }
+    }
+
+    /// A tick's payments: open and reopening posts are paid from engagement; a closed post's
+    /// cost is an unfunded commitment.
+    pub fn pay_month(&self, s: &Scenario, ledger: &mut Ledger) {
+        let frac = 1.0 / TICKS_PER_YEAR as f64;
+        for p in 0..s.posts.len() {
+            let cost = s.posts[p].annual_cost * frac;
+            if self.posts[p] != PostStatus::Closed {
+                let paid = ledger.spend(Line::Engagement, cost);
+                ledger.unfunded(Line::Engagement, cost - paid);
+            } else {
+                ledger.unfunded(Line::Engagement, cost);
+            }
+        }
+    }
+
+    /// The month's share of posts open, tallied after the partners' accrual.
+    pub fn tally_month(&self, s: &Scenario, tally: &mut Tally) {
+        if !s.posts.is_empty() {
+            tally.posts_share_month(self.open() as f64 / s.posts.len() as f64);
+        }
+    }
+
+    /// Presence in the region shortens the warning time: the smallest `detection_factor` of the
+    /// open posts in `region`, or 1.
+    #[inline(always)]
+    pub fn detection_factor(&self, s: &Scenario, region: usize) -> f64 {
+        s.posts
+            .iter()
+            .enumerate()
+            .filter(|(p, post)| {
+                self.posts[*p] == PostStatus::Open && s.partners[post.partner].region == region
+            })
+            .map(|(_, post)| post.detection_factor)
+            .fold(1.0, f64::min)
+    }
+}
