@@ -19,6 +19,7 @@ use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
 use crate::model::presence::Presence;
+use crate::model::programmes::Programmes;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
@@ -36,11 +37,6 @@ struct ExerciseState {
     status: ExerciseStatus,
     scale: f64,
     units: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct ProgrammeState {
-    funded_annual: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +69,7 @@ struct World<'a> {
     presence: Presence,
     exercises: Vec<ExerciseState>,
     exercise_order: Vec<usize>,
-    programmes: Vec<ProgrammeState>,
-    programme_order: Vec<usize>,
+    programmes: Programmes,
     joint_withdrawn: Vec<bool>,
     credibility: f64,
     gdp: f64,
@@ -83,7 +78,6 @@ struct World<'a> {
     /// Reused buffers, so that no event allocates once a trial is under way.
     waiting_spare: Vec<u32>,
     ready: Vec<(usize, f64)>,
-    programme_rate: Vec<f64>,
     joint_partner: Vec<bool>,
     deployed: Vec<u32>,
     tally: Tally,
@@ -139,15 +133,7 @@ impl<'a> World<'a> {
                 s.exercises.len()
             ],
             exercise_order: sorted_by_priority(&s.exercises, |e| e.priority),
-            programmes: s
-                .programmes
-                .iter()
-                .map(|p| ProgrammeState {
-                    // Before the first year, programmes run at their planned rate.
-                    funded_annual: p.annual,
-                })
-                .collect(),
-            programme_order: sorted_by_priority(&s.programmes, |p| p.priority),
+            programmes: Programmes::new(s),
             joint_withdrawn: vec![
                 false;
                 s.alliance.as_ref().map_or(0, |a| a.joint_procurement.len())
@@ -166,7 +152,6 @@ impl<'a> World<'a> {
             waiting: Vec::new(),
             waiting_spare: Vec::new(),
             ready: Vec::with_capacity(f.units),
-            programme_rate: vec![0.0; s.partners.len()],
             joint_partner: vec![false; s.partners.len()],
             deployed: Vec::with_capacity(crises.len()),
             tally: Tally::default(),
@@ -251,8 +236,7 @@ impl<'a> World<'a> {
             );
         }
         self.tally.exercises_planned(s.exercises.len() as f64);
-        let planned: f64 = s.programmes.iter().map(|p| p.annual).sum();
-        self.tally.programme_planned(planned);
+        self.programmes.open_year(s, &mut self.tally);
         self.plan_engagement(true);
         if let CutProfile::Shock { day, .. } = s.budget.cut.profile
             && y == s.budget.cut.start_year
@@ -378,17 +362,8 @@ impl<'a> World<'a> {
 
         // Posts and programmes are paid monthly from engagement.
         self.presence.pay_month(s, &mut self.ledger);
-        let mut programme_rate = std::mem::take(&mut self.programme_rate);
-        programme_rate.iter_mut().for_each(|r| *r = 0.0);
-        for (i, prog) in s.programmes.iter().enumerate() {
-            let paid = self
-                .ledger
-                .spend(Line::Engagement, self.programmes[i].funded_annual * frac);
-            self.ledger
-                .unfunded(Line::Engagement, prog.annual * frac - paid);
-            self.tally.programme_delivered(paid);
-            programme_rate[prog.partner] += paid / frac;
-        }
+        self.programmes
+            .pay_month(s, &mut self.ledger, &mut self.tally);
 
         // Accrual of trust (attachés, programmes) and interoperability (joint equipment).
         let mut joint_partner = std::mem::take(&mut self.joint_partner);
@@ -398,9 +373,12 @@ impl<'a> World<'a> {
                 joint_partner[p] = true;
             }
         }
-        self.partners
-            .accrue_month(s, &programme_rate, &joint_partner, self.tl.now);
-        self.programme_rate = programme_rate;
+        self.partners.accrue_month(
+            s,
+            self.programmes.rate_by_partner(),
+            &joint_partner,
+            self.tl.now,
+        );
         self.joint_partner = joint_partner;
         self.presence.tally_month(s, &mut self.tally);
     }
@@ -499,37 +477,8 @@ impl<'a> World<'a> {
                     rem,
                 ),
                 EngagementItem::Programmes => {
-                    for idx in 0..self.programme_order.len() {
-                        let i = self.programme_order[idx];
-                        let prog = &s.programmes[i];
-                        let want = prog.annual * rem;
-                        let got = want.min(money.max(0.0));
-                        money -= got;
-                        let annual = if rem > 0.0 { got / rem } else { 0.0 };
-                        // Volatility is judged against the rate the partner was last receiving.
-                        let reference = self.programmes[i].funded_annual;
-                        if reference > 0.0 && annual < reference - MONEY_EPS {
-                            // Volatility hurts: the penalty grows with the fraction cut.
-                            let cut = (reference - annual) / reference;
-                            self.partners.lose_trust(
-                                s,
-                                prog.partner,
-                                s.trust.programme_cut_penalty * cut,
-                                self.tl.now,
-                            );
-                            trace!(
-                                self.tl,
-                                "programme_cut",
-                                prog.name.clone(),
-                                "funded at {:.2}/yr instead of {:.2}/yr ({:.0}% cut); {} trust falls",
-                                annual,
-                                reference,
-                                100.0 * cut,
-                                s.partners[prog.partner].name
-                            );
-                        }
-                        self.programmes[i].funded_annual = annual;
-                    }
+                    self.programmes
+                        .plan(s, &mut self.partners, &mut self.tl, &mut money, rem)
                 }
                 EngagementItem::Exercises => {
                     // Best fit in priority order: an exercise that does not fit is cancelled and

@@ -11,3 +11,4 @@ pub mod ledger;
 pub mod outcomes;
 pub mod partners;
 pub mod presence;
+pub mod programmes;
