@@ -14,6 +14,7 @@ use crate::metrics::N_YEAR_METRICS;
 use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::dynamics::{gain, loss};
+use crate::model::exercises::Exercises;
 use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
@@ -23,21 +24,6 @@ use crate::model::programmes::Programmes;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ExerciseStatus {
-    Funded,
-    Cancelled,
-    Running,
-    Done,
-}
-
-#[derive(Debug, Clone)]
-struct ExerciseState {
-    status: ExerciseStatus,
-    scale: f64,
-    units: Vec<u32>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CrisisStatus {
@@ -67,8 +53,7 @@ struct World<'a> {
     forces: Forces,
     partners: Partners,
     presence: Presence,
-    exercises: Vec<ExerciseState>,
-    exercise_order: Vec<usize>,
+    exercises: Exercises,
     programmes: Programmes,
     joint_withdrawn: Vec<bool>,
     credibility: f64,
@@ -124,15 +109,7 @@ impl<'a> World<'a> {
             forces: Forces::new(f),
             partners: Partners::new(s),
             presence: Presence::new(s),
-            exercises: vec![
-                ExerciseState {
-                    status: ExerciseStatus::Cancelled,
-                    scale: 0.0,
-                    units: Vec::new()
-                };
-                s.exercises.len()
-            ],
-            exercise_order: sorted_by_priority(&s.exercises, |e| e.priority),
+            exercises: Exercises::new(s),
             programmes: Programmes::new(s),
             joint_withdrawn: vec![
                 false;
@@ -225,17 +202,8 @@ impl<'a> World<'a> {
         let base = y as f64 * DAYS_PER_YEAR;
         self.plan_personnel();
         self.plan_procurement();
-        for e in 0..s.exercises.len() {
-            let state = &mut self.exercises[e];
-            state.status = ExerciseStatus::Funded;
-            state.scale = 0.0;
-            state.units.clear();
-            self.tl.schedule(
-                base + s.exercises[e].start_day,
-                Event::ExerciseStart(e as u32),
-            );
-        }
-        self.tally.exercises_planned(s.exercises.len() as f64);
+        self.exercises
+            .open_year(s, y, &mut self.tally, &mut self.tl);
         self.programmes.open_year(s, &mut self.tally);
         self.plan_engagement(true);
         if let CutProfile::Shock { day, .. } = s.budget.cut.profile
@@ -480,51 +448,17 @@ impl<'a> World<'a> {
                     self.programmes
                         .plan(s, &mut self.partners, &mut self.tl, &mut money, rem)
                 }
-                EngagementItem::Exercises => {
-                    // Best fit in priority order: an exercise that does not fit is cancelled and
-                    // cheaper ones after it may still go ahead.
-                    for idx in 0..self.exercise_order.len() {
-                        let e = self.exercise_order[idx];
-                        if self.exercises[e].status != ExerciseStatus::Funded {
-                            continue;
-                        }
-                        let ex = &s.exercises[e];
-                        if ex.cost <= money + MONEY_EPS {
-                            money -= ex.cost;
-                        } else {
-                            let why = if fresh {
-                                "not funded in the year's plan"
-                            } else {
-                                "unfunded after the mid-year cut"
-                            };
-                            self.cancel_exercise(e, format_args!("{why}"), true);
-                        }
-                    }
-                }
+                EngagementItem::Exercises => self.exercises.plan(
+                    s,
+                    &mut self.ledger,
+                    &mut self.partners,
+                    &mut self.tally,
+                    &mut self.tl,
+                    &mut money,
+                    fresh,
+                ),
             }
         }
-    }
-
-    /// Cancels a funded exercise; `for_money` books its cost as an unfunded commitment (an
-    /// exercise cancelled because no units were ready is a capacity loss, not a money one).
-    fn cancel_exercise(&mut self, e: usize, why: std::fmt::Arguments, for_money: bool) {
-        let s = self.s;
-        if for_money {
-            self.ledger.unfunded(Line::Engagement, s.exercises[e].cost);
-        }
-        self.exercises[e].status = ExerciseStatus::Cancelled;
-        self.tally.exercise_cancelled();
-        for &p in &s.exercises[e].partners {
-            self.partners
-                .lose_trust(s, p, s.trust.exercise_cancel_penalty, self.tl.now);
-        }
-        trace!(
-            self.tl,
-            "exercise_cancelled",
-            s.exercises[e].name.clone(),
-            "{}",
-            why
-        );
     }
 
     fn post_open(&mut self, p: usize) {
@@ -532,95 +466,25 @@ impl<'a> World<'a> {
             .reopened(self.s, p, &mut self.partners, &mut self.tl);
     }
 
-    // ---- exercises ---------------------------------------------------------------------
-
     fn exercise_start(&mut self, e: usize) {
-        let s = self.s;
-        if self.exercises[e].status != ExerciseStatus::Funded {
-            return;
-        }
-        let ex = &s.exercises[e];
-        let mut ready = std::mem::take(&mut self.ready);
-        self.forces
-            .ready_units(&s.forces, ex.min_readiness, self.tl.now, &mut ready);
-        let n = ready.len().min(ex.units);
-        if n < ex.min_units {
-            self.ready = ready;
-            self.cancel_exercise(
-                e,
-                format_args!(
-                    "only {} of {} units ready (at least {} needed)",
-                    n, ex.units, ex.min_units
-                ),
-                false,
-            );
-            return;
-        }
-        let scale = n as f64 / ex.units as f64;
-        let cost = ex.cost * scale;
-        if self.ledger.available(Line::Engagement) + MONEY_EPS < cost {
-            self.ready = ready;
-            self.cancel_exercise(
-                e,
-                format_args!("the engagement line ran out of money"),
-                true,
-            );
-            return;
-        }
-        self.ledger.spend(Line::Engagement, cost);
-        // The exercise keeps its unit list from year to year: no allocation once warm.
-        let state = &mut self.exercises[e];
-        state.status = ExerciseStatus::Running;
-        state.scale = scale;
-        state.units.clear();
-        state
-            .units
-            .extend(ready[..n].iter().map(|(u, _)| *u as u32));
-        for &(u, r) in &ready[..n] {
-            self.forces.send(u, r, Away::Exercise, self.tl.now);
-        }
-        self.ready = ready;
-        self.tally.exercise_held(n < ex.units);
-        trace!(
-            self.tl,
-            "exercise_start",
-            ex.name.clone(),
-            "{} of {} units, cost {:.2}{}",
-            n,
-            ex.units,
-            cost,
-            if n < ex.units { " (scaled down)" } else { "" }
+        self.exercises.start(
+            self.s,
+            e,
+            &mut self.forces,
+            &mut self.ledger,
+            &mut self.partners,
+            &mut self.tally,
+            &mut self.tl,
         );
-        self.tl
-            .schedule(self.tl.now + ex.duration_days, Event::ExerciseEnd(e as u32));
     }
 
     fn exercise_end(&mut self, e: usize) {
-        let s = self.s;
-        let ex = &s.exercises[e];
-        let scale = self.exercises[e].scale;
-        let mut units = std::mem::take(&mut self.exercises[e].units);
-        for &u in &units {
-            let u = u as usize;
-            self.forces.exercised(s, u, self.tl.now);
-            self.forces
-                .return_unit(&s.forces, u, 0.0, 0.0, &mut self.tl);
-        }
-        units.clear();
-        self.exercises[e].units = units;
-        for &p in &ex.partners {
-            self.partners
-                .gain_trust(s, p, s.trust.exercise_gain * scale, self.tl.now);
-            self.partners
-                .gain_interoperability(s, p, s.interop.exercise_gain * scale, self.tl.now);
-        }
-        self.exercises[e].status = ExerciseStatus::Done;
-        trace!(
-            self.tl,
-            "exercise_end",
-            ex.name.clone(),
-            "held with {} partner(s); readiness, trust and interoperability rise",
-            ex.partners.len()
+        self.exercises.end(
+            self.s,
+            e,
+            &mut self.forces,
+            &mut self.partners,
+            &mut self.tl,
         );
         self.try_serve();
     }

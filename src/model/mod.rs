@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod crisis;
 pub mod dynamics;
+pub mod exercises;
 pub mod exp;
 pub mod forces;
 pub mod ledger;
