@@ -11,7 +11,6 @@ use crate::engine::event::Event;
 use crate::engine::timeline::{Timeline, TraceRow};
 use crate::engine::trace;
 use crate::metrics::N_YEAR_METRICS;
-use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::dynamics::{gain, loss};
 use crate::model::exercises::Exercises;
@@ -20,6 +19,7 @@ use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
 use crate::model::presence::Presence;
+use crate::model::procurement::JointProcurement;
 use crate::model::programmes::Programmes;
 use crate::scenario::{
     CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
@@ -55,7 +55,7 @@ struct World<'a> {
     presence: Presence,
     exercises: Exercises,
     programmes: Programmes,
-    joint_withdrawn: Vec<bool>,
+    procurement: JointProcurement,
     credibility: f64,
     gdp: f64,
     cstate: Vec<CrisisState>,
@@ -63,7 +63,6 @@ struct World<'a> {
     /// Reused buffers, so that no event allocates once a trial is under way.
     waiting_spare: Vec<u32>,
     ready: Vec<(usize, f64)>,
-    joint_partner: Vec<bool>,
     deployed: Vec<u32>,
     tally: Tally,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
@@ -111,10 +110,7 @@ impl<'a> World<'a> {
             presence: Presence::new(s),
             exercises: Exercises::new(s),
             programmes: Programmes::new(s),
-            joint_withdrawn: vec![
-                false;
-                s.alliance.as_ref().map_or(0, |a| a.joint_procurement.len())
-            ],
+            procurement: JointProcurement::new(s),
             credibility: s.alliance.as_ref().map_or(1.0, |a| a.credibility),
             gdp: s.alliance.as_ref().map_or(0.0, |a| a.gdp),
             cstate: crises
@@ -129,7 +125,6 @@ impl<'a> World<'a> {
             waiting: Vec::new(),
             waiting_spare: Vec::new(),
             ready: Vec::with_capacity(f.units),
-            joint_partner: vec![false; s.partners.len()],
             deployed: Vec::with_capacity(crises.len()),
             tally: Tally::default(),
             yearly: Vec::with_capacity(s.years),
@@ -307,7 +302,6 @@ impl<'a> World<'a> {
         let s = self.s;
         let remaining = (TICKS_PER_YEAR - k) as f64;
         self.tl.ticks_done = k + 1;
-        let frac = 1.0 / TICKS_PER_YEAR as f64;
 
         self.forces.pay_month(
             s,
@@ -318,15 +312,8 @@ impl<'a> World<'a> {
         );
 
         // Procurement: joint programmes first, national contracts spend the rest evenly.
-        let joint_month: f64 = self.active_joint().map(|j| j.annual_cost * frac).sum();
-        let paid_joint = self.ledger.spend(Line::Procurement, joint_month);
-        let abandoned: f64 = self.withdrawn_joint().map(|j| j.annual_cost * frac).sum();
-        self.ledger
-            .unfunded(Line::Procurement, joint_month - paid_joint + abandoned);
-        let rest = (self.ledger.available(Line::Procurement) - joint_month * (remaining - 1.0))
-            .max(0.0)
-            / remaining;
-        self.ledger.spend(Line::Procurement, rest);
+        self.procurement
+            .pay_month(s, &mut self.ledger, self.tl.year, remaining);
 
         // Posts and programmes are paid monthly from engagement.
         self.presence.pay_month(s, &mut self.ledger);
@@ -334,91 +321,22 @@ impl<'a> World<'a> {
             .pay_month(s, &mut self.ledger, &mut self.tally);
 
         // Accrual of trust (attachés, programmes) and interoperability (joint equipment).
-        let mut joint_partner = std::mem::take(&mut self.joint_partner);
-        joint_partner.iter_mut().for_each(|j| *j = false);
-        for j in self.active_joint() {
-            for &p in &j.partners {
-                joint_partner[p] = true;
-            }
-        }
-        self.partners.accrue_month(
-            s,
-            self.programmes.rate_by_partner(),
-            &joint_partner,
-            self.tl.now,
-        );
-        self.joint_partner = joint_partner;
+        let joint = self.procurement.partners_in_active(s, self.tl.year);
+        self.partners
+            .accrue_month(s, self.programmes.rate_by_partner(), joint, self.tl.now);
         self.presence.tally_month(s, &mut self.tally);
-    }
-
-    /// Joint programmes running this year that the country is (`withdrawn == false`) or is no
-    /// longer (`true`) part of.
-    fn joint_this_year(
-        &self,
-        withdrawn: bool,
-    ) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
-        let year = self.tl.year;
-        self.s
-            .alliance
-            .iter()
-            .flat_map(|a| a.joint_procurement.iter().enumerate())
-            .filter(move |(i, j)| {
-                self.joint_withdrawn[*i] == withdrawn && j.first_year <= year && year <= j.last_year
-            })
-            .map(|(_, j)| j)
-    }
-
-    fn active_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
-        self.joint_this_year(false)
-    }
-
-    fn withdrawn_joint(&self) -> impl Iterator<Item = &'a crate::scenario::JointProcurement> + '_ {
-        self.joint_this_year(true)
     }
 
     // ---- procurement -------------------------------------------------------------------
 
-    /// Joint programmes are paid from what national contracts leave of the procurement line;
-    /// when that is not enough the country withdraws from the latest-listed programmes first.
     fn plan_procurement(&mut self) {
-        let s = self.s;
-        let Some(alliance) = &s.alliance else { return };
-        let rem = self.tl.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
-        let committed = s.procurement_committed_share
-            * budget::reference_allocation(s, self.tl.year)[Line::Procurement.index()]
-            * rem;
-        let room = self.ledger.available(Line::Procurement) - committed;
-        loop {
-            let need: f64 = self.active_joint().map(|j| j.annual_cost * rem).sum();
-            if need <= room + MONEY_EPS {
-                break;
-            }
-            let year = self.tl.year;
-            let Some(i) = (0..alliance.joint_procurement.len()).rev().find(|&i| {
-                let j = &alliance.joint_procurement[i];
-                !self.joint_withdrawn[i] && j.first_year <= year && year <= j.last_year
-            }) else {
-                break;
-            };
-            self.joint_withdrawn[i] = true;
-            self.tally.joint_withdrawal();
-            let j = &alliance.joint_procurement[i];
-            for &p in &j.partners {
-                self.partners
-                    .lose_trust(s, p, s.trust.procurement_withdraw_penalty, self.tl.now);
-                self.partners
-                    .lose_interoperability(s, p, s.interop.withdraw_loss, self.tl.now);
-            }
-            trace!(
-                self.tl,
-                "joint_withdrawal",
-                j.name.clone(),
-                "procurement room {:.1} cannot carry {:.1}; withdrew (trust and interoperability fall with {} co-participants)",
-                room,
-                need,
-                j.partners.len()
-            );
-        }
+        self.procurement.plan(
+            self.s,
+            &self.ledger,
+            &mut self.partners,
+            &mut self.tally,
+            &mut self.tl,
+        );
     }
 
     // ---- engagement --------------------------------------------------------------------

@@ -12,4 +12,5 @@ pub mod ledger;
 pub mod outcomes;
 pub mod partners;
 pub mod presence;
+pub mod procurement;
 pub mod programmes;
