@@ -11,8 +11,8 @@ use crate::engine::event::Event;
 use crate::engine::timeline::{Timeline, TraceRow};
 use crate::engine::trace;
 use crate::metrics::N_YEAR_METRICS;
+use crate::model::alliance::Alliance;
 use crate::model::crisis::CrisisDraw;
-use crate::model::dynamics::{gain, loss};
 use crate::model::exercises::Exercises;
 use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
@@ -56,8 +56,7 @@ struct World<'a> {
     exercises: Exercises,
     programmes: Programmes,
     procurement: JointProcurement,
-    credibility: f64,
-    gdp: f64,
+    alliance: Alliance,
     cstate: Vec<CrisisState>,
     waiting: Vec<u32>,
     /// Reused buffers, so that no event allocates once a trial is under way.
@@ -111,8 +110,7 @@ impl<'a> World<'a> {
             exercises: Exercises::new(s),
             programmes: Programmes::new(s),
             procurement: JointProcurement::new(s),
-            credibility: s.alliance.as_ref().map_or(1.0, |a| a.credibility),
-            gdp: s.alliance.as_ref().map_or(0.0, |a| a.gdp),
+            alliance: Alliance::new(s),
             cstate: crises
                 .iter()
                 .map(|_| CrisisState {
@@ -187,12 +185,8 @@ impl<'a> World<'a> {
         self.forces.open_year(s, y);
         self.tally.open_year();
         self.ledger.open_year(s, self.level, y, &mut self.tl);
-        if y > 0 {
-            self.gdp *= 1.0 + self.gdp_growth[y];
-        }
-        // Assessed contributions are paid first, in full.
-        let assessed = self.ledger.available(Line::Alliance);
-        self.ledger.spend(Line::Alliance, assessed);
+        self.alliance.open_year(y, self.gdp_growth);
+        self.alliance.pay_assessed(&mut self.ledger);
 
         let base = y as f64 * DAYS_PER_YEAR;
         self.plan_personnel();
@@ -219,35 +213,8 @@ impl<'a> World<'a> {
         let s = self.s;
         self.partners.touch_all(s, self.tl.now);
         let lines = *self.ledger.year(y);
-        let appropriated: f64 = lines.iter().map(|l| l.appropriated).sum();
-        let rescinded: f64 = lines.iter().map(|l| l.rescinded).sum();
-        // The pledge is judged on the defence budget as finally enacted (after any rescission).
-        let mut ratio = 1.0;
-        if let Some(a) = &s.alliance
-            && a.pledge > 0.0
-        {
-            ratio = (appropriated - rescinded) / (a.pledge * self.gdp);
-            let shortfall = (1.0 - ratio).max(0.0);
-            if shortfall > 0.0 {
-                self.credibility = loss(self.credibility, a.credibility_penalty * shortfall);
-                self.partners
-                    .allies_lose_trust(s, s.trust.pledge_penalty * shortfall, self.tl.now);
-            } else {
-                self.credibility = gain(self.credibility, a.credibility_gain);
-            }
-            trace!(
-                self.tl,
-                "pledge_check",
-                a.name.clone(),
-                "spending {:.2}% of GDP against a {:.2}% pledge (ratio {:.3}); credibility now {:.3}",
-                100.0 * (appropriated - rescinded) / self.gdp,
-                100.0 * a.pledge,
-                ratio,
-                self.credibility
-            );
-        }
-        self.tally.pledge_ratio(ratio);
-
+        self.alliance
+            .pledge_check(s, &lines, &mut self.partners, &mut self.tally, &mut self.tl);
         let seen = self.observed();
         let row = outcomes::year_row(s, y, &self.tally, &seen, &lines, &mut self.tl);
         self.yearly.push(row);
@@ -257,7 +224,7 @@ impl<'a> World<'a> {
     fn observed(&self) -> Observed {
         Observed {
             partners: self.partners.summary(self.s),
-            credibility: self.credibility,
+            credibility: self.alliance.credibility,
             posts_open: self.presence.open(),
             units: self.active_units(),
         }

@@ -2,6 +2,7 @@
 //! and the relaxation and update rules of readiness, trust and interoperability. The engine
 //! (`crate::engine`) applies them in event order; `docs/MODEL.md` states each equation.
 
+pub mod alliance;
 pub mod budget;
 pub mod crisis;
 pub mod dynamics;
