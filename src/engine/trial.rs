@@ -9,44 +9,24 @@
 
 use crate::engine::event::Event;
 use crate::engine::timeline::{Timeline, TraceRow};
-use crate::engine::trace;
 use crate::metrics::N_YEAR_METRICS;
 use crate::model::alliance::Alliance;
 use crate::model::crisis::CrisisDraw;
+use crate::model::crisis::response::{Crises, Responders};
 use crate::model::exercises::Exercises;
-use crate::model::forces::{Away, Forces};
-use crate::model::ledger::{Ledger, MONEY_EPS};
+use crate::model::forces::Forces;
+use crate::model::ledger::Ledger;
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
 use crate::model::presence::Presence;
 use crate::model::procurement::JointProcurement;
 use crate::model::programmes::Programmes;
-use crate::scenario::{
-    CutProfile, DAYS_PER_YEAR, EngagementItem, Line, QueueOrder, Scenario, TICKS_PER_YEAR,
-};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CrisisStatus {
-    Undetected,
-    Waiting,
-    Answered,
-    Unanswered,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct CrisisState {
-    status: CrisisStatus,
-    deadline: f64,
-    /// The units deployed, as a range of `World::deployed` (an arena that only grows within a
-    /// trial, so deploying allocates nothing per crisis).
-    units_at: usize,
-    units_len: usize,
-}
+use crate::scenario::{CutProfile, DAYS_PER_YEAR, EngagementItem, Line, Scenario, TICKS_PER_YEAR};
 
 struct World<'a> {
     s: &'a Scenario,
     level: f64,
-    crises: &'a [CrisisDraw],
+    draws: &'a [CrisisDraw],
     gdp_growth: &'a [f64],
     tl: Timeline,
     ledger: Ledger,
@@ -57,12 +37,7 @@ struct World<'a> {
     programmes: Programmes,
     procurement: JointProcurement,
     alliance: Alliance,
-    cstate: Vec<CrisisState>,
-    waiting: Vec<u32>,
-    /// Reused buffers, so that no event allocates once a trial is under way.
-    waiting_spare: Vec<u32>,
-    ready: Vec<(usize, f64)>,
-    deployed: Vec<u32>,
+    crises: Crises,
     tally: Tally,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
 }
@@ -100,7 +75,7 @@ impl<'a> World<'a> {
         World {
             s,
             level,
-            crises,
+            draws: crises,
             gdp_growth,
             tl: Timeline::new(64 + crises.len() * 3, crises.len(), trace),
             ledger: Ledger::new(s.years),
@@ -111,19 +86,7 @@ impl<'a> World<'a> {
             programmes: Programmes::new(s),
             procurement: JointProcurement::new(s),
             alliance: Alliance::new(s),
-            cstate: crises
-                .iter()
-                .map(|_| CrisisState {
-                    status: CrisisStatus::Undetected,
-                    deadline: f64::INFINITY,
-                    units_at: 0,
-                    units_len: 0,
-                })
-                .collect(),
-            waiting: Vec::new(),
-            waiting_spare: Vec::new(),
-            ready: Vec::with_capacity(f.units),
-            deployed: Vec::with_capacity(crises.len()),
+            crises: Crises::new(s, crises),
             tally: Tally::default(),
             yearly: Vec::with_capacity(s.years),
         }
@@ -136,10 +99,10 @@ impl<'a> World<'a> {
     fn run(&mut self) {
         self.presence.open_all(self.s, &mut self.partners, 0.0);
         self.tl.schedule(0.0, Event::YearStart(0));
-        let crises = self.crises;
-        self.tl.set_arrivals(crises.iter().map(|c| c.arrival));
+        let draws = self.draws;
+        self.tl.set_arrivals(draws.iter().map(|c| c.arrival));
         let last = self.s.years as u32 - 1;
-        while let Some(event) = self.tl.advance(|i| crises[i as usize].arrival) {
+        while let Some(event) = self.tl.advance(|i| draws[i as usize].arrival) {
             match event {
                 Event::YearStart(y) => self.year_start(y as usize),
                 Event::YearEnd(y) => {
@@ -377,195 +340,57 @@ impl<'a> World<'a> {
     // ---- crises ------------------------------------------------------------------------
 
     fn crisis_arrival(&mut self, i: usize) {
-        let s = self.s;
-        let c = &self.crises[i];
-        let region = s.partners[c.partner].region;
-        let factor = self.presence.detection_factor(s, region);
-        let detect = self.tl.now + c.detection_days * factor;
-        let deadline = self.tl.now + c.window_days;
-        self.cstate[i].deadline = deadline;
-        self.tally.crisis_arrived();
-        trace!(
-            self.tl,
-            "crisis_arrival",
-            s.crises[c.kind].name.clone(),
-            "in {} ({}): {} unit(s) for {:.1} days, window {:.1} days, detected on day {:.2}",
-            s.partners[c.partner].name,
-            s.regions[region],
-            c.units,
-            c.duration_days,
-            c.window_days,
-            detect
+        let due = self.crises.arrive(
+            self.s,
+            self.draws,
+            i,
+            &self.presence,
+            &mut self.tally,
+            &mut self.tl,
         );
         // Detection and the deadline are often due at once (no warning delay, no window):
         // they take their sequence numbers now, in this order, as if both were pushed, and
         // run straight away when nothing else comes first.
         let detect_seq = self.tl.reserve_seq();
-        let deadline_seq = deadline.is_finite().then(|| self.tl.reserve_seq());
-        self.schedule_or_run(detect, detect_seq, Event::CrisisDetected(i as u32));
+        let deadline_seq = due.deadline.is_finite().then(|| self.tl.reserve_seq());
+        self.schedule_or_run(due.detected, detect_seq, Event::CrisisDetected(i as u32));
         if let Some(seq) = deadline_seq {
-            self.schedule_or_run(deadline, seq, Event::CrisisDeadline(i as u32));
+            self.schedule_or_run(due.deadline, seq, Event::CrisisDeadline(i as u32));
         }
     }
 
     fn crisis_detected(&mut self, i: usize) {
-        if self.cstate[i].status != CrisisStatus::Undetected {
-            return;
+        if self.crises.detected(i) {
+            self.try_serve();
         }
-        self.cstate[i].status = CrisisStatus::Waiting;
-        self.waiting.push(i as u32);
-        self.try_serve();
     }
 
     fn crisis_deadline(&mut self, i: usize) {
-        let st = self.cstate[i].status;
-        if !matches!(st, CrisisStatus::Undetected | CrisisStatus::Waiting) {
-            return;
-        }
-        self.cstate[i].status = CrisisStatus::Unanswered;
-        self.waiting.retain(|&w| w as usize != i);
-        let s = self.s;
-        let c = &self.crises[i];
-        self.tally.crisis_decided(false);
-        let affected = c.partner;
-        self.partners.crisis_decided(
-            s,
-            affected,
-            false,
-            s.trust.crisis_unanswered_penalty,
-            self.tl.now,
+        self.crises.deadline(
+            self.s,
+            self.draws,
+            i,
+            &mut self.partners,
+            &mut self.tally,
+            &mut self.tl,
         );
-        trace!(
-            self.tl,
-            "crisis_unanswered",
-            s.crises[c.kind].name.clone(),
-            "window closed {}; {} trust falls",
-            if st == CrisisStatus::Undetected {
-                "before detection"
-            } else {
-                "with no ready units or money"
-            },
-            s.partners[affected].name
-        );
-    }
-
-    /// Serves waiting crises in the stated order; each takes the most ready units if they can
-    /// reach it within its window and the money for the whole deployment is there.
-    #[inline(always)]
-    fn try_serve(&mut self) {
-        if self.waiting.is_empty() {
-            return;
-        }
-        let s = self.s;
-        let mut order = std::mem::take(&mut self.waiting);
-        // Every key ends in the crisis index, so keys are unique and the unstable sorts (which
-        // never allocate) give the one order.
-        match s.queue_order {
-            QueueOrder::Fifo => order.sort_unstable(),
-            QueueOrder::Priority => order
-                .sort_unstable_by_key(|&i| (s.crises[self.crises[i as usize].kind].priority, i)),
-            QueueOrder::Deadline => order.sort_unstable_by(|&a, &b| {
-                self.cstate[a as usize]
-                    .deadline
-                    .total_cmp(&self.cstate[b as usize].deadline)
-                    .then(a.cmp(&b))
-            }),
-        }
-        let mut still = std::mem::take(&mut self.waiting_spare);
-        still.clear();
-        for &i in &order {
-            if !self.deploy(i as usize) {
-                still.push(i);
-            }
-        }
-        order.clear();
-        self.waiting = still;
-        self.waiting_spare = order;
     }
 
     #[inline(always)]
-    fn deploy(&mut self, i: usize) -> bool {
-        let f = &self.s.forces;
-        let mut ready = std::mem::take(&mut self.ready);
-        self.forces
-            .ready_units(f, f.deploy_min_readiness, self.tl.now, &mut ready);
-        let deployed = self.try_deploy(i, &ready);
-        self.ready = ready;
-        deployed
-    }
-
-    /// Deploys crisis `i` from the ready units if they can reach it in time and the money is
-    /// there.
-    fn try_deploy(&mut self, i: usize, ready: &[(usize, f64)]) -> bool {
-        let s = self.s;
-        let f = &s.forces;
-        let c = &self.crises[i];
-        if ready.len() < c.units {
-            return false;
-        }
-        let chosen = &ready[..c.units];
-        let r_mean = chosen.iter().map(|(_, r)| r).sum::<f64>() / c.units as f64;
-        let interop = self.partners.interoperability(c.partner);
-        let mobilisation = (f.mobilisation_days_min
-            + (f.mobilisation_days_max - f.mobilisation_days_min) * (1.0 - r_mean))
-            * (1.0 - s.interop.mobilisation_speedup * interop);
-        let arrive = self.tl.now + mobilisation;
-        if arrive > self.cstate[i].deadline {
-            return false;
-        }
-        let cost = c.daily_cost * c.duration_days;
-        let reserve = self.ledger.available(Line::CrisisReserve);
-        if reserve + self.ledger.available(Line::Operations) + MONEY_EPS < cost {
-            return false;
-        }
-        let from_reserve = self.ledger.spend(Line::CrisisReserve, cost);
-        self.ledger.spend(Line::Operations, cost - from_reserve);
-        self.cstate[i].units_at = self.deployed.len();
-        self.cstate[i].units_len = chosen.len();
-        for &(u, r) in chosen {
-            self.deployed.push(u as u32);
-            // r is this unit's readiness now (`ready_units` just computed it).
-            self.forces.send(u, r, Away::Deployed, self.tl.now);
-        }
-        self.cstate[i].status = CrisisStatus::Answered;
-        self.tally.response_days(arrive - c.arrival);
-        self.tally.crisis_decided(true);
-        let affected = c.partner;
-        self.partners
-            .crisis_decided(s, affected, true, s.trust.crisis_help_gain, self.tl.now);
-        trace!(
-            self.tl,
-            "crisis_answered",
-            s.crises[c.kind].name.clone(),
-            "{} unit(s) deployed to {} (mean readiness {:.2}), in theatre after {:.2} days, cost {:.2} ({:.2} from reserve)",
-            c.units,
-            s.partners[affected].name,
-            r_mean,
-            arrive - c.arrival,
-            cost,
-            from_reserve
-        );
-        self.tl
-            .schedule(arrive + c.duration_days, Event::CrisisEnd(i as u32));
-        true
+    fn try_serve(&mut self) {
+        let mut with = Responders {
+            forces: &mut self.forces,
+            ledger: &mut self.ledger,
+            partners: &mut self.partners,
+            tally: &mut self.tally,
+        };
+        self.crises
+            .serve(self.s, self.draws, &mut with, &mut self.tl);
     }
 
     fn crisis_end(&mut self, i: usize) {
-        let f = &self.s.forces;
-        let (at, len) = (self.cstate[i].units_at, self.cstate[i].units_len);
-        for k in at..at + len {
-            let u = self.deployed[k] as usize;
-            self.forces
-                .return_unit(f, u, f.deployment_wear, f.reconstitution_days, &mut self.tl);
-        }
-        self.cstate[i].units_len = 0;
-        trace!(
-            self.tl,
-            "crisis_end",
-            self.s.crises[self.crises[i].kind].name.clone(),
-            "{} unit(s) home",
-            len
-        );
+        self.crises
+            .end(self.s, self.draws, i, &mut self.forces, &mut self.tl);
         self.try_serve();
     }
 
@@ -573,7 +398,7 @@ impl<'a> World<'a> {
 
     fn outcome(&mut self) -> TrialOutcome {
         let s = self.s;
-        let crises = outcomes::crises_within_horizon(s, self.crises.iter().map(|c| c.arrival));
+        let crises = outcomes::crises_within_horizon(s, self.draws.iter().map(|c| c.arrival));
         let seen = self.observed();
         let metrics = outcomes::trial_metrics(s, crises, &self.tally, &seen, self.ledger.years());
         let (partner_trust, partner_interop) = self.partners.finals();
