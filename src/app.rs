@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use crate::charts::{self, ChartData, Source};
-use crate::engine::run_trial;
 use crate::error::{InputError, RunError};
+use crate::model::run_trial;
 use crate::model::{budget, crisis};
 use crate::output::{self, csv as out_csv, json as out_json};
 use crate::parts::{self, RunParts};
@@ -158,7 +158,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     bar.inc(resumed_at);
     let stop = parts::stop_flag();
     let mut sink = |first: u64,
-                    outcomes: &[Vec<crate::engine::TrialOutcome>],
+                    outcomes: &[Vec<crate::model::TrialOutcome>],
                     acc: &crate::stats::accumulator::Accumulator| {
         // Rows are formatted in parallel, one string per trial and level, then written in
         // trial order.

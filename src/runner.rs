@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::engine::{TrialOutcome, run_trial};
 use crate::error::RunError;
 use crate::metrics::Metric;
 use crate::model::crisis;
+use crate::model::{TrialOutcome, run_trial};
 use crate::scenario::Scenario;
 use crate::stats::accumulator::Accumulator;
 

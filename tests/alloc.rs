@@ -51,7 +51,7 @@ fn trial(scenario: &str, years: i64) -> (u64, u64) {
     let before = ALLOCATIONS.with(Cell::get);
     let mut events = 0;
     for &level in &s.budget.levels {
-        let (o, _) = dipcap::engine::run_trial(&s, level, &crises, &growth, false);
+        let (o, _) = dipcap::model::run_trial(&s, level, &crises, &growth, false);
         events += o.events_processed;
     }
     (ALLOCATIONS.with(Cell::get) - before, events)
@@ -91,8 +91,8 @@ fn allocations_do_not_grow_with_events() {
 /// checkpointing after every block, against 55 MiB streamed.)
 #[test]
 fn checkpoints_are_streamed_not_built_in_memory() {
-    use dipcap::engine::TrialOutcome;
     use dipcap::metrics::N_YEAR_METRICS;
+    use dipcap::model::TrialOutcome;
 
     let (years, partners) = (10, 2);
     let mut acc = dipcap::stats::accumulator::Accumulator::new(1, years, partners);

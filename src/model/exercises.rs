@@ -5,12 +5,12 @@
 //! `forces.exercise_readiness_gain`. Touches forces (takes and returns units), the ledger
 //! (engagement line), partners and the tally.
 
-use crate::engine::trial::sorted_by_priority;
 use crate::engine::{Event, Timeline, trace};
 use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
+use crate::model::sorted_by_priority;
 use crate::scenario::{DAYS_PER_YEAR, Line, Scenario};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,7 @@ impl Exercises {
     /// Best fit in priority order from `money`: an exercise that does not fit is cancelled and
     /// cheaper ones after it may still go ahead. At the year's start (`fresh`) every exercise is
     /// planned; after a shock only those not yet started are reconsidered.
+    // The parameters are the interface: each is a part of the world this handler may change.
     #[allow(clippy::too_many_arguments)]
     pub fn plan(
         &mut self,
@@ -142,6 +143,7 @@ impl Exercises {
     /// `ExerciseStart(e)`: a funded exercise takes up to `units` ready units (at least
     /// `min_units`, else it is cancelled), scaled down in cost if it takes fewer, and is paid
     /// from engagement (cancelled if the line ran out).
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         &mut self,
         s: &Scenario,

@@ -1,6 +1,10 @@
-//! Domain mechanisms as pure functions: the budget envelope and cut policies, crisis arrivals,
-//! and the relaxation and update rules of readiness, trust and interoperability. The engine
-//! (`crate::engine`) applies them in event order; `docs/MODEL.md` states each equation.
+//! The domain mechanisms, one module each, named as `docs/MODEL.md` names them: the budget
+//! envelope and cut rules (`budget`) and the money of each line (`ledger`), forces and readiness
+//! (`forces`), partners' trust and interoperability (`partners`), presence abroad (`presence`),
+//! exercises (`exercises`), partner programmes (`programmes`), the alliance (`alliance`), joint
+//! procurement (`procurement`), crises (`crisis`: arrivals and response) and outcomes with the
+//! DCI (`outcomes`); the relaxation and update rules they share (`dynamics`, `exp`). Each owns
+//! its state and handlers; `world` composes them for one trial and maps events to them.
 
 pub mod alliance;
 pub mod budget;
@@ -15,3 +19,15 @@ pub mod partners;
 pub mod presence;
 pub mod procurement;
 pub mod programmes;
+pub mod world;
+
+pub use ledger::LineYear;
+pub use outcomes::TrialOutcome;
+pub use world::run_trial;
+
+/// Item indices in funding order: by `priority` (lower first), ties as listed.
+pub(crate) fn sorted_by_priority<T>(items: &[T], priority: impl Fn(&T) -> i64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (priority(&items[i]), i));
+    order
+}

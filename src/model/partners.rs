@@ -51,10 +51,6 @@ impl Partners {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.states.len()
-    }
-
     /// Lets trust and interoperability relax toward their floors up to `now`. Presence abroad
     /// (an open post) makes trust decay `presence_decay_factor` times more slowly.
     #[inline(always)]

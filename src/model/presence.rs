@@ -3,11 +3,11 @@
 //! (slower trust decay, attaché trust gains, earlier crisis warning in its region). Keys:
 //! `posts[].*`. Touches the ledger (engagement line) and partners (the posts open with each).
 
-use crate::engine::trial::sorted_by_priority;
 use crate::engine::{Event, Timeline, trace};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
+use crate::model::sorted_by_priority;
 use crate::scenario::{Line, Scenario, TICKS_PER_YEAR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,11 +4,11 @@
 //! (the cut penalty) and the tally (planned and delivered money); the partners' monthly gain
 //! from programme money is read from [`Programmes::rate_by_partner`].
 
-use crate::engine::trial::sorted_by_priority;
 use crate::engine::{Timeline, trace};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
+use crate::model::sorted_by_priority;
 use crate::scenario::{Line, Scenario, TICKS_PER_YEAR};
 
 #[derive(Debug)]

@@ -1,9 +1,10 @@
 //! Tidy CSV outputs. Columns come from the metric registry; numbers are formatted by
 //! [`super::num`] so files are byte-identical across runs and thread counts.
 
-use crate::engine::{TraceRow, TrialOutcome};
+use crate::engine::TraceRow;
 use crate::error::RunError;
 use crate::metrics::{Metric, YearMetric};
+use crate::model::TrialOutcome;
 use crate::scenario::Scenario;
 use crate::stats::accumulator::Accumulator;
 

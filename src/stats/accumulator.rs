@@ -4,8 +4,8 @@
 //! per level and partner the end-of-horizon trust and interoperability. Accumulators of any
 //! split of the trials merge into exactly the accumulator of all of them.
 
-use crate::engine::TrialOutcome;
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
+use crate::model::TrialOutcome;
 
 use super::Summary;
 use super::exact::Moments;

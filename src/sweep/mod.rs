@@ -18,9 +18,9 @@ use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::engine::TrialOutcome;
 use crate::error::{InputError, RunError};
 use crate::metrics::Metric;
+use crate::model::TrialOutcome;
 use crate::output::{self, num};
 use crate::runner::{self, Precision};
 use crate::stats::accumulator::Accumulator;

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use dipcap::engine::{TraceRow, TrialOutcome, run_trial};
+use dipcap::engine::TraceRow;
 use dipcap::model::crisis;
+use dipcap::model::{TrialOutcome, run_trial};
 use dipcap::scenario::Scenario;
 
 pub fn root() -> PathBuf {

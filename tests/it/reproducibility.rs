@@ -95,7 +95,7 @@ fn every_level_sees_the_same_crises() {
 fn accumulating_by_block_equals_trial_by_trial() {
     use dipcap::metrics::Metric;
     let s = load(&scenario_path("sequestration"));
-    let outcomes: Vec<Vec<dipcap::engine::TrialOutcome>> = (0..300)
+    let outcomes: Vec<Vec<dipcap::model::TrialOutcome>> = (0..300)
         .map(|k| dipcap::runner::run_one(&s, 3, k))
         .collect();
     let mut one = dipcap::runner::accumulator(&s);
