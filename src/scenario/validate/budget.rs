@@ -1,0 +1,193 @@
+//! Validation of `[scenario]` and `[budget]` (`docs/MODEL.md`, scenario-level keys and section 2):
+//! the horizon, levels, line shares, the cut (profile, start, policy, protected lines) and the
+//! engagement order.
+
+use super::{Checker, FOLDER_NAME_FIX, R, check, usable_as_folder};
+use crate::scenario::raw::{RawBudget, RawCut, RawMeta};
+use crate::scenario::types::*;
+
+/// `[scenario]`: the name (a folder name), the money label, the horizon in years and the trials.
+pub(super) fn meta(c: &Checker, m: &RawMeta) -> R<(usize, u64)> {
+    if !usable_as_folder(&m.name) {
+        return Err(c.err(
+            "scenario.name",
+            format!("\"{}\" cannot be used as a folder name", m.name),
+            FOLDER_NAME_FIX,
+        ));
+    }
+    if m.money_unit.trim().is_empty() || m.money_unit.chars().count() > 16 {
+        return Err(c.err(
+            "scenario.money_unit",
+            format!("\"{}\" is not a usable label", m.money_unit),
+            "give a short label for millions of the currency, e.g. \"M€\" or \"million USD\" (at most 16 characters)",
+        ));
+    }
+    let years = check!(c, "scenario", m.years, int, 1, 200)?;
+    let trials = check!(c, "scenario", m.trials, int, 1, 100_000_000)? as u64;
+    Ok((years, trials))
+}
+
+/// `[budget]` over a horizon of `years` fiscal years.
+pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
+    let baseline = check!(c, "budget", b.baseline, positive, " (million per year)")?;
+    let growth = check!(
+        c,
+        "budget",
+        b.growth,
+        range,
+        -0.5,
+        1.0,
+        " (fraction per year)"
+    )?;
+    if b.levels.is_empty() {
+        return Err(c.err(
+            "budget.levels",
+            "no budget levels given",
+            "list fractions of baseline, e.g. levels = [1.0, 0.9, 0.8, 0.7]",
+        ));
+    }
+    let mut levels = Vec::new();
+    for (i, l) in b.levels.iter().enumerate() {
+        let key = format!("budget.levels[{i}]");
+        let l = c.finite(&key, *l)?;
+        if l <= 0.0 || l > 2.0 {
+            return Err(c.err(
+                key,
+                format!("level {l} is out of range"),
+                "levels are fractions of the baseline budget, greater than 0 and at most 2",
+            ));
+        }
+        if levels.contains(&l) {
+            return Err(c.err(
+                key,
+                format!("level {l} is listed twice"),
+                "list each level once",
+            ));
+        }
+        levels.push(l);
+    }
+    let s = &b.shares;
+    let mut shares = [0.0; 5];
+    for (line, v) in Line::SHARED.iter().zip([
+        s.personnel,
+        s.operations,
+        s.procurement,
+        s.engagement,
+        s.crisis_reserve,
+    ]) {
+        shares[line.index()] = c.fraction(&format!("budget.shares.{}", line.name()), v)?;
+    }
+    c.sums_to_one("budget.shares", &shares, "budget shares")?;
+    let cut = cut(c, &b.cut, years)?;
+    let engagement_order = engagement_order(c, &b.engagement_order)?;
+    Ok(Budget {
+        baseline,
+        growth,
+        levels,
+        shares,
+        cut,
+        engagement_order,
+    })
+}
+
+/// `[budget.cut]` over a horizon of `years` fiscal years.
+fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
+    if cut.start_year < 1 || cut.start_year > years as i64 {
+        return Err(c.err(
+            "budget.cut.start_year",
+            format!(
+                "{} is not a fiscal year of the {years}-year horizon",
+                cut.start_year
+            ),
+            format!("use a whole number from 1 (the first fiscal year) to {years} (the last)"),
+        ));
+    }
+    let start_year = cut.start_year as usize - 1;
+    let profile = match cut.profile.as_str() {
+        "immediate" => CutProfile::Immediate,
+        "phased" => CutProfile::Phased {
+            years: check!(c, "budget.cut", cut.phase_years, int, 1, 100)?,
+        },
+        "shock" => CutProfile::Shock {
+            day: check!(
+                c,
+                "budget.cut",
+                cut.shock_day,
+                range,
+                0.0,
+                DAYS_PER_YEAR - 1.0,
+                " (day of the fiscal year)",
+            )?,
+            persists: cut.shock_persists,
+        },
+        other => {
+            return Err(c.err(
+                "budget.cut.profile",
+                format!("\"{other}\" is not a known cut profile"),
+                "use \"immediate\", \"phased\" or \"shock\"",
+            ));
+        }
+    };
+    let policy = c.choice(
+        "budget.cut.policy",
+        &cut.policy,
+        &[
+            ("proportional", CutPolicy::Proportional),
+            ("protected", CutPolicy::Protected),
+            ("sticky_personnel", CutPolicy::StickyPersonnel),
+        ],
+    )?;
+    let mut protected = Vec::new();
+    for (i, name) in cut.protected.iter().enumerate() {
+        let line = Line::from_name(name)
+            .filter(|l| *l != Line::Alliance)
+            .ok_or_else(|| {
+                c.err(
+                    format!("budget.cut.protected[{i}]"),
+                    format!("\"{name}\" is not a budget line"),
+                    "use personnel, operations, procurement, engagement or crisis_reserve",
+                )
+            })?;
+        protected.push(line);
+    }
+    let personnel_max_cut = check!(c, "budget.cut", cut.personnel_max_cut, fraction)?;
+    Ok(Cut {
+        profile,
+        start_year,
+        policy,
+        protected,
+        personnel_max_cut,
+    })
+}
+
+/// `budget.engagement_order`: posts, programmes and exercises, once each.
+fn engagement_order(c: &Checker, raw: &[String]) -> R<Vec<EngagementItem>> {
+    let mut engagement_order = Vec::new();
+    for (i, item) in raw.iter().enumerate() {
+        let e = c.choice(
+            &format!("budget.engagement_order[{i}]"),
+            item,
+            &[
+                ("posts", EngagementItem::Posts),
+                ("programmes", EngagementItem::Programmes),
+                ("exercises", EngagementItem::Exercises),
+            ],
+        )?;
+        if engagement_order.contains(&e) {
+            return Err(c.err(
+                format!("budget.engagement_order[{i}]"),
+                format!("\"{item}\" is listed twice"),
+                "list posts, programmes and exercises once each",
+            ));
+        }
+        engagement_order.push(e);
+    }
+    if engagement_order.len() != 3 {
+        return Err(c.err(
+            "budget.engagement_order",
+            "must list all three items",
+            "use [\"posts\", \"programmes\", \"exercises\"] in the order they are funded",
+        ));
+    }
+    Ok(engagement_order)
+}
