@@ -2,7 +2,7 @@
 //!
 //! Every table rejects unknown keys so a misspelt key is an error, never a silently ignored
 //! setting. Defaults live here (documented in `docs/MODEL.md`); semantic checks live in
-//! `validate.rs`, which turns this into the trusted [`crate::scenario::Scenario`].
+//! `validate/`, which turns this into the trusted [`crate::scenario::Scenario`].
 
 use std::collections::BTreeMap;
 
