@@ -67,7 +67,6 @@ fn runner(c: &mut Criterion) {
                             trials: 200,
                             seed: 1,
                             threads,
-                            progress: false,
                             precision: None,
                         },
                     )

@@ -9,7 +9,7 @@
 //! ```no_run
 //! use std::path::Path;
 //! let scenario = dipcap::scenario::load(Path::new("scenarios/baseline.toml")).unwrap();
-//! let cfg = dipcap::runner::RunConfig { trials: 100, seed: 1, threads: 0, progress: false, precision: None };
+//! let cfg = dipcap::runner::RunConfig { trials: 100, seed: 1, threads: 0, precision: None };
 //! let results = dipcap::runner::run(&scenario, &cfg).unwrap();
 //! let rate = results.metric(0, dipcap::metrics::Metric::ResponseRate);
 //! println!("mean response rate at full budget: {}", rate.iter().sum::<f64>() / rate.len() as f64);

@@ -29,7 +29,6 @@ pub struct RunConfig {
     pub seed: u64,
     /// 0 = one per core.
     pub threads: usize,
-    pub progress: bool,
     /// Run blocks of trials until these confidence intervals are narrow enough (`trials` is
     /// then ignored).
     pub precision: Option<Precision>,

@@ -446,11 +446,6 @@ impl Dist {
         self.mean
     }
 
-    /// Whether every draw is the same number (lets summaries print "60" instead of "mean 60").
-    pub fn is_constant(&self) -> bool {
-        matches!(self.sampler, Sampler::Constant(_))
-    }
-
     fn analytic_mean(t: &RawDistTable) -> f64 {
         let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
         match t.dist.as_str() {

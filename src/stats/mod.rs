@@ -60,65 +60,23 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-pub fn summarize(values: impl IntoIterator<Item = f64>) -> Summary {
-    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    let n = v.len();
-    let nan = f64::NAN;
-    if n == 0 {
-        return Summary {
-            n,
-            mean: nan,
-            sd: nan,
-            se: nan,
-            ci95_lo: nan,
-            ci95_hi: nan,
-            p5: nan,
-            p25: nan,
-            p50: nan,
-            p75: nan,
-            p95: nan,
-        };
-    }
-    let mean = v.iter().sum::<f64>() / n as f64;
-    // Two-pass variance: exact for the constant samples that degenerate scenarios produce.
-    let var = if n > 1 {
-        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64
-    } else {
-        nan
-    };
-    let sd = var.sqrt();
-    let se = sd / (n as f64).sqrt();
-    let half = if n > 1 { t975(n - 1) * se } else { nan };
-    v.sort_by(f64::total_cmp);
-    Summary {
-        n,
-        mean,
-        sd,
-        se,
-        ci95_lo: mean - half,
-        ci95_hi: mean + half,
-        p5: quantile_sorted(&v, 0.05),
-        p25: quantile_sorted(&v, 0.25),
-        p50: quantile_sorted(&v, 0.50),
-        p75: quantile_sorted(&v, 0.75),
-        p95: quantile_sorted(&v, 0.95),
-    }
-}
-
-/// Mean and 95% CI of the paired differences x − base (pairs with a non-finite value dropped).
-pub fn paired_difference(x: &[f64], base: &[f64]) -> (f64, f64, f64) {
-    let d = x.iter().zip(base).map(|(a, b)| a - b);
-    let s = summarize(d);
-    (s.mean, s.ci95_lo, s.ci95_hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use super::accumulator::Column;
+
+    fn column(values: &[f64]) -> Column {
+        let mut c = Column::default();
+        for &x in values {
+            c.add(x);
+        }
+        c
+    }
+
     #[test]
     fn summary_of_known_sample() {
-        let s = summarize([1.0, 2.0, 3.0, 4.0, 5.0]);
+        let s = column(&[1.0, 2.0, 3.0, 4.0, 5.0]).summary();
         assert_eq!(s.n, 5);
         assert_eq!(s.mean, 3.0);
         assert!((s.sd - 2.5f64.sqrt()).abs() < 1e-12);
@@ -139,12 +97,14 @@ mod tests {
 
     #[test]
     fn nan_values_are_skipped_and_paired_differences_pair() {
-        let s = summarize([f64::NAN, 1.0, 3.0]);
+        let s = column(&[f64::NAN, 1.0, 3.0]).summary();
         assert_eq!(s.n, 2);
         assert_eq!(s.mean, 2.0);
-        let (m, lo, hi) = paired_difference(&[2.0, 3.0, 4.0], &[1.0, 2.0, 3.0]);
+        // The paired difference is summarised as a column of the differences x − base.
+        let (x, base) = ([2.0, 3.0, 4.0], [1.0, 2.0, 3.0]);
+        let d: Vec<f64> = x.iter().zip(&base).map(|(a, b)| a - b).collect();
         assert_eq!(
-            (m, lo, hi),
+            column(&d).mean_ci(),
             (1.0, 1.0, 1.0),
             "a constant difference has a zero-width interval"
         );

@@ -21,7 +21,6 @@ fn mean_metric(s: &dipcap::scenario::Scenario, trials: u64, level: usize, m: Met
             trials,
             seed: 5,
             threads: 0,
-            progress: false,
             precision: None,
         },
     )
@@ -400,7 +399,6 @@ fn full_budget_beats_the_deepest_cut_in_every_shipped_scenario() {
                 trials: 200,
                 seed: s.seed,
                 threads: 0,
-                progress: false,
                 precision: None,
             },
         )

@@ -54,7 +54,6 @@ fn mmc(
             trials,
             seed: 11,
             threads: 0,
-            progress: false,
             precision: None,
         },
     )
