@@ -45,6 +45,17 @@ pub enum Metric {
     Dci,
 }
 
+/// The per-trial metrics policy staff read first, in report order: the report's findings, the
+/// box plots, the capacity charts and a sweep's default outputs. How each is shown is
+/// `charts::style::HEADLINE`, in the same order.
+pub const HEADLINE: [Metric; 5] = [
+    Metric::ResponseRate,
+    Metric::ExercisesHeldShare,
+    Metric::TrustMean,
+    Metric::PostsOpen,
+    Metric::Dci,
+];
+
 pub struct MetricInfo {
     pub name: &'static str,
     pub unit: &'static str,

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::sweep::outputs::Analysis;
+use crate::sensitivity::Analysis;
 
 use super::style;
 use super::sweep::{SweepContext, measure, value_and_cost};

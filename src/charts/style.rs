@@ -142,7 +142,7 @@ impl Measure {
     }
 }
 
-/// The per-trial metrics policy staff read first, in report order.
+/// How the headline metrics (`crate::metrics::HEADLINE`, in its order) are shown.
 pub const HEADLINE: [Measure; 5] = [
     Measure {
         metric: "response_rate",
@@ -416,6 +416,13 @@ pub fn draw_axes<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headline_measures_show_the_headline_metrics_in_their_order() {
+        let shown: Vec<&str> = HEADLINE.iter().map(|m| m.metric).collect();
+        let listed: Vec<&str> = crate::metrics::HEADLINE.iter().map(|m| m.name()).collect();
+        assert_eq!(shown, listed);
+    }
 
     #[test]
     fn numbers_are_formatted_for_readers() {

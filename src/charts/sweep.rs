@@ -9,17 +9,51 @@ use rayon::prelude::*;
 
 use crate::error::RunError;
 use crate::metrics::Metric;
+use crate::sensitivity::Analysis;
 use crate::sensitivity::prim::PrimResult;
-use crate::sweep::outputs::Analysis;
-use crate::sweep::spec::Sweep;
 
 use super::data::level_label;
 use super::style::{self, Measure};
 use super::{DrawResult, morris, prim, render_both, sobol, tornado};
 
+/// What the sweep's charts know of the sweep: handed in by the sweep, so the charts depend on
+/// none of its types.
+pub struct SweepFacts<'a> {
+    pub name: &'a str,
+    pub sweep_sha256: &'a str,
+    /// The base scenario's name.
+    pub scenario: &'a str,
+    pub scenario_sha256: &'a str,
+    /// The design's name (grid, lhs, sobol, morris).
+    pub design: &'a str,
+    pub seed: u64,
+    /// Base samples of the design (Sobol, Morris).
+    pub samples: usize,
+    /// Bootstrap resamples behind the Sobol intervals.
+    pub bootstrap: usize,
+    pub levels: &'a [f64],
+    pub metrics: &'a [Metric],
+    pub tornado: bool,
+    pub parameters: Vec<ParameterFacts<'a>>,
+    pub discovery: Option<DiscoveryFacts<'a>>,
+}
+
+/// A varied parameter: its label (the dotted key) and its range.
+pub struct ParameterFacts<'a> {
+    pub label: &'a str,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The scenario-discovery question: its condition in words and the level it is judged at.
+pub struct DiscoveryFacts<'a> {
+    pub condition: &'a str,
+    pub level: usize,
+}
+
 /// What every sweep chart needs besides its own analysis.
 pub struct SweepContext<'a> {
-    pub sweep: &'a Sweep,
+    pub sweep: &'a SweepFacts<'a>,
     pub stamp: String,
     /// Parameter labels with their ranges: "crises.peacekeeping.rate [0.5–2]".
     pub labels: Vec<String>,
@@ -107,7 +141,7 @@ pub fn measure(m: Metric) -> Measure {
     }
 }
 
-fn stamp(s: &Sweep, points: usize, trials: &[u64]) -> String {
+fn stamp(s: &SweepFacts, points: usize, trials: &[u64]) -> String {
     let lo = trials.iter().min().copied().unwrap_or(0);
     let hi = trials.iter().max().copied().unwrap_or(0);
     let t = if lo == hi {
@@ -120,16 +154,16 @@ fn stamp(s: &Sweep, points: usize, trials: &[u64]) -> String {
         env!("CARGO_PKG_VERSION"),
         s.name,
         &s.sweep_sha256[..12],
-        s.base.name,
+        s.scenario,
         &s.scenario_sha256[..12],
-        s.design.name(),
+        s.design,
         s.seed
     )
 }
 
 /// Every chart of a sweep as (file stem, SVG, PNG), in a fixed order.
 pub fn render_all(
-    s: &Sweep,
+    s: &SweepFacts,
     analyses: &[Analysis],
     found: Option<(&PrimResult, &Vec<String>)>,
     trials: &[u64],

@@ -6,7 +6,9 @@
 //! - `sobol`: first-order and total Sobol indices with bootstrap confidence intervals;
 //! - `morris`: elementary effects, μ, μ* and σ;
 //! - `oat`: one-at-a-time swings for tornado charts;
-//! - `prim`: the Patient Rule Induction Method for scenario discovery.
+//! - `prim`: the Patient Rule Induction Method for scenario discovery;
+//!
+//! and [`Analysis`], the sensitivity of one output, which the sweep computes and its charts draw.
 
 pub mod morris;
 pub mod oat;
@@ -15,6 +17,33 @@ pub mod sampling;
 pub mod sobol;
 
 use rand::Rng;
+
+use crate::metrics::Metric;
+use morris::MorrisIndex;
+use oat::Swing;
+use sobol::SobolIndex;
+
+/// Sensitivity of one output: a metric at a level, as a value or as the paired difference
+/// from the baseline level (what the cut costs).
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub metric: Metric,
+    pub level: usize,
+    pub diff: bool,
+    pub swings: Vec<Swing>,
+    pub sobol: Option<Vec<SobolIndex>>,
+    pub morris: Option<Vec<MorrisIndex>>,
+}
+
+impl Analysis {
+    pub fn quantity(&self) -> &'static str {
+        if self.diff {
+            "difference_from_baseline"
+        } else {
+            "value"
+        }
+    }
+}
 
 /// Percentile bootstrap: the 2.5% and 97.5% quantiles of `resamples` statistics computed on
 /// row indices drawn with replacement from 0..n.

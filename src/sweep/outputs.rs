@@ -13,35 +13,44 @@ use crate::error::RunError;
 use crate::metrics::Metric;
 use crate::output::{self, AtomicFile, num};
 use crate::rng::{Process, stream};
-use crate::sensitivity::morris::{self, MorrisIndex};
-use crate::sensitivity::oat::{self, Swing};
+use crate::sensitivity::Analysis;
+use crate::sensitivity::morris;
+use crate::sensitivity::oat;
 use crate::sensitivity::prim::{self, PrimResult};
 use crate::sensitivity::sampling::UnitPoint;
-use crate::sensitivity::sobol::{self, SaltelliOutputs, SobolIndex};
+use crate::sensitivity::sobol::{self, SaltelliOutputs};
 
 use super::design::DesignPoint;
 use super::spec::{Design, Sweep};
 use super::{header, part_name, trials_part_name};
 
-/// Sensitivity of one output: a metric at a level, as a value or as the paired difference
-/// from the baseline level (what the cut costs).
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    pub metric: Metric,
-    pub level: usize,
-    pub diff: bool,
-    pub swings: Vec<Swing>,
-    pub sobol: Option<Vec<SobolIndex>>,
-    pub morris: Option<Vec<MorrisIndex>>,
-}
-
-impl Analysis {
-    pub fn quantity(&self) -> &'static str {
-        if self.diff {
-            "difference_from_baseline"
-        } else {
-            "value"
-        }
+/// What the sweep's charts are told about the sweep (they never see its description).
+fn chart_facts(s: &Sweep) -> charts::sweep::SweepFacts<'_> {
+    charts::sweep::SweepFacts {
+        name: &s.name,
+        sweep_sha256: &s.sweep_sha256,
+        scenario: &s.base.name,
+        scenario_sha256: &s.scenario_sha256,
+        design: s.design.name(),
+        seed: s.seed,
+        samples: s.samples,
+        bootstrap: s.bootstrap,
+        levels: &s.levels,
+        metrics: &s.metrics,
+        tornado: s.tornado,
+        parameters: s
+            .parameters
+            .iter()
+            .map(|p| charts::sweep::ParameterFacts {
+                label: &p.label,
+                min: p.min,
+                max: p.max,
+            })
+            .collect(),
+        discovery: s.discovery.as_ref().map(|d| charts::sweep::DiscoveryFacts {
+            condition: &d.condition,
+            level: d.level,
+        }),
     }
 }
 
@@ -541,7 +550,7 @@ pub fn assemble(
     }
     let rendered = if o.charts {
         charts::sweep::render_all(
-            s,
+            &chart_facts(s),
             &analyses,
             found.as_ref().map(|f| (&f.0, &f.1)),
             &means.trials,

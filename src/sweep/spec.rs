@@ -406,10 +406,7 @@ fn validate(
     let levels = base.budget.levels.clone();
 
     let metrics = match &s.metrics {
-        None => crate::charts::style::HEADLINE
-            .iter()
-            .filter_map(|m| Metric::from_name(m.metric))
-            .collect(),
+        None => crate::metrics::HEADLINE.to_vec(),
         Some(names) => {
             let mut v = Vec::new();
             for (i, n) in names.iter().enumerate() {
@@ -608,9 +605,9 @@ fn validate(
 }
 
 fn metric_examples() -> String {
-    crate::charts::style::HEADLINE
+    crate::metrics::HEADLINE
         .iter()
-        .map(|m| m.metric)
+        .map(|m| m.name())
         .collect::<Vec<_>>()
         .join(", ")
 }
