@@ -4,15 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
-use crate::charts::{self, ChartData, Source};
+use crate::charts::{ChartData, Source};
 use crate::error::{InputError, RunError};
 use crate::model::run_trial;
 use crate::model::{budget, crisis};
 use crate::output::{self, csv as out_csv, json as out_json};
 use crate::parts::{self, RunParts};
-use crate::report;
+use crate::publish::{Finish, check_out_dir, draw_visuals, finish, write_visuals};
 use crate::runner::{self, Precision};
 use crate::scenario::{self, Line, Scenario};
+use crate::shard;
 
 /// Options of `dipcap run` after parsing.
 #[derive(Debug, Clone)]
@@ -285,165 +286,40 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     })
 }
 
-/// What the final outputs of a run are made from: a run on this machine, or merged shards.
-pub struct Finish<'a> {
-    pub s: &'a Scenario,
-    pub scenario_path: &'a Path,
-    pub scenario_sha256: String,
-    pub seed: u64,
-    pub acc: crate::stats::accumulator::Accumulator,
-    /// Per level, the files of `trials.csv` rows in trial order.
-    pub rows: Vec<Vec<PathBuf>>,
-    pub precision: Option<&'a Precision>,
-    pub threads: usize,
-    pub shards: usize,
-    pub started: SystemTime,
-    pub wall_seconds: f64,
-    pub charts: bool,
-    pub out_dir: &'a Path,
-}
-
-pub struct Finished {
-    pub trials: u64,
-    pub means: Vec<Vec<f64>>,
-    pub files: Vec<String>,
-}
-
-/// Writes the output folder of a complete run: summaries from the accumulator, `trials.csv`
-/// from the rows files, the manifest, the charts and the report — everything prepared
-/// before the first file is written, and each file written atomically.
-pub fn finish(f: Finish) -> Result<Finished, RunError> {
-    let Finish {
-        s, acc, out_dir, ..
-    } = f;
-    let levels = s.budget.levels.clone();
-    let facts = out_json::RunFacts {
-        levels: &levels,
-        seed: f.seed,
-        acc: &acc,
-        threads: f.threads,
-        precision: f.precision,
-    };
-    let rows = out_csv::summary_rows(&levels, &acc);
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("yearly.csv", out_csv::yearly(s, &levels, &acc)?),
-        ("summary.csv", out_csv::summary(&rows)?),
-        ("summary.json", out_json::summary(s, &facts, &rows)?),
-        ("partners.csv", out_csv::partners(s, &levels, &acc)?),
-        ("percentiles.csv", out_csv::percentiles(&levels, &acc)?),
-    ];
-    let mut names: Vec<String> = vec!["trials.csv".to_string()];
-    names.extend(files.iter().map(|(n, _)| n.to_string()));
-    names.push("manifest.json".into());
-    let info = out_json::ManifestInfo {
-        scenario_path: f.scenario_path,
-        scenario_sha256: f.scenario_sha256,
-        started: f.started,
-        finished: SystemTime::now(),
-        wall_seconds: f.wall_seconds,
-        files: names.clone(),
-        shards: f.shards,
-    };
-    files.push(("manifest.json", out_json::manifest(s, &facts, &info)?));
-    let trials = acc.trials;
-    let means: Vec<Vec<f64>> = (0..levels.len())
-        .map(|l| {
-            crate::metrics::Metric::ALL
-                .iter()
-                .map(|m| acc.metric(l, *m).moments.mean())
-                .collect()
-        })
-        .collect();
-    // Everything needed from the accumulator is in the files now; its memory goes back before
-    // the charts take theirs.
-    drop(acc);
-    // Charts are drawn from the bytes about to be written, exactly as `dipcap plot` would
-    // draw them from the files, and before anything is written: a failure leaves no trace.
-    let visuals = if f.charts {
-        let data = ChartData::load(&Source::Memory(&files))?;
-        Some(draw_visuals(&data)?)
-    } else {
-        None
-    };
-    std::fs::create_dir_all(out_dir).map_err(|e| RunError::write(out_dir, e))?;
-    let mut trials_csv = output::AtomicFile::create(&out_dir.join("trials.csv"))?;
-    trials_csv.write_all(&out_csv::trials_header()?)?;
-    for level_files in &f.rows {
-        for file in level_files {
-            trials_csv.append_file(file)?;
+/// `dipcap merge`: the outputs of the whole run (or sweep) from its shards, which must all be
+/// of one run or of one sweep.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: Option<PathBuf>,
+    charts: bool,
+) -> Result<shard::MergeReport, RunError> {
+    if dirs.is_empty() {
+        return Err(shard::refuse(
+            "dipcap merge".into(),
+            "no shard folders given".into(),
+            "list the shard folders, e.g. dipcap merge shards/* --out output/merged",
+        ));
+    }
+    let mut runs = Vec::new();
+    let mut sweeps = Vec::new();
+    for d in dirs {
+        // Each shard is read in full before the next, so the first bad folder is the one named.
+        match shard::read(d)? {
+            shard::Shard::Run(r) => runs.push(*r),
+            shard::Shard::Other(json) => sweeps.push(json.parse::<crate::sweep::SweepShard>()?),
         }
     }
-    trials_csv.commit()?;
-    for (name, bytes) in &files {
-        output::write_atomic(&out_dir.join(name), bytes)?;
+    if runs.is_empty() {
+        return crate::sweep::merge(dirs, &sweeps, out, charts);
     }
-    match &visuals {
-        Some(v) => {
-            write_visuals(out_dir, v)?;
-            names.push("report.html".into());
-            names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
-        }
-        None => remove_stale_visuals(out_dir, &[])?,
+    if runs.len() != dirs.len() {
+        return Err(shard::refuse(
+            "dipcap merge".into(),
+            "mixes shards of a run with shards of a sweep".into(),
+            "merge the shards of one run or of one sweep at a time",
+        ));
     }
-    Ok(Finished {
-        trials,
-        means,
-        files: names,
-    })
-}
-
-/// Charts and the report of a run, drawn but not yet written.
-pub struct Visuals {
-    pub charts: Vec<charts::Rendered>,
-    pub report: String,
-}
-
-pub fn draw_visuals(data: &ChartData) -> Result<Visuals, RunError> {
-    let rendered = charts::render_all(data)?;
-    let report = report::html(data, &rendered);
-    Ok(Visuals {
-        charts: rendered,
-        report,
-    })
-}
-
-/// Writes `charts/<stem>.svg|png` and `report.html`, each atomically, and removes chart
-/// files an earlier run left that this one did not draw.
-pub fn write_visuals(out_dir: &Path, v: &Visuals) -> Result<(), RunError> {
-    let dir = out_dir.join("charts");
-    std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
-    let mut keep = Vec::new();
-    for c in &v.charts {
-        let svg = format!("{}.svg", c.spec.stem);
-        let png = format!("{}.png", c.spec.stem);
-        output::write_atomic(&dir.join(&svg), c.svg.as_bytes())?;
-        output::write_atomic(&dir.join(&png), &c.png)?;
-        keep.push(svg);
-        keep.push(png);
-    }
-    output::write_atomic(&out_dir.join("report.html"), v.report.as_bytes())?;
-    remove_stale_visuals(out_dir, &keep)
-}
-
-/// Old charts (and an old report, when no report is written) would describe another run.
-fn remove_stale_visuals(out_dir: &Path, keep: &[String]) -> Result<(), RunError> {
-    let dir = out_dir.join("charts");
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name.ends_with(".svg") || name.ends_with(".png");
-            if ours && !keep.contains(&name) {
-                std::fs::remove_file(e.path()).map_err(|err| RunError::write(e.path(), err))?;
-            }
-        }
-    }
-    if keep.is_empty() {
-        let report = out_dir.join("report.html");
-        if report.exists() {
-            std::fs::remove_file(&report).map_err(|e| RunError::write(&report, e))?;
-        }
-    }
-    Ok(())
+    shard::merge_runs(dirs, &runs, out, charts)
 }
 
 /// `dipcap plot`: redraws the charts and the report of an existing output folder from its
@@ -531,39 +407,6 @@ pub fn init(name: &str, path: Option<&Path>) -> Result<PathBuf, RunError> {
     scenario::parse_str(&text, &path)?;
     output::write_atomic(&path, text.as_bytes())?;
     Ok(path)
-}
-
-/// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
-/// a writable folder, before hours of simulation are spent.
-pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(InputError::Option {
-            what: format!("--out {}", dir.display()),
-            problem: "exists and is not a folder".into(),
-            hint: "choose a folder path for the results".into(),
-        });
-    }
-    let mut probe = dir.to_path_buf();
-    while !probe.exists() {
-        match probe.parent() {
-            Some(p) if !p.as_os_str().is_empty() => probe = p.to_path_buf(),
-            _ => {
-                probe = PathBuf::from(".");
-                break;
-            }
-        }
-    }
-    let readonly = std::fs::metadata(&probe)
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(true);
-    if !probe.is_dir() || readonly {
-        return Err(InputError::Option {
-            what: format!("--out {}", dir.display()),
-            problem: format!("{} is not a writable folder", probe.display()),
-            hint: "choose an output folder you can write to".into(),
-        });
-    }
-    Ok(())
 }
 
 /// A one-screen description of a validated scenario.

@@ -319,7 +319,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             no_charts,
             quiet,
         } => {
-            let r = dipcap::shard::merge(&shards, out, !no_charts)?;
+            let r = dipcap::app::merge(&shards, out, !no_charts)?;
             if !quiet {
                 let work = match r.points {
                     Some(p) => format!("{p} points × {} trials", r.trials),

@@ -115,7 +115,7 @@ pub fn write_run_shard(
     parts.remove()
 }
 
-fn refuse(what: String, problem: String, hint: &str) -> RunError {
+pub(crate) fn refuse(what: String, problem: String, hint: &str) -> RunError {
     InputError::Option {
         what,
         problem,
@@ -124,10 +124,34 @@ fn refuse(what: String, problem: String, hint: &str) -> RunError {
     .into()
 }
 
-/// A shard folder's `shard.json`, by kind.
+/// A shard folder's `shard.json`: a run's, or another kind's (a sweep's) still to be read by
+/// the module that owns it ([`ShardJson::parse`]).
 pub enum Shard {
-    Run(RunShard),
-    Sweep(crate::sweep::SweepShard),
+    Run(Box<RunShard>),
+    Other(ShardJson),
+}
+
+/// The `shard.json` of a shard that is not a run's, parsed as JSON only.
+pub struct ShardJson {
+    path: PathBuf,
+    value: serde_json::Value,
+}
+
+fn not_understood(path: &Path) -> impl Fn(serde_json::Error) -> RunError + '_ {
+    move |e| {
+        refuse(
+            path.display().to_string(),
+            format!("is not a shard description this dipcap understands: {e}"),
+            "merge with the dipcap version that made the shards, or run them again",
+        )
+    }
+}
+
+impl ShardJson {
+    /// The shard description as `T` (e.g. a sweep's shard), or why it is not one.
+    pub fn parse<T: serde::de::DeserializeOwned>(self) -> Result<T, RunError> {
+        serde_json::from_value(self.value).map_err(not_understood(&self.path))
+    }
 }
 
 /// Reads the `shard.json` of a folder.
@@ -154,18 +178,12 @@ pub fn read(dir: &Path) -> Result<Shard, RunError> {
             "run the shard again",
         )
     })?;
-    let kind_run = v.get("dipcap_shard").is_some();
-    let bad = |e: serde_json::Error| {
-        refuse(
-            path.display().to_string(),
-            format!("is not a shard description this dipcap understands: {e}"),
-            "merge with the dipcap version that made the shards, or run them again",
-        )
-    };
-    if kind_run {
-        Ok(Shard::Run(serde_json::from_value(v).map_err(bad)?))
+    if v.get("dipcap_shard").is_some() {
+        Ok(Shard::Run(Box::new(
+            serde_json::from_value(v).map_err(not_understood(&path))?,
+        )))
     } else {
-        Ok(Shard::Sweep(serde_json::from_value(v).map_err(bad)?))
+        Ok(Shard::Other(ShardJson { path, value: v }))
     }
 }
 
@@ -251,54 +269,20 @@ fn parse_time(s: &str) -> SystemTime {
     humantime::parse_rfc3339(s).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
-/// `dipcap merge`: the outputs of the whole run (or sweep) from its shards.
-pub fn merge(
+/// The outputs of the whole run from the shards of a run (`runs[k]` read from `dirs[k]`).
+pub fn merge_runs(
     dirs: &[PathBuf],
+    runs: &[RunShard],
     out: Option<PathBuf>,
     charts: bool,
 ) -> Result<MergeReport, RunError> {
-    if dirs.is_empty() {
-        return Err(refuse(
-            "dipcap merge".into(),
-            "no shard folders given".into(),
-            "list the shard folders, e.g. dipcap merge shards/* --out output/merged",
-        ));
-    }
-    let shards = dirs
-        .iter()
-        .map(|d| read(d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let runs: Vec<RunShard> = shards
-        .iter()
-        .filter_map(|s| match s {
-            Shard::Run(r) => Some(r.clone()),
-            Shard::Sweep(_) => None,
-        })
-        .collect();
-    if runs.is_empty() {
-        let sweeps: Vec<crate::sweep::SweepShard> = shards
-            .into_iter()
-            .filter_map(|s| match s {
-                Shard::Sweep(w) => Some(w),
-                Shard::Run(_) => None,
-            })
-            .collect();
-        return crate::sweep::merge(dirs, &sweeps, out, charts);
-    }
-    if runs.len() != dirs.len() {
-        return Err(refuse(
-            "dipcap merge".into(),
-            "mixes shards of a run with shards of a sweep".into(),
-            "merge the shards of one run or of one sweep at a time",
-        ));
-    }
-    same(dirs, &runs, "dipcap version", |r| r.dipcap_version.clone())?;
-    same(dirs, &runs, "scenario (SHA-256)", |r| {
+    same(dirs, runs, "dipcap version", |r| r.dipcap_version.clone())?;
+    same(dirs, runs, "scenario (SHA-256)", |r| {
         r.scenario_sha256.clone()
     })?;
-    same(dirs, &runs, "seed", |r| r.seed)?;
-    same(dirs, &runs, "number of trials", |r| r.trials)?;
-    same(dirs, &runs, "budget levels", |r| r.levels.clone())?;
+    same(dirs, runs, "seed", |r| r.seed)?;
+    same(dirs, runs, "number of trials", |r| r.trials)?;
+    same(dirs, runs, "budget levels", |r| r.levels.clone())?;
     let n = check_cover(
         dirs,
         &runs.iter().map(|r| r.shard).collect::<Vec<_>>(),
@@ -366,10 +350,10 @@ pub fn merge(
         }
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
-    crate::app::check_out_dir(&out_dir)?;
+    crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::parts::lock(&out_dir)?;
     let trials = acc.trials;
-    let done = crate::app::finish(crate::app::Finish {
+    let done = crate::publish::finish(crate::publish::Finish {
         s: &s,
         scenario_path: &scenario_path,
         scenario_sha256: first.scenario_sha256.clone(),

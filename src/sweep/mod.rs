@@ -283,7 +283,7 @@ pub fn merge(
         }
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
-    crate::app::check_out_dir(&out_dir)?;
+    crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::parts::lock(&out_dir)?;
     let timing = outputs::Timing {
         threads: shards.iter().map(|w| w.threads).max().unwrap_or(1),
@@ -405,7 +405,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&s.name));
-    crate::app::check_out_dir(&out_dir)?;
+    crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::parts::lock(&out_dir)?;
     output::remove_stale_temporaries(&out_dir);
     let parts = out_dir.join(PARTS);
