@@ -234,7 +234,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         };
         let trials_done = acc.trials;
         crate::shard::write_run_shard(&out_dir, &meta, &acc, parts)?;
-        let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
         return Ok(RunReport {
             out_dir,
             levels,
@@ -273,7 +272,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         })
     })?;
     parts.remove()?;
-    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     Ok(RunReport {
         out_dir,
         levels,

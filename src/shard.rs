@@ -372,7 +372,6 @@ pub fn merge_runs(
         charts,
         out_dir: &out_dir,
     })?;
-    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     Ok(MergeReport {
         out_dir,
         shards: n,

@@ -303,7 +303,6 @@ pub fn merge(
     };
     let part_dir = |id: usize| owner[id].clone();
     let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
-    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     Ok(crate::shard::MergeReport {
         out_dir,
         shards: n,
@@ -548,7 +547,6 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
             wall_seconds: clock.elapsed().as_secs_f64(),
         };
         write_shard(&out_dir, &parts, &meta)?;
-        let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
         let wall_seconds = clock.elapsed().as_secs_f64();
         return Ok(SweepReport {
             out_dir: out_dir.clone(),
@@ -579,7 +577,6 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     let part_dir = |_: usize| parts.clone();
     let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
     std::fs::remove_dir_all(&parts).map_err(|e| RunError::write(&parts, e))?;
-    let _ = std::fs::remove_file(out_dir.join(".dipcap-lock"));
     let wall_seconds = clock.elapsed().as_secs_f64();
     Ok(SweepReport {
         out_dir: out_dir.clone(),
