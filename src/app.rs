@@ -92,13 +92,21 @@ fn plan(
     t
 }
 
-/// Simulates a scenario and writes the output folder. Trials run in blocks whose rows go to
-/// `<out>/.dipcap-parts/` with a checkpoint every few seconds (so `--resume` can continue after
-/// a kill or Ctrl-C); the output files are written only once every trial has run, each
-/// atomically, and earlier results stay untouched until then.
-pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
-    let started = SystemTime::now();
-    let clock = Instant::now();
+/// A run about to start: the scenario as read, the trials this process runs and where.
+struct Prepared {
+    s: Scenario,
+    /// The scenario file's bytes (hashed into the manifest, carried by a shard).
+    bytes: Vec<u8>,
+    scenario_sha256: String,
+    trials: u64,
+    seed: u64,
+    /// The trials this process runs: all of them, or its shard's.
+    range: std::ops::Range<u64>,
+    out_dir: PathBuf,
+}
+
+/// Reads and checks everything a run needs before any file is touched.
+fn prepare(opts: &RunOptions) -> Result<Prepared, RunError> {
     let bytes = std::fs::read(&opts.scenario).unwrap_or_default();
     let s = scenario::load(&opts.scenario)?;
     let trials = check_trials(opts.trials.unwrap_or(s.trials))?;
@@ -108,7 +116,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&s.name));
     check_out_dir(&out_dir)?;
-    let levels = s.budget.levels.clone();
     let scenario_sha256 = out_json::sha256_hex(&bytes);
     let range = match opts.shard {
         None => 0..trials,
@@ -124,26 +131,45 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             crate::shard::trial_range(trials, i, n)
         }
     };
-    let plan_text = plan(
-        &scenario_sha256,
-        seed,
+    Ok(Prepared {
+        s,
+        bytes,
+        scenario_sha256,
         trials,
-        &levels,
+        seed,
+        range,
+        out_dir,
+    })
+}
+
+/// The trials of a run, simulated and streamed to the parts folder.
+struct Simulated {
+    acc: crate::stats::accumulator::Accumulator,
+    parts: RunParts,
+    pool: rayon::ThreadPool,
+    threads: usize,
+    resumed_at: u64,
+}
+
+/// Runs the prepared trials (resuming when asked), with rows and checkpoints streamed to
+/// `<out>/.dipcap-parts/`. A stop (Ctrl-C, SIGTERM) checkpoints and returns `Interrupted`.
+fn simulate(opts: &RunOptions, p: &Prepared) -> Result<Simulated, RunError> {
+    let (s, levels, range) = (&p.s, &p.s.budget.levels, &p.range);
+    let plan_text = plan(
+        &p.scenario_sha256,
+        p.seed,
+        p.trials,
+        levels,
         opts.precision.as_ref(),
         opts.shard,
     );
-    let parts_dir = out_dir.join(parts::DIR);
-    let _lock = parts::lock(&out_dir)?;
-    output::remove_stale_temporaries(&out_dir);
+    let parts_dir = p.out_dir.join(parts::DIR);
+    output::remove_stale_temporaries(&p.out_dir);
     let (mut parts, start) = if opts.resume {
         RunParts::resume(&parts_dir, &plan_text, levels.len())?
     } else {
-        let (parts, mut start) = RunParts::fresh(
-            &parts_dir,
-            &plan_text,
-            levels.len(),
-            runner::accumulator(&s),
-        )?;
+        let (parts, mut start) =
+            RunParts::fresh(&parts_dir, &plan_text, levels.len(), runner::accumulator(s))?;
         start.next_trial = range.start;
         (parts, start)
     };
@@ -161,36 +187,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let mut sink = |first: u64,
                     outcomes: &[Vec<crate::model::TrialOutcome>],
                     acc: &crate::stats::accumulator::Accumulator| {
-        // Rows are formatted in parallel, one string per trial and level, then written in
-        // trial order.
-        use rayon::prelude::*;
-        let per_trial: Vec<Vec<String>> = outcomes
-            .par_iter()
-            .enumerate()
-            .map(|(k, o)| {
-                levels
-                    .iter()
-                    .enumerate()
-                    .map(|(l, level)| out_csv::trial_row(*level, first + k as u64, &o[l]))
-                    .collect()
-            })
-            .collect();
-        let rows: Vec<Vec<u8>> = (0..levels.len())
-            .map(|l| {
-                per_trial
-                    .iter()
-                    .flat_map(|t| t[l].as_bytes())
-                    .copied()
-                    .collect()
-            })
-            .collect();
-        parts.append(&rows)?;
+        parts.append(&trial_rows(levels, first, outcomes))?;
         parts.checkpoint(acc, first + outcomes.len() as u64, false)
     };
     let result = pool.install(|| {
         runner::stream(
-            &s,
-            seed,
+            s,
+            p.seed,
             range.end,
             opts.precision.as_ref(),
             start,
@@ -210,21 +213,71 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             trials: range.end - range.start,
         });
     }
+    Ok(Simulated {
+        acc,
+        parts,
+        pool,
+        threads,
+        resumed_at,
+    })
+}
 
+/// A block's `trials.csv` rows, per level. They are formatted in parallel, one string per trial
+/// and level, then joined in trial order.
+fn trial_rows(
+    levels: &[f64],
+    first: u64,
+    outcomes: &[Vec<crate::model::TrialOutcome>],
+) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    let per_trial: Vec<Vec<String>> = outcomes
+        .par_iter()
+        .enumerate()
+        .map(|(k, o)| {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(l, level)| out_csv::trial_row(*level, first + k as u64, &o[l]))
+                .collect()
+        })
+        .collect();
+    (0..levels.len())
+        .map(|l| {
+            per_trial
+                .iter()
+                .flat_map(|t| t[l].as_bytes())
+                .copied()
+                .collect()
+        })
+        .collect()
+}
+
+/// Simulates a scenario and writes the output folder. Trials run in blocks whose rows go to
+/// `<out>/.dipcap-parts/` with a checkpoint every few seconds (so `--resume` can continue after
+/// a kill or Ctrl-C); the output files are written only once every trial has run, each
+/// atomically, and earlier results stay untouched until then.
+pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let p = prepare(opts)?;
+    let _lock = parts::lock(&p.out_dir)?;
+    let sim = simulate(opts, &p)?;
+    let levels = p.s.budget.levels.clone();
+    let (threads, resumed_at) = (sim.threads, sim.resumed_at);
     if let Some((i, n)) = opts.shard {
         let meta = crate::shard::RunShard {
             dipcap_shard: 1,
             dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
             shard: i,
             shards: n,
-            first_trial: range.start,
-            end_trial: range.end,
-            trials,
-            seed,
+            first_trial: p.range.start,
+            end_trial: p.range.end,
+            trials: p.trials,
+            seed: p.seed,
             levels: levels.clone(),
             scenario_path: opts.scenario.display().to_string(),
-            scenario_sha256,
-            scenario_text: String::from_utf8_lossy(&bytes).into_owned(),
+            scenario_sha256: p.scenario_sha256,
+            scenario_text: String::from_utf8_lossy(&p.bytes).into_owned(),
             generator: crate::rng::GENERATOR.to_string(),
             crates: out_json::numeric_crates(),
             threads,
@@ -232,10 +285,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             wall_seconds: clock.elapsed().as_secs_f64(),
         };
-        let trials_done = acc.trials;
-        crate::shard::write_run_shard(&out_dir, &meta, &acc, parts)?;
+        let trials_done = sim.acc.trials;
+        crate::shard::write_run_shard(&p.out_dir, &meta, &sim.acc, sim.parts)?;
         return Ok(RunReport {
-            out_dir,
+            out_dir: p.out_dir,
             levels,
             trials: trials_done,
             means: Vec::new(),
@@ -249,6 +302,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             ],
         });
     }
+    let Simulated {
+        acc,
+        mut parts,
+        pool,
+        ..
+    } = sim;
     let rows: Vec<Vec<PathBuf>> = parts.rows_files()?.into_iter().map(|f| vec![f]).collect();
     // The outputs and charts are made on the run's own threads, whose malloc arenas hold what
     // the trials freed. On rayon's global pool the charts started two more threads with arenas
@@ -256,10 +315,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     // (varying from run to run, and past the peak of the trials) instead of 5–6 MiB.
     let done = pool.install(|| {
         finish(Finish {
-            s: &s,
+            s: &p.s,
             scenario_path: &opts.scenario,
-            scenario_sha256,
-            seed,
+            scenario_sha256: p.scenario_sha256,
+            seed: p.seed,
             acc,
             rows,
             precision: opts.precision.as_ref(),
@@ -268,12 +327,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             started,
             wall_seconds: clock.elapsed().as_secs_f64(),
             charts: opts.charts,
-            out_dir: &out_dir,
+            out_dir: &p.out_dir,
         })
     })?;
     parts.remove()?;
     Ok(RunReport {
-        out_dir,
+        out_dir: p.out_dir,
         levels,
         trials: done.trials,
         means: done.means,
