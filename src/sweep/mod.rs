@@ -390,6 +390,76 @@ fn prepare_parts(
     Ok(done)
 }
 
+/// Point `p`'s scenario: the base scenario's table with the point's values set.
+fn point_scenario(
+    s: &Sweep,
+    o: &SweepOptions,
+    p: &DesignPoint,
+) -> Result<crate::scenario::Scenario, RunError> {
+    let mut t = s.table.clone();
+    for (param, v) in s.parameters.iter().zip(&p.values) {
+        keypath::set_number(&mut t, &param.key, *v).map_err(|e| InputError::Option {
+            what: o.file.display().to_string(),
+            problem: format!("point {}: {e}", p.id),
+            hint: "check the parameter keys".into(),
+        })?;
+    }
+    spec::parse_table(&t, &s.scenario_path)
+        .map_err(|e| InputError::Option {
+            what: o.file.display().to_string(),
+            problem: format!(
+                "point {} ({}) makes the scenario invalid: {e}",
+                p.id,
+                s.parameters
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(q, v)| format!("{} = {}", q.key, num(*v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            hint: "narrow the parameter ranges to combinations the scenario accepts".into(),
+        })
+        .map_err(RunError::from)
+}
+
+/// Simulates point `p` into the parts folder: its per-trial rows when asked, then its summary
+/// part, whose presence marks the point as done.
+fn run_point(s: &Sweep, o: &SweepOptions, p: &DesignPoint, parts: &Path) -> Result<(), RunError> {
+    let scenario = point_scenario(s, o, p)?;
+    let mut rows_file = if o.trial_rows {
+        Some(output::AtomicFile::create(
+            &parts.join(trials_part_name(p.id)),
+        )?)
+    } else {
+        None
+    };
+    let mut sink =
+        |first: u64, block: &[Vec<TrialOutcome>], _: &Accumulator| match rows_file.as_mut() {
+            Some(f) => f.write_all(&trial_rows(p, &s.levels, first, block)),
+            None => Ok(()),
+        };
+    let start = runner::Start {
+        acc: runner::accumulator(&scenario),
+        next_trial: 0,
+    };
+    let done = runner::stream(
+        &scenario,
+        s.seed,
+        s.trials,
+        o.precision.as_ref(),
+        start,
+        &mut sink,
+        None,
+        &|_| {},
+    )?;
+    if let Some(f) = rows_file {
+        f.commit()?;
+    }
+    // The summary part is written last: its presence marks the point as done.
+    output::write_atomic(&parts.join(part_name(p.id)), &point_rows(s, p, &done.acc)?)?;
+    Ok(())
+}
+
 /// Runs a sweep and writes its output folder.
 pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     let started = SystemTime::now();
@@ -445,65 +515,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
                         points: points.len(),
                     });
                 }
-                let mut t = s.table.clone();
-                for (param, v) in s.parameters.iter().zip(&p.values) {
-                    keypath::set_number(&mut t, &param.key, *v).map_err(|e| {
-                        InputError::Option {
-                            what: o.file.display().to_string(),
-                            problem: format!("point {}: {e}", p.id),
-                            hint: "check the parameter keys".into(),
-                        }
-                    })?;
-                }
-                let scenario =
-                    spec::parse_table(&t, &s.scenario_path).map_err(|e| InputError::Option {
-                        what: o.file.display().to_string(),
-                        problem: format!(
-                            "point {} ({}) makes the scenario invalid: {e}",
-                            p.id,
-                            s.parameters
-                                .iter()
-                                .zip(&p.values)
-                                .map(|(q, v)| format!("{} = {}", q.key, num(*v)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        hint: "narrow the parameter ranges to combinations the scenario accepts"
-                            .into(),
-                    })?;
-                let mut rows_file = if o.trial_rows {
-                    Some(output::AtomicFile::create(
-                        &parts.join(trials_part_name(p.id)),
-                    )?)
-                } else {
-                    None
-                };
-                let mut sink =
-                    |first: u64, block: &[Vec<TrialOutcome>], _: &Accumulator| match rows_file
-                        .as_mut()
-                    {
-                        Some(f) => f.write_all(&trial_rows(p, &s.levels, first, block)),
-                        None => Ok(()),
-                    };
-                let start = runner::Start {
-                    acc: runner::accumulator(&scenario),
-                    next_trial: 0,
-                };
-                let done = runner::stream(
-                    &scenario,
-                    s.seed,
-                    s.trials,
-                    o.precision.as_ref(),
-                    start,
-                    &mut sink,
-                    None,
-                    &|_| {},
-                )?;
-                if let Some(f) = rows_file {
-                    f.commit()?;
-                }
-                // The summary part is written last: its presence marks the point as done.
-                output::write_atomic(&parts.join(part_name(p.id)), &point_rows(&s, p, &done.acc)?)?;
+                run_point(&s, o, p, &parts)?;
                 bar.inc(1);
                 Ok(())
             })
@@ -524,44 +536,108 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         other => other?,
     }
 
-    if let Some((i, n)) = o.shard {
-        let meta = SweepShard {
-            dipcap_sweep_shard: 1,
-            dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
-            shard: i,
-            shards: n,
-            first_point: mine.start,
-            end_point: mine.end,
-            points: points.len(),
-            sweep_path: o.file.display().to_string(),
-            sweep_sha256: s.sweep_sha256.clone(),
-            sweep_text: s.text.clone(),
-            scenario_sha256: s.scenario_sha256.clone(),
-            scenario_text: s.scenario_text.clone(),
-            overrides: o.overrides.clone(),
-            precision: None,
-            trial_rows: o.trial_rows,
-            threads,
-            started: humantime::format_rfc3339_seconds(started).to_string(),
-            finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            wall_seconds: clock.elapsed().as_secs_f64(),
-        };
-        write_shard(&out_dir, &parts, &meta)?;
-        let wall_seconds = clock.elapsed().as_secs_f64();
-        return Ok(SweepReport {
-            out_dir: out_dir.clone(),
-            points: mine.len(),
-            resumed,
-            wall_seconds,
-            summary: format!(
-                "shard {i}/{n}: points {}..{} of {} in {wall_seconds:.1} s ({threads} threads); merge the shards with `dipcap merge`\nshard in {}/\n",
-                mine.start,
-                mine.end,
-                points.len(),
-                out_dir.display()
-            ),
-        });
+    let ran = Ran {
+        o,
+        s: &s,
+        points: &points,
+        mine,
+        resumed,
+        threads,
+        started,
+        clock,
+        out_dir: &out_dir,
+        parts: &parts,
+    };
+    match o.shard {
+        Some((i, n)) => finish_shard(&ran, i, n),
+        None => finish_sweep(&ran),
     }
+}
+
+/// A sweep (or a shard of one) whose points have all run.
+struct Ran<'a> {
+    o: &'a SweepOptions,
+    s: &'a Sweep,
+    points: &'a [DesignPoint],
+    /// The points this process ran.
+    mine: std::ops::Range<usize>,
+    /// Points kept from an interrupted run.
+    resumed: usize,
+    threads: usize,
+    started: SystemTime,
+    clock: Instant,
+    out_dir: &'a Path,
+    parts: &'a Path,
+}
+
+/// Shard `i` of `n`: its `shard.json` and parts, for `dipcap merge`.
+fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
+    let Ran {
+        o,
+        s,
+        points,
+        mine,
+        resumed,
+        threads,
+        started,
+        clock,
+        out_dir,
+        parts,
+    } = r;
+    let (resumed, threads) = (*resumed, *threads);
+    let meta = SweepShard {
+        dipcap_sweep_shard: 1,
+        dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
+        shard: i,
+        shards: n,
+        first_point: mine.start,
+        end_point: mine.end,
+        points: points.len(),
+        sweep_path: o.file.display().to_string(),
+        sweep_sha256: s.sweep_sha256.clone(),
+        sweep_text: s.text.clone(),
+        scenario_sha256: s.scenario_sha256.clone(),
+        scenario_text: s.scenario_text.clone(),
+        overrides: o.overrides.clone(),
+        precision: None,
+        trial_rows: o.trial_rows,
+        threads,
+        started: humantime::format_rfc3339_seconds(*started).to_string(),
+        finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+    };
+    write_shard(out_dir, parts, &meta)?;
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    Ok(SweepReport {
+        out_dir: out_dir.to_path_buf(),
+        points: mine.len(),
+        resumed,
+        wall_seconds,
+        summary: format!(
+            "shard {i}/{n}: points {}..{} of {} in {wall_seconds:.1} s ({threads} threads); merge the shards with `dipcap merge`\nshard in {}/\n",
+            mine.start,
+            mine.end,
+            points.len(),
+            out_dir.display()
+        ),
+    })
+}
+
+/// The whole sweep: its output folder assembled from the parts, which are then removed.
+fn finish_sweep(r: &Ran) -> Result<SweepReport, RunError> {
+    let Ran {
+        o,
+        s,
+        points,
+        resumed,
+        threads,
+        started,
+        clock,
+        out_dir,
+        parts,
+        ..
+    } = r;
+    let (resumed, threads, started, clock) = (*resumed, *threads, *started, *clock);
     let timing = outputs::Timing {
         threads,
         started,
@@ -574,12 +650,12 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         charts: o.charts,
         precision: o.precision.as_ref(),
     };
-    let part_dir = |_: usize| parts.clone();
-    let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
-    std::fs::remove_dir_all(&parts).map_err(|e| RunError::write(&parts, e))?;
+    let part_dir = |_: usize| parts.to_path_buf();
+    let result = outputs::assemble(s, points, &part_dir, out_dir, &how, &timing)?;
+    std::fs::remove_dir_all(parts).map_err(|e| RunError::write(parts, e))?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     Ok(SweepReport {
-        out_dir: out_dir.clone(),
+        out_dir: out_dir.to_path_buf(),
         points: points.len(),
         resumed,
         wall_seconds,
