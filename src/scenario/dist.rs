@@ -147,258 +147,283 @@ fn bad(field: &str, what: String, fix: &str) -> DistProblem {
     (field.into(), what, fix.into())
 }
 
+/// The parameters each family takes; `None` for a name that is not a family.
+fn parameters_of(dist: &str) -> Option<&'static [&'static str]> {
+    Some(match dist {
+        "constant" => &["value"],
+        "uniform" => &["min", "max"],
+        "exponential" => &["mean"],
+        "normal" | "lognormal" => &["mean", "sd"],
+        "gamma" => &["shape", "scale"],
+        "triangular" | "pert" => &["min", "mode", "max"],
+        "poisson" => &["mean"],
+        "empirical" => &["values", "weights"],
+        _ => return None,
+    })
+}
+
+/// Rejects an unknown family, then a field the family does not take; fields are tried in a fixed
+/// order so the reported one does not depend on how the user ordered the table.
+fn check_fields(t: &RawDistTable) -> Result<(), DistProblem> {
+    let Some(allowed) = parameters_of(&t.dist) else {
+        return Err(bad(
+            "dist",
+            format!("unknown distribution \"{}\"", t.dist),
+            &format!("use one of: {DIST_NAMES}"),
+        ));
+    };
+    let present = [
+        ("value", t.value.is_some()),
+        ("min", t.min.is_some()),
+        ("max", t.max.is_some()),
+        ("mode", t.mode.is_some()),
+        ("mean", t.mean.is_some()),
+        ("sd", t.sd.is_some()),
+        ("shape", t.shape.is_some()),
+        ("scale", t.scale.is_some()),
+        ("values", t.values.is_some()),
+        ("weights", t.weights.is_some()),
+    ];
+    for (field, is) in present {
+        if is && !allowed.contains(&field) {
+            return Err(bad(
+                field,
+                format!("`{field}` is not a parameter of dist = \"{}\"", t.dist),
+                &format!("its parameters are: {}", allowed.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn constant(t: &RawDistTable, domain: Domain) -> Result<Sampler, DistProblem> {
+    // Only a constant may be `inf`, and only where the domain gives it a meaning ("no deadline").
+    let v = match t.value {
+        Some(v) if v == f64::INFINITY && domain == Domain::NonNegativeOrInfinite => v,
+        other => need(t, "value", other)?,
+    };
+    if domain != Domain::Real && v < 0.0 {
+        return Err(bad(
+            "value",
+            format!("value is {v}, but this quantity cannot be negative"),
+            "use a value >= 0",
+        ));
+    }
+    Ok(Sampler::Constant(v))
+}
+
+fn uniform(t: &RawDistTable, nonneg: bool) -> Result<Sampler, DistProblem> {
+    let (min, max) = (need(t, "min", t.min)?, need(t, "max", t.max)?);
+    if min > max {
+        return Err(bad(
+            "max",
+            format!("max ({max}) is below min ({min})"),
+            "swap them or fix one",
+        ));
+    }
+    if nonneg && min < 0.0 {
+        return Err(bad(
+            "min",
+            format!("min is {min}, but this quantity cannot be negative"),
+            "use min >= 0",
+        ));
+    }
+    Ok(Sampler::Uniform { min, max })
+}
+
+fn exponential(t: &RawDistTable) -> Result<Sampler, DistProblem> {
+    let mean = need(t, "mean", t.mean)?;
+    if mean <= 0.0 {
+        return Err(bad(
+            "mean",
+            format!("mean is {mean}; an exponential needs mean > 0"),
+            "use a positive mean",
+        ));
+    }
+    Ok(Sampler::Exponential(Exp::new(1.0 / mean).map_err(|e| {
+        bad("mean", e.to_string(), "use a positive mean")
+    })?))
+}
+
+fn normal(t: &RawDistTable, nonneg: bool) -> Result<Sampler, DistProblem> {
+    let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
+    if sd < 0.0 {
+        return Err(bad(
+            "sd",
+            format!("sd is {sd}; it must be >= 0"),
+            "use sd >= 0",
+        ));
+    }
+    if nonneg && mean < 0.0 {
+        return Err(bad(
+            "mean",
+            format!("mean is {mean}, but this quantity cannot be negative"),
+            "use mean >= 0 (negative draws are clamped to 0)",
+        ));
+    }
+    Ok(Sampler::Normal(
+        Normal::new(mean, sd).map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
+    ))
+}
+
+fn lognormal(t: &RawDistTable) -> Result<Sampler, DistProblem> {
+    let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
+    if mean <= 0.0 || sd < 0.0 {
+        return Err(bad(
+            if mean <= 0.0 { "mean" } else { "sd" },
+            format!("a lognormal needs mean > 0 and sd >= 0 (got mean {mean}, sd {sd})"),
+            "mean and sd are those of the distribution itself, in its own units",
+        ));
+    }
+    // Convert the distribution's own mean/sd (what a user knows) to the log-scale mu/sigma.
+    let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+    let mu = mean.ln() - sigma2 / 2.0;
+    Ok(Sampler::LogNormal(
+        LogNormal::new(mu, sigma2.sqrt()).map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
+    ))
+}
+
+fn gamma(t: &RawDistTable) -> Result<Sampler, DistProblem> {
+    let (shape, scale) = (need(t, "shape", t.shape)?, need(t, "scale", t.scale)?);
+    if shape <= 0.0 || scale <= 0.0 {
+        return Err(bad(
+            if shape <= 0.0 { "shape" } else { "scale" },
+            format!("a gamma needs shape > 0 and scale > 0 (got shape {shape}, scale {scale})"),
+            "use positive values; mean = shape × scale",
+        ));
+    }
+    Ok(Sampler::Gamma(Gamma::new(shape, scale).map_err(|e| {
+        bad("shape", e.to_string(), "use positive values")
+    })?))
+}
+
+/// Triangular and PERT share their parameters and checks; only the sampler differs.
+fn triangular_or_pert(t: &RawDistTable, nonneg: bool) -> Result<Sampler, DistProblem> {
+    let (min, mode, max) = (
+        need(t, "min", t.min)?,
+        need(t, "mode", t.mode)?,
+        need(t, "max", t.max)?,
+    );
+    if !(min <= mode && mode <= max) || min >= max {
+        return Err(bad(
+            "mode",
+            format!(
+                "needs min <= mode <= max with min < max (got min {min}, mode {mode}, max {max})"
+            ),
+            "reorder the three values",
+        ));
+    }
+    if nonneg && min < 0.0 {
+        return Err(bad(
+            "min",
+            format!("min is {min}, but this quantity cannot be negative"),
+            "use min >= 0",
+        ));
+    }
+    Ok(if t.dist == "triangular" {
+        Sampler::Triangular(
+            Triangular::new(min, max, mode).map_err(|e| bad("mode", e.to_string(), "reorder"))?,
+        )
+    } else {
+        Sampler::Pert(
+            Pert::new(min, max)
+                .with_mode(mode)
+                .map_err(|e| bad("mode", e.to_string(), "reorder"))?,
+        )
+    })
+}
+
+fn poisson(t: &RawDistTable) -> Result<Sampler, DistProblem> {
+    let mean = need(t, "mean", t.mean)?;
+    if mean <= 0.0 {
+        return Err(bad(
+            "mean",
+            format!("mean is {mean}; a Poisson needs mean > 0"),
+            "use a positive mean",
+        ));
+    }
+    Ok(Sampler::Poisson(Poisson::new(mean).map_err(|e| {
+        bad("mean", e.to_string(), "use a positive mean")
+    })?))
+}
+
+/// The sampler and its mean: unlike the other families, the mean needs the normalised weights.
+fn empirical(t: &RawDistTable, nonneg: bool) -> Result<(Sampler, f64), DistProblem> {
+    let values = t.values.clone().unwrap_or_default();
+    if values.is_empty() {
+        return Err(bad(
+            "values",
+            "an empirical distribution needs a non-empty `values` list".into(),
+            "add values = [..]",
+        ));
+    }
+    if let Some(v) = values
+        .iter()
+        .find(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE || (nonneg && **v < 0.0))
+    {
+        return Err(bad(
+            "values",
+            format!("value {v} is not allowed here"),
+            "use finite values (>= 0 for durations, counts and costs)",
+        ));
+    }
+    let weights = t.weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
+    if weights.len() != values.len() {
+        return Err(bad(
+            "weights",
+            format!("{} weights for {} values", weights.len(), values.len()),
+            "give one weight per value, or no weights for equal weights",
+        ));
+    }
+    if weights
+        .iter()
+        .any(|w| !w.is_finite() || *w < 0.0 || *w > MAX_MAGNITUDE)
+        || weights.iter().sum::<f64>() <= 0.0
+    {
+        return Err(bad(
+            "weights",
+            "weights must be finite, >= 0 and not all zero".into(),
+            "fix the weights",
+        ));
+    }
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    let cumulative = weights.iter().map(|w| {
+        acc += w / total;
+        acc
+    });
+    let cumulative: Vec<f64> = cumulative.collect();
+    let mean = values
+        .iter()
+        .zip(weights.iter())
+        .map(|(v, w)| v * w / total)
+        .sum();
+    Ok((Sampler::Empirical { values, cumulative }, mean))
+}
+
 impl Dist {
     /// Checks a raw table and builds the sampler.
     pub fn from_raw(raw: &RawDist, domain: Domain) -> Result<Dist, DistProblem> {
         let t = &raw.0;
-        let allowed: &[&str] = match t.dist.as_str() {
-            "constant" => &["value"],
-            "uniform" => &["min", "max"],
-            "exponential" => &["mean"],
-            "normal" | "lognormal" => &["mean", "sd"],
-            "gamma" => &["shape", "scale"],
-            "triangular" | "pert" => &["min", "mode", "max"],
-            "poisson" => &["mean"],
-            "empirical" => &["values", "weights"],
-            other => {
-                return Err(bad(
-                    "dist",
-                    format!("unknown distribution \"{other}\""),
-                    &format!("use one of: {DIST_NAMES}"),
-                ));
-            }
-        };
-        let present = [
-            ("value", t.value.is_some()),
-            ("min", t.min.is_some()),
-            ("max", t.max.is_some()),
-            ("mode", t.mode.is_some()),
-            ("mean", t.mean.is_some()),
-            ("sd", t.sd.is_some()),
-            ("shape", t.shape.is_some()),
-            ("scale", t.scale.is_some()),
-            ("values", t.values.is_some()),
-            ("weights", t.weights.is_some()),
-        ];
-        for (field, is) in present {
-            if is && !allowed.contains(&field) {
-                return Err(bad(
-                    field,
-                    format!("`{field}` is not a parameter of dist = \"{}\"", t.dist),
-                    &format!("its parameters are: {}", allowed.join(", ")),
-                ));
-            }
-        }
+        check_fields(t)?;
         let nonneg = domain != Domain::Real;
-        let mut mean = f64::NAN;
-        let sampler = match t.dist.as_str() {
-            "constant" => {
-                let v = match t.value {
-                    Some(v) if v == f64::INFINITY && domain == Domain::NonNegativeOrInfinite => v,
-                    other => need(t, "value", other)?,
-                };
-                if nonneg && v < 0.0 {
-                    return Err(bad(
-                        "value",
-                        format!("value is {v}, but this quantity cannot be negative"),
-                        "use a value >= 0",
-                    ));
-                }
-                Sampler::Constant(v)
-            }
-            "uniform" => {
-                let (min, max) = (need(t, "min", t.min)?, need(t, "max", t.max)?);
-                if min > max {
-                    return Err(bad(
-                        "max",
-                        format!("max ({max}) is below min ({min})"),
-                        "swap them or fix one",
-                    ));
-                }
-                if nonneg && min < 0.0 {
-                    return Err(bad(
-                        "min",
-                        format!("min is {min}, but this quantity cannot be negative"),
-                        "use min >= 0",
-                    ));
-                }
-                Sampler::Uniform { min, max }
-            }
-            "exponential" => {
-                let mean = need(t, "mean", t.mean)?;
-                if mean <= 0.0 {
-                    return Err(bad(
-                        "mean",
-                        format!("mean is {mean}; an exponential needs mean > 0"),
-                        "use a positive mean",
-                    ));
-                }
-                Sampler::Exponential(
-                    Exp::new(1.0 / mean)
-                        .map_err(|e| bad("mean", e.to_string(), "use a positive mean"))?,
-                )
-            }
-            "normal" => {
-                let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
-                if sd < 0.0 {
-                    return Err(bad(
-                        "sd",
-                        format!("sd is {sd}; it must be >= 0"),
-                        "use sd >= 0",
-                    ));
-                }
-                if nonneg && mean < 0.0 {
-                    return Err(bad(
-                        "mean",
-                        format!("mean is {mean}, but this quantity cannot be negative"),
-                        "use mean >= 0 (negative draws are clamped to 0)",
-                    ));
-                }
-                Sampler::Normal(
-                    Normal::new(mean, sd).map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
-                )
-            }
-            "lognormal" => {
-                let (mean, sd) = (need(t, "mean", t.mean)?, need(t, "sd", t.sd)?);
-                if mean <= 0.0 || sd < 0.0 {
-                    return Err(bad(
-                        if mean <= 0.0 { "mean" } else { "sd" },
-                        format!(
-                            "a lognormal needs mean > 0 and sd >= 0 (got mean {mean}, sd {sd})"
-                        ),
-                        "mean and sd are those of the distribution itself, in its own units",
-                    ));
-                }
-                // Convert the distribution's own mean/sd (what a user knows) to the log-scale mu/sigma.
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                let mu = mean.ln() - sigma2 / 2.0;
-                Sampler::LogNormal(
-                    LogNormal::new(mu, sigma2.sqrt())
-                        .map_err(|e| bad("sd", e.to_string(), "use sd >= 0"))?,
-                )
-            }
-            "gamma" => {
-                let (shape, scale) = (need(t, "shape", t.shape)?, need(t, "scale", t.scale)?);
-                if shape <= 0.0 || scale <= 0.0 {
-                    return Err(bad(
-                        if shape <= 0.0 { "shape" } else { "scale" },
-                        format!(
-                            "a gamma needs shape > 0 and scale > 0 (got shape {shape}, scale {scale})"
-                        ),
-                        "use positive values; mean = shape × scale",
-                    ));
-                }
-                Sampler::Gamma(
-                    Gamma::new(shape, scale)
-                        .map_err(|e| bad("shape", e.to_string(), "use positive values"))?,
-                )
-            }
-            "triangular" | "pert" => {
-                let (min, mode, max) = (
-                    need(t, "min", t.min)?,
-                    need(t, "mode", t.mode)?,
-                    need(t, "max", t.max)?,
-                );
-                if !(min <= mode && mode <= max) || min >= max {
-                    return Err(bad(
-                        "mode",
-                        format!(
-                            "needs min <= mode <= max with min < max (got min {min}, mode {mode}, max {max})"
-                        ),
-                        "reorder the three values",
-                    ));
-                }
-                if nonneg && min < 0.0 {
-                    return Err(bad(
-                        "min",
-                        format!("min is {min}, but this quantity cannot be negative"),
-                        "use min >= 0",
-                    ));
-                }
-                if t.dist == "triangular" {
-                    Sampler::Triangular(
-                        Triangular::new(min, max, mode)
-                            .map_err(|e| bad("mode", e.to_string(), "reorder"))?,
-                    )
-                } else {
-                    Sampler::Pert(
-                        Pert::new(min, max)
-                            .with_mode(mode)
-                            .map_err(|e| bad("mode", e.to_string(), "reorder"))?,
-                    )
-                }
-            }
-            "poisson" => {
-                let mean = need(t, "mean", t.mean)?;
-                if mean <= 0.0 {
-                    return Err(bad(
-                        "mean",
-                        format!("mean is {mean}; a Poisson needs mean > 0"),
-                        "use a positive mean",
-                    ));
-                }
-                Sampler::Poisson(
-                    Poisson::new(mean)
-                        .map_err(|e| bad("mean", e.to_string(), "use a positive mean"))?,
-                )
-            }
-            "empirical" => {
-                let values = t.values.clone().unwrap_or_default();
-                if values.is_empty() {
-                    return Err(bad(
-                        "values",
-                        "an empirical distribution needs a non-empty `values` list".into(),
-                        "add values = [..]",
-                    ));
-                }
-                if let Some(v) = values
-                    .iter()
-                    .find(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE || (nonneg && **v < 0.0))
-                {
-                    return Err(bad(
-                        "values",
-                        format!("value {v} is not allowed here"),
-                        "use finite values (>= 0 for durations, counts and costs)",
-                    ));
-                }
-                let weights = t.weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
-                if weights.len() != values.len() {
-                    return Err(bad(
-                        "weights",
-                        format!("{} weights for {} values", weights.len(), values.len()),
-                        "give one weight per value, or no weights for equal weights",
-                    ));
-                }
-                if weights
-                    .iter()
-                    .any(|w| !w.is_finite() || *w < 0.0 || *w > MAX_MAGNITUDE)
-                    || weights.iter().sum::<f64>() <= 0.0
-                {
-                    return Err(bad(
-                        "weights",
-                        "weights must be finite, >= 0 and not all zero".into(),
-                        "fix the weights",
-                    ));
-                }
-                let total: f64 = weights.iter().sum();
-                let mut acc = 0.0;
-                let cumulative = weights.iter().map(|w| {
-                    acc += w / total;
-                    acc
-                });
-                let cumulative: Vec<f64> = cumulative.collect();
-                mean = values
-                    .iter()
-                    .zip(weights.iter())
-                    .map(|(v, w)| v * w / total)
-                    .sum();
-                Sampler::Empirical { values, cumulative }
-            }
-            _ => unreachable!("names checked above"),
+        let (sampler, mean) = match t.dist.as_str() {
+            "constant" => (constant(t, domain)?, f64::NAN),
+            "uniform" => (uniform(t, nonneg)?, f64::NAN),
+            "exponential" => (exponential(t)?, f64::NAN),
+            "normal" => (normal(t, nonneg)?, f64::NAN),
+            "lognormal" => (lognormal(t)?, f64::NAN),
+            "gamma" => (gamma(t)?, f64::NAN),
+            "triangular" | "pert" => (triangular_or_pert(t, nonneg)?, f64::NAN),
+            "poisson" => (poisson(t)?, f64::NAN),
+            "empirical" => empirical(t, nonneg)?,
+            _ => unreachable!("names checked by check_fields"),
         };
-        if mean.is_nan() {
-            mean = Self::analytic_mean(t);
-        }
+        let mean = if mean.is_nan() {
+            Self::analytic_mean(t)
+        } else {
+            mean
+        };
         Ok(Dist { sampler, mean })
     }
 
