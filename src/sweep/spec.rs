@@ -287,6 +287,67 @@ fn validate(
 ) -> Result<Sweep, InputError> {
     let c = Checker { path };
     let s = &raw.sweep;
+    // Each part returns its first error, and the parts run in this order, so a file with several
+    // mistakes is always reported by the same one.
+    let settings = settings(&c, s, o)?;
+    let scenario = scenario_with_levels(&c, s, path, given_scenario)?;
+    let levels = scenario.base.budget.levels.clone();
+    let metrics = metrics(&c, s)?;
+    let parameters = parameters(&c, &raw.parameters, &scenario.table)?;
+    check_corners(&c, &parameters, &scenario.table, &scenario.path)?;
+    let discovery = match &raw.discovery {
+        None => None,
+        Some(d) => Some(discovery(&c, d, &levels)?),
+    };
+    let points = super::design::count(
+        settings.design,
+        settings.samples as usize,
+        &parameters,
+        s.tornado,
+    );
+    if points > MAX_POINTS {
+        return Err(c.err(
+            settings.samples_key,
+            format!("the design has {points} points"),
+            format!("keep it under {MAX_POINTS}: fewer samples, steps or parameters"),
+        ));
+    }
+    let seed = o.seed.or(s.seed).unwrap_or(scenario.base.seed);
+    Ok(Sweep {
+        name: s.name.clone(),
+        text: text.to_string(),
+        scenario_text: scenario.text.clone(),
+        description: s.description.clone(),
+        path: path.to_path_buf(),
+        sweep_sha256: sha256(text.as_bytes()),
+        scenario_path: scenario.path,
+        scenario_sha256: sha256(scenario.text.as_bytes()),
+        table: scenario.table,
+        base: scenario.base,
+        design: settings.design,
+        samples: settings.samples as usize,
+        trials: settings.trials as u64,
+        seed,
+        levels,
+        metrics,
+        tornado: s.tornado,
+        morris_levels: s.morris_levels as usize,
+        bootstrap: s.bootstrap as usize,
+        parameters,
+        discovery,
+    })
+}
+
+/// The run settings of the `[sweep]` table, command-line overrides applied.
+struct Settings {
+    design: Design,
+    samples: i64,
+    /// Where `samples` came from, so the final design-size check blames the right place.
+    samples_key: &'static str,
+    trials: i64,
+}
+
+fn settings(c: &Checker, s: &RawSweep, o: &Overrides) -> Result<Settings, InputError> {
     if !usable_as_folder(&s.name) {
         return Err(c.err(
             "sweep.name",
@@ -355,7 +416,28 @@ fn validate(
             "use 0 (no intervals) to 100000; 1000 is usual",
         ));
     }
+    Ok(Settings {
+        design,
+        samples,
+        samples_key,
+        trials,
+    })
+}
 
+/// The scenario a sweep varies, with the sweep's levels written into its table.
+struct SweptScenario {
+    path: PathBuf,
+    text: String,
+    table: toml::Table,
+    base: Scenario,
+}
+
+fn scenario_with_levels(
+    c: &Checker,
+    s: &RawSweep,
+    path: &Path,
+    given_scenario: Option<&str>,
+) -> Result<SweptScenario, InputError> {
     // The scenario, relative to the sweep file.
     let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&s.scenario);
     let scenario_text = match given_scenario {
@@ -403,9 +485,17 @@ fn validate(
             "list fractions of baseline, the reference first, e.g. levels = [1.0, 0.8, 0.7]",
         )
     })?;
-    let levels = base.budget.levels.clone();
+    Ok(SweptScenario {
+        path: scenario_path,
+        text: scenario_text,
+        table,
+        base,
+    })
+}
 
-    let metrics = match &s.metrics {
+/// The metrics to analyse: those listed, or the headline metrics.
+fn metrics(c: &Checker, s: &RawSweep) -> Result<Vec<Metric>, InputError> {
+    Ok(match &s.metrics {
         None => crate::metrics::HEADLINE.to_vec(),
         Some(names) => {
             let mut v = Vec::new();
@@ -427,9 +517,15 @@ fn validate(
             }
             v
         }
-    };
+    })
+}
 
-    if raw.parameters.is_empty() {
+fn parameters(
+    c: &Checker,
+    raw: &[RawParameter],
+    table: &toml::Table,
+) -> Result<Vec<Parameter>, InputError> {
+    if raw.is_empty() {
         return Err(c.err(
             "parameter",
             "the sweep varies no parameter",
@@ -437,114 +533,167 @@ fn validate(
         ));
     }
     let mut parameters = Vec::new();
-    for (i, p) in raw.parameters.iter().enumerate() {
-        let k = |f: &str| format!("parameter[{i}].{f}");
-        if parameters.iter().any(|q: &Parameter| q.key == p.key) {
-            return Err(c.err(
-                k("key"),
-                format!("`{}` is swept twice", p.key),
-                "list each key once",
-            ));
-        }
-        let current = keypath::get(&table, &p.key).map_err(|e| {
-            c.err(k("key"), e, "name a key of the scenario file, e.g. forces.decay_days or crises.peacekeeping.rate")
-        })?;
-        let integer = matches!(current, Some(toml::Value::Integer(_)));
-        let current = match current {
-            Some(v) => Some(v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).ok_or_else(|| {
-                c.err(k("key"), format!("`{}` holds {}, not a number", p.key, v.type_str()), "sweep numeric keys only (a distribution's parameters are keys too, e.g. crises.peacekeeping.duration_days.mean)")
-            })?),
-            None => None,
-        };
-        let scale = match p.scale.as_str() {
-            "linear" => Scale::Linear,
-            "log" => Scale::Log,
-            other => {
-                return Err(c.err(
-                    k("scale"),
-                    format!("unknown scale \"{other}\""),
-                    "use \"linear\" or \"log\"",
-                ));
-            }
-        };
-        let (min, max, values) = match (&p.values, p.min, p.max) {
-            (Some(v), None, None) => {
-                if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
-                    return Err(c.err(
-                        k("values"),
-                        "needs at least one finite value",
-                        "list the values to try, e.g. values = [30.0, 60.0, 90.0]",
-                    ));
-                }
-                let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-                let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                (lo, hi, Some(v.clone()))
-            }
-            (None, Some(lo), Some(hi)) => {
-                if !lo.is_finite() || !hi.is_finite() || lo >= hi {
-                    return Err(c.err(
-                        k("min"),
-                        format!("the range {lo} to {hi} is empty or not finite"),
-                        "give min < max",
-                    ));
-                }
-                if scale == Scale::Log && lo <= 0.0 {
-                    return Err(c.err(
-                        k("min"),
-                        format!("a log scale needs min > 0, not {lo}"),
-                        "use a positive min or scale = \"linear\"",
-                    ));
-                }
-                (lo, hi, None)
-            }
-            (Some(_), _, _) => {
-                return Err(c.err(
-                    k("values"),
-                    "give either values or min and max, not both",
-                    "remove min/max or values",
-                ));
-            }
-            _ => {
-                return Err(c.err(
-                    k("min"),
-                    "needs min and max (or a list of values)",
-                    "add min = … and max = …",
-                ));
-            }
-        };
-        let steps = match p.steps {
-            None => 3,
-            Some(n) if (1..=1000).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(c.err(
-                    k("steps"),
-                    format!("{n} grid steps"),
-                    "use 1 to 1000 (grid points over the range)",
-                ));
-            }
-        };
-        let mut param = Parameter {
-            key: p.key.clone(),
-            label: p.label.clone().unwrap_or_else(|| p.key.clone()),
-            min,
-            max,
-            scale,
-            values,
-            steps,
-            base: 0.0,
-            integer,
-        };
-        param.base = match (current, &param.values) {
-            (Some(x), Some(v)) if v.contains(&x) => x,
-            (Some(x), None) if x >= min && x <= max => x,
-            (_, Some(v)) => v[v.len() / 2],
-            _ => param.value(0.5),
-        };
+    for (i, p) in raw.iter().enumerate() {
+        let param = parameter(c, i, p, table, &parameters)?;
         parameters.push(param);
     }
+    Ok(parameters)
+}
 
-    // Every parameter at its extremes must make a valid scenario: find range errors now, not
-    // after hours of simulation.
+/// The key of field `f` of the i-th `[[parameter]]`.
+fn parameter_key(i: usize, f: &str) -> String {
+    format!("parameter[{i}].{f}")
+}
+
+/// The i-th `[[parameter]]`, given those before it (a key may be swept only once).
+fn parameter(
+    c: &Checker,
+    i: usize,
+    p: &RawParameter,
+    table: &toml::Table,
+    earlier: &[Parameter],
+) -> Result<Parameter, InputError> {
+    let k = |f: &str| parameter_key(i, f);
+    if earlier.iter().any(|q| q.key == p.key) {
+        return Err(c.err(
+            k("key"),
+            format!("`{}` is swept twice", p.key),
+            "list each key once",
+        ));
+    }
+    let (current, integer) = current_value(c, i, p, table)?;
+    let scale = match p.scale.as_str() {
+        "linear" => Scale::Linear,
+        "log" => Scale::Log,
+        other => {
+            return Err(c.err(
+                k("scale"),
+                format!("unknown scale \"{other}\""),
+                "use \"linear\" or \"log\"",
+            ));
+        }
+    };
+    let (min, max, values) = range(c, i, p, scale)?;
+    let steps = match p.steps {
+        None => 3,
+        Some(n) if (1..=1000).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(c.err(
+                k("steps"),
+                format!("{n} grid steps"),
+                "use 1 to 1000 (grid points over the range)",
+            ));
+        }
+    };
+    let mut param = Parameter {
+        key: p.key.clone(),
+        label: p.label.clone().unwrap_or_else(|| p.key.clone()),
+        min,
+        max,
+        scale,
+        values,
+        steps,
+        base: 0.0,
+        integer,
+    };
+    param.base = match (current, &param.values) {
+        (Some(x), Some(v)) if v.contains(&x) => x,
+        (Some(x), None) if x >= min && x <= max => x,
+        (_, Some(v)) => v[v.len() / 2],
+        _ => param.value(0.5),
+    };
+    Ok(param)
+}
+
+/// The scenario's own value at the parameter's key (`None` when the scenario does not write
+/// it), and whether it is written as an integer (then swept values are rounded).
+fn current_value(
+    c: &Checker,
+    i: usize,
+    p: &RawParameter,
+    table: &toml::Table,
+) -> Result<(Option<f64>, bool), InputError> {
+    let k = |f: &str| parameter_key(i, f);
+    let current = keypath::get(table, &p.key).map_err(|e| {
+        c.err(
+            k("key"),
+            e,
+            "name a key of the scenario file, e.g. forces.decay_days or crises.peacekeeping.rate",
+        )
+    })?;
+    let integer = matches!(current, Some(toml::Value::Integer(_)));
+    let current = match current {
+        Some(v) => Some(v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).ok_or_else(|| {
+            c.err(k("key"), format!("`{}` holds {}, not a number", p.key, v.type_str()), "sweep numeric keys only (a distribution's parameters are keys too, e.g. crises.peacekeeping.duration_days.mean)")
+        })?),
+        None => None,
+    };
+    Ok((current, integer))
+}
+
+/// The parameter's (min, max, list of values): from a list, or from a range (then no list).
+fn range(
+    c: &Checker,
+    i: usize,
+    p: &RawParameter,
+    scale: Scale,
+) -> Result<(f64, f64, Option<Vec<f64>>), InputError> {
+    let k = |f: &str| parameter_key(i, f);
+    Ok(match (&p.values, p.min, p.max) {
+        (Some(v), None, None) => {
+            if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+                return Err(c.err(
+                    k("values"),
+                    "needs at least one finite value",
+                    "list the values to try, e.g. values = [30.0, 60.0, 90.0]",
+                ));
+            }
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lo, hi, Some(v.clone()))
+        }
+        (None, Some(lo), Some(hi)) => {
+            if !lo.is_finite() || !hi.is_finite() || lo >= hi {
+                return Err(c.err(
+                    k("min"),
+                    format!("the range {lo} to {hi} is empty or not finite"),
+                    "give min < max",
+                ));
+            }
+            if scale == Scale::Log && lo <= 0.0 {
+                return Err(c.err(
+                    k("min"),
+                    format!("a log scale needs min > 0, not {lo}"),
+                    "use a positive min or scale = \"linear\"",
+                ));
+            }
+            (lo, hi, None)
+        }
+        (Some(_), _, _) => {
+            return Err(c.err(
+                k("values"),
+                "give either values or min and max, not both",
+                "remove min/max or values",
+            ));
+        }
+        _ => {
+            return Err(c.err(
+                k("min"),
+                "needs min and max (or a list of values)",
+                "add min = … and max = …",
+            ));
+        }
+    })
+}
+
+/// Every parameter at its extremes must make a valid scenario: find range errors now, not
+/// after hours of simulation.
+fn check_corners(
+    c: &Checker,
+    parameters: &[Parameter],
+    table: &toml::Table,
+    scenario_path: &Path,
+) -> Result<(), InputError> {
     for corner in [0.0, 1.0] {
         for (i, p) in parameters.iter().enumerate() {
             let mut t = table.clone();
@@ -556,7 +705,7 @@ fn validate(
                     "name a numeric key of the scenario",
                 )
             })?;
-            parse_table(&t, &scenario_path).map_err(|e| {
+            parse_table(&t, scenario_path).map_err(|e| {
                 c.err(
                     format!("parameter[{i}]"),
                     format!("`{}` = {} makes the scenario invalid: {e}", p.key, v),
@@ -565,43 +714,7 @@ fn validate(
             })?;
         }
     }
-
-    let discovery = match &raw.discovery {
-        None => None,
-        Some(d) => Some(discovery(&c, d, &levels)?),
-    };
-    let points = super::design::count(design, samples as usize, &parameters, s.tornado);
-    if points > MAX_POINTS {
-        return Err(c.err(
-            samples_key,
-            format!("the design has {points} points"),
-            format!("keep it under {MAX_POINTS}: fewer samples, steps or parameters"),
-        ));
-    }
-    let seed = o.seed.or(s.seed).unwrap_or(base.seed);
-    Ok(Sweep {
-        name: s.name.clone(),
-        text: text.to_string(),
-        scenario_text: scenario_text.clone(),
-        description: s.description.clone(),
-        path: path.to_path_buf(),
-        sweep_sha256: sha256(text.as_bytes()),
-        scenario_path,
-        scenario_sha256: sha256(scenario_text.as_bytes()),
-        table,
-        base,
-        design,
-        samples: samples as usize,
-        trials: trials as u64,
-        seed,
-        levels,
-        metrics,
-        tornado: s.tornado,
-        morris_levels: s.morris_levels as usize,
-        bootstrap: s.bootstrap as usize,
-        parameters,
-        discovery,
-    })
+    Ok(())
 }
 
 fn metric_examples() -> String {
