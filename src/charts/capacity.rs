@@ -63,6 +63,9 @@ fn x_fmt(v: &f64) -> String {
     format!("{v:.0}%")
 }
 
+/// One level's summary row, at its x position (the level in % of baseline).
+type LevelRow<'a> = (f64, &'a super::data::SummaryRow);
+
 pub fn draw<DB: DrawingBackend>(
     d: &ChartData,
     i: usize,
@@ -70,8 +73,7 @@ pub fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let m = &HEADLINE[i];
     let n = d.levels().len();
-    let f = m.factor;
-    let rows: Vec<(f64, &super::data::SummaryRow)> = (0..n)
+    let rows: Vec<LevelRow> = (0..n)
         .filter_map(|l| d.summary(l, m.metric).map(|r| (d.levels()[l] * 100.0, r)))
         .collect();
     let area = frame(
@@ -99,9 +101,19 @@ pub fn draw<DB: DrawingBackend>(
         &d.stamp(),
     )?;
     let (left, right) = area.split_horizontally(area.dim_in_pixel().0 as i32 / 2);
-    let (x0, x1) = level_range(d);
+    let x_range = level_range(d);
+    draw_level_means(&left, m, &rows, x_range)?;
+    draw_paired_differences(&right, m, &rows, x_range)
+}
 
-    // Left: level means.
+/// Left panel: each level's mean with its interval, over the band of the middle half of trials.
+fn draw_level_means<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &Measure,
+    rows: &[LevelRow],
+    (x0, x1): (f64, f64),
+) -> DrawResult<DB> {
+    let f = m.factor;
     let lo = rows
         .iter()
         .map(|(_, r)| r.p25.min(r.ci95_lo) * f)
@@ -113,7 +125,7 @@ pub fn draw<DB: DrawingBackend>(
     let (y0, y1) = style::axis_range(m, lo, hi);
     let y_step = (y1 - y0) / 8.0;
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
-    let mut chart = ChartBuilder::on(&left)
+    let mut chart = ChartBuilder::on(area)
         .caption("Level mean", style::bold(style::LEGEND + 2.0))
         .margin(10)
         .margin_right(30)
@@ -144,7 +156,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut line: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.mean * f)).collect();
     line.sort_by(|a, b| a.0.total_cmp(&b.0));
     chart.draw_series(LineSeries::new(line, blue.stroke_width(3)))?;
-    for (x, r) in &rows {
+    for (x, r) in rows {
         error_bar(
             &mut chart,
             *x,
@@ -164,8 +176,30 @@ pub fn draw<DB: DrawingBackend>(
                 + Text::new(m.show(r.mean), (-30, dy), style::font(style::NOTE)),
         ))?;
     }
+    Ok(())
+}
 
-    // Right: paired differences.
+/// The right panel's y-axis title: the measure's own unit, or percentage points when its
+/// differences are shown in points.
+fn diff_axis_desc(m: &Measure) -> String {
+    if m.diff_unit.is_empty() {
+        format!(
+            "difference from baseline ({})",
+            m.axis.split('(').nth(1).unwrap_or("").trim_end_matches(')')
+        )
+    } else {
+        "difference from baseline (percentage points)".to_string()
+    }
+}
+
+/// Right panel: each cut level's paired difference from the baseline, against a zero line.
+fn draw_paired_differences<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &Measure,
+    rows: &[LevelRow],
+    (x0, x1): (f64, f64),
+) -> DrawResult<DB> {
+    let f = m.factor;
     let lo = rows
         .iter()
         .map(|(_, r)| r.diff_ci95_lo * f)
@@ -177,15 +211,8 @@ pub fn draw<DB: DrawingBackend>(
     let (d0, d1) = style::padded(lo, hi, None);
     let d_step = (d1 - d0) / 8.0;
     let d_fmt = |v: &f64| style::tick_label(*v, d_step);
-    let unit = if m.diff_unit.is_empty() {
-        format!(
-            "difference from baseline ({})",
-            m.axis.split('(').nth(1).unwrap_or("").trim_end_matches(')')
-        )
-    } else {
-        "difference from baseline (percentage points)".to_string()
-    };
-    let mut chart = ChartBuilder::on(&right)
+    let unit = diff_axis_desc(m);
+    let mut chart = ChartBuilder::on(area)
         .caption(
             "Paired difference from the baseline",
             style::bold(style::LEGEND + 2.0),
