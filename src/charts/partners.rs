@@ -66,23 +66,14 @@ fn ink_on(c: RGBColor) -> RGBColor {
     if lum > 120.0 { style::INK } else { WHITE }
 }
 
-pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-    let n = d.levels().len();
-    let area = frame(
-        root,
-        "Partner trust at the end of the horizon, by budget level",
-        &format!(
-            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline",
-            d.manifest.trials
-        ),
-        &[],
-        &d.stamp(),
-    )?;
-    // Rows: group headings and partners, in group order then file order.
-    enum Row<'a> {
-        Heading(&'a str),
-        Partner(&'a str),
-    }
+/// A line of the heatmap: a group heading or a partner.
+enum Row<'a> {
+    Heading(&'a str),
+    Partner(&'a str),
+}
+
+/// Group headings and partners, in group order then file order; empty groups are left out.
+fn rows(d: &ChartData) -> Vec<Row<'_>> {
     let mut rows = Vec::new();
     for (kind, heading) in GROUPS {
         let members: Vec<&str> = d.partners[0]
@@ -95,12 +86,20 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
             rows.extend(members.into_iter().map(Row::Partner));
         }
     }
-    let trust = |l: usize, name: &str| {
-        d.partners[l]
-            .iter()
-            .find(|p| p.partner == name)
-            .map_or(f64::NAN, |p| p.trust_mean)
-    };
+    rows
+}
+
+fn trust(d: &ChartData, l: usize, name: &str) -> f64 {
+    d.partners[l]
+        .iter()
+        .find(|p| p.partner == name)
+        .map_or(f64::NAN, |p| p.trust_mean)
+}
+
+/// The colour scale: every level's trust, widened to multiples of 0.05 so the bar's ticks fall
+/// on round values, and at least 0.05 wide so equal values still get a scale.
+fn trust_range(d: &ChartData) -> (f64, f64) {
+    let n = d.levels().len();
     let values = (0..n).flat_map(|l| d.partners[l].iter().map(|p| p.trust_mean));
     let (lo, hi) = values
         .filter(|v| v.is_finite())
@@ -108,28 +107,93 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
             (a.min(v), b.max(v))
         });
     let (lo, hi) = ((lo * 20.0).floor() / 20.0, (hi * 20.0).ceil() / 20.0);
-    let (lo, hi) = if lo.is_finite() && hi - lo >= 0.05 {
+    if lo.is_finite() && hi - lo >= 0.05 {
         (lo, hi)
     } else if lo.is_finite() {
         (lo, lo + 0.05)
     } else {
         (0.0, 1.0)
-    };
+    }
+}
 
-    let (w, h) = area.dim_in_pixel();
-    let label_w = 330;
-    let bar_w = 150;
-    let top = 50;
-    let grid_w = w as i32 - label_w - bar_w - 20;
-    let col_w = grid_w / n.max(1) as i32;
-    let row_h = ((h as i32 - top - 10) / rows.len().max(1) as i32).min(56);
-    // Text is anchored at its vertical centre so it sits in the middle of its row.
-    let left_mid = Pos::new(HPos::Left, VPos::Center);
-    let centre = Pos::new(HPos::Center, VPos::Center);
-    let text = style::font(style::TICK).pos(left_mid);
-    let small = style::font(style::NOTE);
-    for l in 0..n {
-        let x = label_w + l as i32 * col_w;
+/// Where the grid sits in the plot area, in pixels.
+struct Layout {
+    /// Levels (columns).
+    n: usize,
+    /// Width of the partner-name column.
+    label_w: i32,
+    /// Height of the column headings above the first row.
+    top: i32,
+    col_w: i32,
+    row_h: i32,
+}
+
+impl Layout {
+    fn new(area_px: (u32, u32), n: usize, rows: usize) -> Layout {
+        let (w, h) = area_px;
+        let label_w = 330;
+        let bar_w = 150;
+        let top = 50;
+        let grid_w = w as i32 - label_w - bar_w - 20;
+        let col_w = grid_w / n.max(1) as i32;
+        let row_h = ((h as i32 - top - 10) / rows.max(1) as i32).min(56);
+        Layout {
+            n,
+            label_w,
+            top,
+            col_w,
+            row_h,
+        }
+    }
+
+    /// The left edge of column `l`.
+    fn x(&self, l: usize) -> i32 {
+        self.label_w + l as i32 * self.col_w
+    }
+}
+
+// Text is anchored at its vertical centre so it sits in the middle of its row.
+fn left_mid() -> Pos {
+    Pos::new(HPos::Left, VPos::Center)
+}
+
+fn centre() -> Pos {
+    Pos::new(HPos::Center, VPos::Center)
+}
+
+pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    let n = d.levels().len();
+    let area = frame(
+        root,
+        "Partner trust at the end of the horizon, by budget level",
+        &format!(
+            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline",
+            d.manifest.trials
+        ),
+        &[],
+        &d.stamp(),
+    )?;
+    let rows = rows(d);
+    let (lo, hi) = trust_range(d);
+    let layout = Layout::new(area.dim_in_pixel(), n, rows.len());
+    draw_column_headings(&area, d, &layout)?;
+    for (r, row) in rows.iter().enumerate() {
+        let y = layout.top + r as i32 * layout.row_h;
+        match row {
+            Row::Heading(hd) => draw_heading(&area, hd, y, &layout)?,
+            Row::Partner(name) => draw_partner(&area, d, name, y, &layout, (lo, hi))?,
+        }
+    }
+    draw_colour_bar(&area, &layout, rows.len(), (lo, hi))
+}
+
+fn draw_column_headings<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    layout: &Layout,
+) -> DrawResult<DB> {
+    for l in 0..layout.n {
+        let x = layout.x(l);
         let label = if l == 0 {
             format!("{} (baseline)", d.level_label(0))
         } else {
@@ -137,64 +201,88 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
         };
         area.draw_text(
             &label,
-            &style::bold(style::TICK).pos(centre),
-            (x + col_w / 2, 20),
+            &style::bold(style::TICK).pos(centre()),
+            (x + layout.col_w / 2, 20),
         )?;
     }
-    for (r, row) in rows.iter().enumerate() {
-        let y = top + r as i32 * row_h;
-        match row {
-            Row::Heading(hd) => {
-                area.draw_text(
-                    hd,
-                    &style::bold(style::TICK).pos(left_mid),
-                    (0, y + row_h / 2),
-                )?;
-                area.draw(&PathElement::new(
-                    vec![
-                        (0, y + row_h - 4),
-                        (label_w + n as i32 * col_w, y + row_h - 4),
-                    ],
-                    style::LIGHT.stroke_width(1),
-                ))?;
-            }
-            Row::Partner(name) => {
-                area.draw_text(name, &text, (20, y + row_h / 2))?;
-                let base = trust(0, name);
-                for l in 0..n {
-                    let v = trust(l, name);
-                    let x = label_w + l as i32 * col_w;
-                    let c = cell_colour(v, lo, hi);
-                    area.draw(&Rectangle::new(
-                        [(x + 2, y + 2), (x + col_w - 2, y + row_h - 2)],
-                        c.filled(),
-                    ))?;
-                    let label = if l == 0 || !v.is_finite() {
-                        format!("{v:.2}")
-                    } else {
-                        let dv = v - base;
-                        let sign = if dv < -0.0005 {
-                            "−"
-                        } else if dv > 0.0005 {
-                            "+"
-                        } else {
-                            "±"
-                        };
-                        format!("{v:.2}  ({sign}{:.3})", dv.abs())
-                    };
-                    area.draw_text(
-                        &label,
-                        &small.color(&ink_on(c)).pos(centre),
-                        (x + col_w / 2, y + row_h / 2),
-                    )?;
-                }
-            }
-        }
+    Ok(())
+}
+
+/// A group heading, underlined across the whole grid.
+fn draw_heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    heading: &str,
+    y: i32,
+    layout: &Layout,
+) -> DrawResult<DB> {
+    let row_h = layout.row_h;
+    area.draw_text(
+        heading,
+        &style::bold(style::TICK).pos(left_mid()),
+        (0, y + row_h / 2),
+    )?;
+    area.draw(&PathElement::new(
+        vec![(0, y + row_h - 4), (layout.x(layout.n), y + row_h - 4)],
+        style::LIGHT.stroke_width(1),
+    ))?;
+    Ok(())
+}
+
+/// A partner's name and one cell per level: its trust and, after the baseline, the change.
+fn draw_partner<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+    name: &str,
+    y: i32,
+    layout: &Layout,
+    (lo, hi): (f64, f64),
+) -> DrawResult<DB> {
+    let (col_w, row_h) = (layout.col_w, layout.row_h);
+    let text = style::font(style::TICK).pos(left_mid());
+    let small = style::font(style::NOTE);
+    area.draw_text(name, &text, (20, y + row_h / 2))?;
+    let base = trust(d, 0, name);
+    for l in 0..layout.n {
+        let v = trust(d, l, name);
+        let x = layout.x(l);
+        let c = cell_colour(v, lo, hi);
+        area.draw(&Rectangle::new(
+            [(x + 2, y + 2), (x + col_w - 2, y + row_h - 2)],
+            c.filled(),
+        ))?;
+        let label = if l == 0 || !v.is_finite() {
+            format!("{v:.2}")
+        } else {
+            let dv = v - base;
+            let sign = if dv < -0.0005 {
+                "−"
+            } else if dv > 0.0005 {
+                "+"
+            } else {
+                "±"
+            };
+            format!("{v:.2}  ({sign}{:.3})", dv.abs())
+        };
+        area.draw_text(
+            &label,
+            &small.color(&ink_on(c)).pos(centre()),
+            (x + col_w / 2, y + row_h / 2),
+        )?;
     }
-    // Colour bar.
-    let bx = label_w + n as i32 * col_w + 50;
-    let by0 = top + 10;
-    let by1 = top + (rows.len() as i32 * row_h).min(500);
+    Ok(())
+}
+
+/// The colour bar right of the grid, at most 500 px tall, with its ticks and title.
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+    rows: usize,
+    (lo, hi): (f64, f64),
+) -> DrawResult<DB> {
+    let small = style::font(style::NOTE);
+    let bx = layout.x(layout.n) + 50;
+    let by0 = layout.top + 10;
+    let by1 = layout.top + (rows as i32 * layout.row_h).min(500);
     let steps = 100;
     for k in 0..steps {
         let t0 = k as f64 / steps as f64;
@@ -219,7 +307,7 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
             vec![(bx + 30, y), (bx + 36, y)],
             style::INK.stroke_width(1),
         ))?;
-        area.draw_text(&format!("{v:.2}"), &small.pos(left_mid), (bx + 40, y))?;
+        area.draw_text(&format!("{v:.2}"), &small.pos(left_mid()), (bx + 40, y))?;
     }
     area.draw_text("trust", &style::bold(style::NOTE), (bx - 4, by0 - 36))?;
     Ok(())
