@@ -92,7 +92,6 @@ pub fn draw_by_level<DB: DrawingBackend>(
     d: &ChartData,
     root: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
-    let n = d.levels().len();
     let unit = d.manifest.money_unit.clone();
     let (first, last) = d.fiscal_years();
     let area = frame(
@@ -106,6 +105,17 @@ pub fn draw_by_level<DB: DrawingBackend>(
         &d.stamp(),
     )?;
     let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.62) as i32);
+    draw_appropriations(d, &left, &unit)?;
+    draw_unfunded(d, &right, &unit)
+}
+
+/// Left panel: one stacked bar per level, each tall segment labelled with its amount.
+fn draw_appropriations<DB: DrawingBackend>(
+    d: &ChartData,
+    area: &DrawingArea<DB, Shift>,
+    unit: &str,
+) -> DrawResult<DB> {
+    let n = d.levels().len();
     let stacks: Vec<Vec<f64>> = (0..n)
         .map(|l| SEGMENTS.iter().map(|(m, _, _)| mean(d, l, m)).collect())
         .collect();
@@ -116,7 +126,7 @@ pub fn draw_by_level<DB: DrawingBackend>(
     let y1 = top * 1.08;
     let y_fmt = |v: &f64| style::thousands(*v);
     let x_fmt = |v: &f64| d.level_tick(*v);
-    let mut chart = ChartBuilder::on(&left)
+    let mut chart = ChartBuilder::on(area)
         .caption(
             "Appropriations and how they were used",
             style::bold(style::LEGEND + 2.0),
@@ -169,8 +179,17 @@ pub fn draw_by_level<DB: DrawingBackend>(
                 ),
         ))?;
     }
+    Ok(())
+}
 
-    // Right: unfunded commitments by line.
+/// Right panel, on its own scale: unfunded commitments stacked by line, each bar outlined and
+/// totalled; the series legend is built from the first level's segments.
+fn draw_unfunded<DB: DrawingBackend>(
+    d: &ChartData,
+    area: &DrawingArea<DB, Shift>,
+    unit: &str,
+) -> DrawResult<DB> {
+    let n = d.levels().len();
     let unfunded: Vec<Vec<f64>> = (0..n)
         .map(|l| UNFUNDED.iter().map(|(m, _, _)| mean(d, l, m)).collect())
         .collect();
@@ -179,7 +198,9 @@ pub fn draw_by_level<DB: DrawingBackend>(
         .map(|s| s.iter().sum::<f64>())
         .fold(0.0, f64::max);
     let u1 = (utop * 1.15).max(1.0);
-    let mut chart = ChartBuilder::on(&right)
+    let y_fmt = |v: &f64| style::thousands(*v);
+    let x_fmt = |v: &f64| d.level_tick(*v);
+    let mut chart = ChartBuilder::on(area)
         .caption(
             "Commitments not paid (unfunded)",
             style::bold(style::LEGEND + 2.0),
