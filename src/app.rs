@@ -466,6 +466,45 @@ pub fn init(name: &str, path: Option<&Path>) -> Result<PathBuf, RunError> {
     Ok(path)
 }
 
+/// The forces, partners, posts, exercises and programmes lines of [`describe`].
+fn describe_forces_and_partners(s: &Scenario, o: &mut String) {
+    use std::fmt::Write;
+    let f = &s.forces;
+    let _ = writeln!(
+        o,
+        "  forces      {} units, readiness {:.2}, training {:.1} M/unit/yr, decay {:.0} d, recovery {:.0} d",
+        f.units, f.initial_readiness, f.training_cost, f.decay_days, f.recovery_days
+    );
+    let count = |k: scenario::PartnerKind| s.partners.iter().filter(|p| p.kind == k).count();
+    let _ = writeln!(
+        o,
+        "  partners    {} ({} allies, {} partners, {} regional) in {} regions",
+        s.partners.len(),
+        count(scenario::PartnerKind::Ally),
+        count(scenario::PartnerKind::Partner),
+        count(scenario::PartnerKind::Regional),
+        s.regions.len()
+    );
+    let _ = writeln!(
+        o,
+        "  posts       {} ({:.1} M/yr)",
+        s.posts.len(),
+        s.posts.iter().map(|p| p.annual_cost).sum::<f64>()
+    );
+    let _ = writeln!(
+        o,
+        "  exercises   {} per year ({:.1} M/yr)",
+        s.exercises.len(),
+        s.exercises.iter().map(|e| e.cost).sum::<f64>()
+    );
+    let _ = writeln!(
+        o,
+        "  programmes  {} ({:.1} M/yr)",
+        s.programmes.len(),
+        s.programmes.iter().map(|p| p.annual).sum::<f64>()
+    );
+}
+
 /// A one-screen description of a validated scenario.
 pub fn describe(s: &Scenario, path: &Path) -> String {
     use std::fmt::Write;
@@ -505,10 +544,10 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
     let cut = &s.budget.cut;
     let _ = writeln!(
         o,
-        "  cut         {:?} from FY{}, policy {:?}{}",
-        cut.profile,
+        "  cut         {} from FY{}, policy {}{}",
+        cut.profile.describe(),
         s.start_year + cut.start_year as i64,
-        cut.policy,
+        cut.policy.name(),
         if cut.protected.is_empty() {
             String::new()
         } else {
@@ -533,40 +572,7 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
         shares.join(", "),
         budget::assessed(s, 0)
     );
-    let f = &s.forces;
-    let _ = writeln!(
-        o,
-        "  forces      {} units, readiness {:.2}, training {:.1} M/unit/yr, decay {:.0} d, recovery {:.0} d",
-        f.units, f.initial_readiness, f.training_cost, f.decay_days, f.recovery_days
-    );
-    let count = |k: scenario::PartnerKind| s.partners.iter().filter(|p| p.kind == k).count();
-    let _ = writeln!(
-        o,
-        "  partners    {} ({} allies, {} partners, {} regional) in {} regions",
-        s.partners.len(),
-        count(scenario::PartnerKind::Ally),
-        count(scenario::PartnerKind::Partner),
-        count(scenario::PartnerKind::Regional),
-        s.regions.len()
-    );
-    let _ = writeln!(
-        o,
-        "  posts       {} ({:.1} M/yr)",
-        s.posts.len(),
-        s.posts.iter().map(|p| p.annual_cost).sum::<f64>()
-    );
-    let _ = writeln!(
-        o,
-        "  exercises   {} per year ({:.1} M/yr)",
-        s.exercises.len(),
-        s.exercises.iter().map(|e| e.cost).sum::<f64>()
-    );
-    let _ = writeln!(
-        o,
-        "  programmes  {} ({:.1} M/yr)",
-        s.programmes.len(),
-        s.programmes.iter().map(|p| p.annual).sum::<f64>()
-    );
+    describe_forces_and_partners(s, &mut o);
     if let Some(a) = &s.alliance {
         let _ = writeln!(
             o,

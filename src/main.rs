@@ -321,16 +321,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
         } => {
             let r = dipcap::app::merge(&shards, out, !no_charts)?;
             if !quiet {
-                let work = match r.points {
-                    Some(p) => format!("{p} points × {} trials", r.trials),
-                    None => format!("{} trials", r.trials),
-                };
-                println!(
-                    "merged {} shards ({work}) into {}/ ({})",
-                    r.shards,
-                    r.out_dir.display(),
-                    r.files.join(", ")
-                );
+                print_merge(&r);
             }
             Ok(())
         }
@@ -370,29 +361,47 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             let s = dipcap::scenario::load(&scenario)?;
             let seed = seed.unwrap_or(s.seed);
             let bytes = app::trace(&s, level, trial, seed)?;
-            match out {
-                Some(path) => {
-                    dipcap::output::write_atomic(&path, &bytes)?;
-                    eprintln!(
-                        "wrote {} ({} events)",
-                        path.display(),
-                        bytes
-                            .iter()
-                            .filter(|b| **b == b'\n')
-                            .count()
-                            .saturating_sub(1)
-                    );
-                }
-                None => {
-                    use std::io::Write;
-                    std::io::stdout()
-                        .write_all(&bytes)
-                        .map_err(|e| RunError::write("standard output", e))?;
-                }
-            }
-            Ok(())
+            write_trace(out.as_deref(), &bytes)
         }
     }
+}
+
+fn print_merge(r: &dipcap::shard::MergeReport) {
+    let work = match r.points {
+        Some(p) => format!("{p} points × {} trials", r.trials),
+        None => format!("{} trials", r.trials),
+    };
+    println!(
+        "merged {} shards ({work}) into {}/ ({})",
+        r.shards,
+        r.out_dir.display(),
+        r.files.join(", ")
+    );
+}
+
+/// A trace's CSV to the file asked for (saying how many events it holds), else to stdout.
+fn write_trace(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), RunError> {
+    match out {
+        Some(path) => {
+            dipcap::output::write_atomic(path, bytes)?;
+            eprintln!(
+                "wrote {} ({} events)",
+                path.display(),
+                bytes
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    .saturating_sub(1)
+            );
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(bytes)
+                .map_err(|e| RunError::write("standard output", e))?;
+        }
+    }
+    Ok(())
 }
 
 fn print_run(report: &app::RunReport) {

@@ -68,6 +68,25 @@ pub enum CutProfile {
     Shock { day: f64, persists: bool },
 }
 
+impl CutProfile {
+    /// The name used in scenario files, with the profile's own settings in words:
+    /// "immediate", "phased over 3 years", "shock on day 150 (persists)".
+    pub fn describe(self) -> String {
+        match self {
+            CutProfile::Immediate => "immediate".into(),
+            CutProfile::Phased { years } => format!("phased over {years} years"),
+            CutProfile::Shock { day, persists } => format!(
+                "shock on day {day} ({})",
+                if persists {
+                    "persists"
+                } else {
+                    "first year only"
+                }
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CutPolicy {
     Proportional,
