@@ -12,7 +12,7 @@ use crate::output::{self, csv as out_csv, json as out_json};
 use crate::parts::{self, RunParts};
 use crate::publish::{Finish, check_out_dir, draw_visuals, finish, write_visuals};
 use crate::runner::{self, Precision};
-use crate::scenario::{self, Line, Scenario};
+use crate::scenario::{self, Line, Named, Scenario};
 use crate::shard;
 
 /// Options of `dipcap run` after parsing.

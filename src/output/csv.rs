@@ -5,7 +5,7 @@ use crate::engine::TraceRow;
 use crate::error::RunError;
 use crate::metrics::{Metric, YearMetric};
 use crate::model::TrialOutcome;
-use crate::scenario::Scenario;
+use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
 use super::num;

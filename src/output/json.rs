@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::RunError;
 use crate::metrics::Metric;
-use crate::scenario::Scenario;
+use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
 use super::csv::SummaryRow;

@@ -10,6 +10,28 @@ pub const TICKS_PER_YEAR: usize = 12;
 
 /// Budget lines. The first five share the budget net of assessed alliance contributions;
 /// `Alliance` holds the assessed contributions, which are paid first.
+/// An enum that scenario files spell by name: one table of (name, value), in the order the
+/// error messages list them, from which validation reads it and `name()` writes it (the
+/// manifest, `partners.csv`, `dipcap validate`). No Rust `Debug` text reaches a user.
+pub trait Named: Copy + PartialEq + 'static {
+    const NAMES: &'static [(&'static str, Self)];
+
+    /// The name used in scenario files.
+    fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Line {
     Personnel,
@@ -94,15 +116,12 @@ pub enum CutPolicy {
     StickyPersonnel,
 }
 
-impl CutPolicy {
-    /// The name used in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            CutPolicy::Proportional => "proportional",
-            CutPolicy::Protected => "protected",
-            CutPolicy::StickyPersonnel => "sticky_personnel",
-        }
-    }
+impl Named for CutPolicy {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("proportional", CutPolicy::Proportional),
+        ("protected", CutPolicy::Protected),
+        ("sticky_personnel", CutPolicy::StickyPersonnel),
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +140,14 @@ pub enum EngagementItem {
     Posts,
     Programmes,
     Exercises,
+}
+
+impl Named for EngagementItem {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("posts", EngagementItem::Posts),
+        ("programmes", EngagementItem::Programmes),
+        ("exercises", EngagementItem::Exercises),
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -187,14 +214,12 @@ pub enum PartnerKind {
     Regional,
 }
 
-impl PartnerKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            PartnerKind::Ally => "ally",
-            PartnerKind::Partner => "partner",
-            PartnerKind::Regional => "regional",
-        }
-    }
+impl Named for PartnerKind {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("ally", PartnerKind::Ally),
+        ("partner", PartnerKind::Partner),
+        ("regional", PartnerKind::Regional),
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +236,13 @@ pub struct Partner {
 pub enum PostKind {
     Attache,
     Forward,
+}
+
+impl Named for PostKind {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("attache", PostKind::Attache),
+        ("forward", PostKind::Forward),
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -279,6 +311,14 @@ pub enum QueueOrder {
     Deadline,
 }
 
+impl Named for QueueOrder {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("fifo", QueueOrder::Fifo),
+        ("priority", QueueOrder::Priority),
+        ("deadline", QueueOrder::Deadline),
+    ];
+}
+
 #[derive(Debug, Clone)]
 pub struct CrisisType {
     pub name: String,
@@ -331,4 +371,36 @@ pub struct Scenario {
     pub queue_order: QueueOrder,
     pub crises: Vec<CrisisType>,
     pub dci: DciWeights,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: Named + std::fmt::Debug>(all: &[T]) {
+        assert_eq!(T::NAMES.len(), all.len(), "one name per value");
+        for &v in all {
+            assert_ne!(v.name(), "?", "{v:?} has no name");
+            assert_eq!(T::from_name(v.name()), Some(v));
+        }
+    }
+
+    #[test]
+    fn every_named_value_has_one_name_that_reads_back() {
+        use CutPolicy::*;
+        round_trip(&[Proportional, Protected, StickyPersonnel]);
+        round_trip(&[
+            PartnerKind::Ally,
+            PartnerKind::Partner,
+            PartnerKind::Regional,
+        ]);
+        round_trip(&[PostKind::Attache, PostKind::Forward]);
+        round_trip(&[
+            EngagementItem::Posts,
+            EngagementItem::Programmes,
+            EngagementItem::Exercises,
+        ]);
+        round_trip(&[QueueOrder::Fifo, QueueOrder::Priority, QueueOrder::Deadline]);
+        assert_eq!(PartnerKind::from_name("Ally"), None, "names are exact");
+    }
 }

@@ -128,15 +128,7 @@ fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
             ));
         }
     };
-    let policy = c.choice(
-        "budget.cut.policy",
-        &cut.policy,
-        &[
-            ("proportional", CutPolicy::Proportional),
-            ("protected", CutPolicy::Protected),
-            ("sticky_personnel", CutPolicy::StickyPersonnel),
-        ],
-    )?;
+    let policy = c.choice("budget.cut.policy", &cut.policy)?;
     let mut protected = Vec::new();
     for (i, name) in cut.protected.iter().enumerate() {
         let line = Line::from_name(name)
@@ -164,15 +156,7 @@ fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
 fn engagement_order(c: &Checker, raw: &[String]) -> R<Vec<EngagementItem>> {
     let mut engagement_order = Vec::new();
     for (i, item) in raw.iter().enumerate() {
-        let e = c.choice(
-            &format!("budget.engagement_order[{i}]"),
-            item,
-            &[
-                ("posts", EngagementItem::Posts),
-                ("programmes", EngagementItem::Programmes),
-                ("exercises", EngagementItem::Exercises),
-            ],
-        )?;
+        let e = c.choice(&format!("budget.engagement_order[{i}]"), item)?;
         if engagement_order.contains(&e) {
             return Err(c.err(
                 format!("budget.engagement_order[{i}]"),

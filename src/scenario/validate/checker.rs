@@ -9,6 +9,7 @@ use super::MAX_MAGNITUDE;
 use super::R;
 use crate::error::InputError;
 use crate::scenario::dist::{Dist, Domain, RawDist};
+use crate::scenario::types::Named;
 
 /// Tolerance for shares that must sum to 1 (loose enough for hand-written decimals).
 const SUM_TOLERANCE: f64 = 1e-6;
@@ -104,19 +105,16 @@ impl Checker<'_> {
         Ok(v as usize)
     }
 
-    pub(super) fn choice<T: Copy>(&self, key: &str, v: &str, options: &[(&str, T)]) -> R<T> {
-        options
-            .iter()
-            .find(|(n, _)| *n == v)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| {
-                let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                self.err(
-                    key,
-                    format!("\"{v}\" is not a known value"),
-                    format!("use one of {}", names.join(", ")),
-                )
-            })
+    /// One of the names of `T`'s table.
+    pub(super) fn choice<T: Named>(&self, key: &str, v: &str) -> R<T> {
+        T::from_name(v).ok_or_else(|| {
+            let names: Vec<String> = T::NAMES.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            self.err(
+                key,
+                format!("\"{v}\" is not a known value"),
+                format!("use one of {}", names.join(", ")),
+            )
+        })
     }
 
     pub(super) fn dist(&self, key: &str, raw: &RawDist, domain: Domain) -> R<Dist> {

@@ -11,15 +11,7 @@ use crate::scenario::types::*;
 
 /// `[crisis_response]`: the order in which waiting crises are served.
 pub(super) fn queue_order(c: &Checker, r: &RawCrisisResponse) -> R<QueueOrder> {
-    c.choice(
-        "crisis_response.order",
-        &r.order,
-        &[
-            ("fifo", QueueOrder::Fifo),
-            ("priority", QueueOrder::Priority),
-            ("deadline", QueueOrder::Deadline),
-        ],
-    )
+    c.choice("crisis_response.order", &r.order)
 }
 
 /// `[[crises]]`, affecting `partners` (named through `index`).

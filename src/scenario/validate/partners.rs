@@ -24,15 +24,7 @@ pub(super) fn partners(c: &Checker, raw: &[RawPartner]) -> R<Partners> {
     for (i, p) in raw.iter().enumerate() {
         let k = |f: &str| format!("partners[{i}].{f}");
         c.name(&k("name"), &p.name, &mut seen, "partner")?;
-        let kind = c.choice(
-            &k("kind"),
-            &p.kind,
-            &[
-                ("ally", PartnerKind::Ally),
-                ("partner", PartnerKind::Partner),
-                ("regional", PartnerKind::Regional),
-            ],
-        )?;
+        let kind = c.choice(&k("kind"), &p.kind)?;
         if p.region.trim().is_empty() {
             return Err(c.err(
                 k("region"),
@@ -71,14 +63,7 @@ pub(super) fn posts(c: &Checker, raw: &[RawPost], index: &BTreeMap<String, usize
         let k = |f: &str| format!("posts[{i}].{f}");
         posts.push(Post {
             partner: c.partner(&k("partner"), &p.partner, index)?,
-            kind: c.choice(
-                &k("kind"),
-                &p.kind,
-                &[
-                    ("attache", PostKind::Attache),
-                    ("forward", PostKind::Forward),
-                ],
-            )?,
+            kind: c.choice(&k("kind"), &p.kind)?,
             annual_cost: check!(c, k, p.annual_cost, non_negative, " (million per year)")?,
             priority: p.priority,
             reopen_cost: check!(c, k, p.reopen_cost, non_negative, " (million)")?,
