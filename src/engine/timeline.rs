@@ -78,11 +78,13 @@ impl Timeline {
     }
 
     /// Schedules `event` at `time`.
+    #[inline(always)]
     pub fn schedule(&mut self, time: f64, event: Event) {
         self.queue.push(time, event.class(), event);
     }
 
     /// Takes the next sequence number without scheduling anything (see [`Self::schedule_key`]).
+    #[inline(always)]
     pub fn reserve_seq(&mut self) -> u64 {
         self.queue.reserve_seq()
     }

@@ -90,6 +90,7 @@ impl Forces {
     }
 
     /// Units in the force (not inactive, not leaving on return).
+    #[inline]
     pub fn active_units(&self) -> usize {
         self.units
             .iter()
@@ -160,6 +161,7 @@ impl Forces {
 
     /// A unit back from deployment or an exercise: worn, reconstituting for `reconstitution`
     /// days, and leaving if a cut demands it.
+    #[inline]
     pub fn return_unit(
         &mut self,
         f: &ForcesSpec,
@@ -188,6 +190,7 @@ impl Forces {
 
     /// `UnitFree(u)`: a reconstituted unit becomes idle. Returns whether it did (an older event
     /// for a unit sent away again since is stale).
+    #[inline]
     pub fn unit_free(&mut self, u: usize, now: f64) -> bool {
         let unit = &mut self.units[u];
         if unit.status == UnitStatus::Reconstituting && now >= unit.free_at {

@@ -123,6 +123,7 @@ impl Ledger {
     }
 
     /// Books a commitment the line could not pay (reporting only: nothing is spent).
+    #[inline(always)]
     pub fn unfunded(&mut self, line: Line, amount: f64) {
         if amount > MONEY_EPS {
             self.current_mut()[line.index()].unfunded += amount;
@@ -144,11 +145,13 @@ impl Ledger {
         self.years
     }
 
+    #[inline(always)]
     fn current(&self) -> &[LineYear; 6] {
         let y = self.years.len() - 1;
         &self.years[y]
     }
 
+    #[inline(always)]
     fn current_mut(&mut self) -> &mut [LineYear; 6] {
         let y = self.years.len() - 1;
         &mut self.years[y]

@@ -100,6 +100,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    #[inline(always)]
     fn add(&mut self, f: impl Fn(&mut Counters)) {
         f(&mut self.year);
         f(&mut self.horizon);
@@ -109,6 +110,7 @@ impl Tally {
         self.year = Counters::default();
     }
 
+    #[inline(always)]
     pub fn crisis_arrived(&mut self) {
         self.add(|c| c.crises += 1.0);
     }
@@ -123,6 +125,7 @@ impl Tally {
         }
     }
 
+    #[inline(always)]
     pub fn response_days(&mut self, days: f64) {
         self.add(|c| c.response_days += days);
     }

@@ -82,15 +82,18 @@ impl Partners {
         self.states[p].trust
     }
 
+    #[inline]
     pub fn interoperability(&self, p: usize) -> f64 {
         self.states[p].interop
     }
 
+    #[inline]
     pub fn gain_trust(&mut self, s: &Scenario, p: usize, g: f64, now: f64) {
         self.touch(s, p, now);
         self.states[p].trust = gain(self.states[p].trust, g);
     }
 
+    #[inline]
     pub fn lose_trust(&mut self, s: &Scenario, p: usize, l: f64, now: f64) {
         self.touch(s, p, now);
         self.states[p].trust = loss(self.states[p].trust, l);
@@ -117,6 +120,7 @@ impl Partners {
 
     /// A crisis in partner `affected`'s country answered (`helped`) or not: its trust moves by
     /// `amount`, and that of every other partner in its region by `amount × regional_spillover`.
+    #[inline]
     pub fn crisis_decided(
         &mut self,
         s: &Scenario,

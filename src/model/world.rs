@@ -73,7 +73,10 @@ impl Handler for World<'_> {
     /// The helpers every crisis goes through (`schedule_or_run`, `serve`, `deploy`,
     /// `ready_units`, `readiness`, `Partners::touch`, the queue's `push_key`) are
     /// `#[inline(always)]`: left to itself the compiler called them, and inlining them into the
-    /// loop (what profile-guided optimisation did) makes the crisis core about 2% faster.
+    /// loop (what profile-guided optimisation did) makes the crisis core about 2% faster. The
+    /// small methods the crisis path calls across the mechanisms' modules (ledger, tally,
+    /// partners, forces, timeline) carry `#[inline]` hints for the same reason: without them
+    /// splitting the engine into modules cost the crisis core about 5%, with them about 1.5%.
     #[inline(always)]
     fn handle(&mut self, tl: &mut Timeline, event: Event) -> bool {
         match event {

@@ -81,6 +81,7 @@ impl Crises {
 
     /// `CrisisArrival(i)`: the crisis is counted and its detection and deadline are set (the
     /// engine schedules them). Presence in the region shortens the warning time.
+    #[inline]
     pub fn arrive(
         &mut self,
         s: &Scenario,
@@ -114,6 +115,7 @@ impl Crises {
 
     /// `CrisisDetected(i)`: the crisis joins the waiting list. Returns whether it did (a crisis
     /// whose window closed first is not served).
+    #[inline]
     pub fn detected(&mut self, i: usize) -> bool {
         if self.states[i].status != CrisisStatus::Undetected {
             return false;
@@ -285,6 +287,7 @@ impl Crises {
     }
 
     /// `CrisisEnd(i)`: the deployed units come home, worn, to reconstitute.
+    #[inline]
     pub fn end(
         &mut self,
         s: &Scenario,
