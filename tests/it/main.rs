@@ -8,6 +8,7 @@ mod crash;
 mod fuzz;
 mod golden;
 mod invariants;
+mod layers;
 mod mechanisms;
 mod queueing;
 mod reproducibility;
