@@ -7,41 +7,88 @@ use plotters::prelude::*;
 
 use super::style::{self, OKABE_ITO};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
+use crate::metrics::{Metric, YearMetric};
 
-/// The stacked segments, bottom to top: metric suffix, legend name, colour.
-const SEGMENTS: [(&str, &str, RGBColor); 8] = [
-    ("spent_personnel", "personnel", OKABE_ITO[0]),
-    ("spent_operations", "operations & training", OKABE_ITO[2]),
-    ("spent_procurement", "procurement", OKABE_ITO[5]),
-    ("spent_engagement", "diplomacy & engagement", OKABE_ITO[1]),
-    ("spent_crisis_reserve", "crisis reserve", OKABE_ITO[4]),
-    ("spent_alliance", "alliance contributions", OKABE_ITO[6]),
-    (
-        "rescinded",
+/// A stacked segment: the per-trial metric (by-level chart) and the yearly metric (by-year
+/// chart) it is drawn from, its legend name and colour. Typed, so a misspelt metric cannot
+/// quietly draw as zero.
+struct Segment(Metric, YearMetric, &'static str, RGBColor);
+
+/// The stacked segments, bottom to top.
+const SEGMENTS: [Segment; 8] = [
+    Segment(
+        Metric::SpentPersonnel,
+        YearMetric::SpentPersonnel,
+        "personnel",
+        OKABE_ITO[0],
+    ),
+    Segment(
+        Metric::SpentOperations,
+        YearMetric::SpentOperations,
+        "operations & training",
+        OKABE_ITO[2],
+    ),
+    Segment(
+        Metric::SpentProcurement,
+        YearMetric::SpentProcurement,
+        "procurement",
+        OKABE_ITO[5],
+    ),
+    Segment(
+        Metric::SpentEngagement,
+        YearMetric::SpentEngagement,
+        "diplomacy & engagement",
+        OKABE_ITO[1],
+    ),
+    Segment(
+        Metric::SpentCrisisReserve,
+        YearMetric::SpentCrisisReserve,
+        "crisis reserve",
+        OKABE_ITO[4],
+    ),
+    Segment(
+        Metric::SpentAlliance,
+        YearMetric::SpentAlliance,
+        "alliance contributions",
+        OKABE_ITO[6],
+    ),
+    Segment(
+        Metric::Rescinded,
+        YearMetric::Rescinded,
         "taken back mid-year",
         RGBColor(0x55, 0x55, 0x55),
     ),
-    ("unspent", "unspent", style::LIGHT),
+    Segment(
+        Metric::Unspent,
+        YearMetric::Unspent,
+        "unspent",
+        style::LIGHT,
+    ),
 ];
 
-const UNFUNDED: [(&str, &str, RGBColor); 4] = [
-    ("unfunded_personnel", "payroll", OKABE_ITO[0]),
-    ("unfunded_operations", "training", OKABE_ITO[2]),
-    ("unfunded_procurement", "joint procurement", OKABE_ITO[5]),
+/// The unfunded commitments by line: metric, legend name, colour.
+const UNFUNDED: [(Metric, &str, RGBColor); 4] = [
+    (Metric::UnfundedPersonnel, "payroll", OKABE_ITO[0]),
+    (Metric::UnfundedOperations, "training", OKABE_ITO[2]),
     (
-        "unfunded_engagement",
+        Metric::UnfundedProcurement,
+        "joint procurement",
+        OKABE_ITO[5],
+    ),
+    (
+        Metric::UnfundedEngagement,
         "posts, programmes, exercises",
         OKABE_ITO[1],
     ),
 ];
 
-fn mean(d: &ChartData, l: usize, metric: &str) -> f64 {
-    d.summary(l, metric)
+fn mean(d: &ChartData, l: usize, metric: Metric) -> f64 {
+    d.summary(l, metric.name())
         .map_or(0.0, |r| if r.mean.is_finite() { r.mean } else { 0.0 })
 }
 
 fn total_unfunded(d: &ChartData, l: usize) -> f64 {
-    mean(d, l, "unfunded")
+    mean(d, l, Metric::Unfunded)
 }
 
 pub fn by_level_spec(d: &ChartData) -> ChartSpec {
@@ -76,7 +123,7 @@ pub fn by_year_spec(d: &ChartData) -> ChartSpec {
 fn segment_keys(with_unfunded: bool) -> Vec<(Key, String)> {
     let mut keys: Vec<(Key, String)> = SEGMENTS
         .iter()
-        .map(|(_, name, c)| (Key::Fill(*c, 1.0), name.to_string()))
+        .map(|s| (Key::Fill(s.3, 1.0), s.2.to_string()))
         .collect();
     if with_unfunded {
         keys.push((
@@ -117,7 +164,7 @@ fn draw_appropriations<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let n = d.levels().len();
     let stacks: Vec<Vec<f64>> = (0..n)
-        .map(|l| SEGMENTS.iter().map(|(m, _, _)| mean(d, l, m)).collect())
+        .map(|l| SEGMENTS.iter().map(|s| mean(d, l, s.0)).collect())
         .collect();
     let top = stacks
         .iter()
@@ -154,7 +201,7 @@ fn draw_appropriations<DB: DrawingBackend>(
         let x = l as f64;
         let mut y = 0.0;
         for (k, v) in stack.iter().enumerate() {
-            let c = SEGMENTS[k].2;
+            let c = SEGMENTS[k].3;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.32, y), (x + 0.32, y + v)],
                 c.filled(),
@@ -191,7 +238,7 @@ fn draw_unfunded<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let n = d.levels().len();
     let unfunded: Vec<Vec<f64>> = (0..n)
-        .map(|l| UNFUNDED.iter().map(|(m, _, _)| mean(d, l, m)).collect())
+        .map(|l| UNFUNDED.iter().map(|(m, _, _)| mean(d, l, *m)).collect())
         .collect();
     let utop = unfunded
         .iter()
@@ -278,8 +325,8 @@ pub fn draw_by_year<DB: DrawingBackend>(
         &segment_keys(true),
         &d.stamp(),
     )?;
-    let yearly = |l: usize, metric: &str| -> Vec<f64> {
-        let rows = d.yearly(l, metric);
+    let yearly = |l: usize, metric: YearMetric| -> Vec<f64> {
+        let rows = d.yearly(l, metric.name());
         (first..=last)
             .map(|fy| {
                 rows.iter()
@@ -289,9 +336,9 @@ pub fn draw_by_year<DB: DrawingBackend>(
             .collect()
     };
     let stacks: Vec<Vec<Vec<f64>>> = (0..n)
-        .map(|l| SEGMENTS.iter().map(|(m, _, _)| yearly(l, m)).collect())
+        .map(|l| SEGMENTS.iter().map(|s| yearly(l, s.1)).collect())
         .collect();
-    let unfunded: Vec<Vec<f64>> = (0..n).map(|l| yearly(l, "unfunded")).collect();
+    let unfunded: Vec<Vec<f64>> = (0..n).map(|l| yearly(l, YearMetric::Unfunded)).collect();
     let years = (last - first + 1) as usize;
     let top = (0..n)
         .flat_map(|l| {
@@ -338,7 +385,7 @@ pub fn draw_by_year<DB: DrawingBackend>(
             for (k, s) in stacks[l].iter().enumerate() {
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.36, base), (x + 0.36, base + s[y])],
-                    SEGMENTS[k].2.filled(),
+                    SEGMENTS[k].3.filled(),
                 )))?;
                 base += s[y];
             }
