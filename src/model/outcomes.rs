@@ -49,46 +49,31 @@ pub struct Counters {
 impl Counters {
     /// Answered over decided crises (1 when none was decided).
     pub fn response_rate(&self) -> f64 {
-        let decided = self.answered + self.unanswered;
-        if decided > 0.0 {
-            self.answered / decided
-        } else {
-            1.0
-        }
+        share(self.answered, self.answered + self.unanswered, 1.0)
     }
 
     pub fn exercises_held_share(&self) -> f64 {
-        if self.exercises_planned > 0.0 {
-            self.exercises_held / self.exercises_planned
-        } else {
-            1.0
-        }
+        share(self.exercises_held, self.exercises_planned, 1.0)
     }
 
     pub fn posts_open_share(&self) -> f64 {
-        if self.posts_share_n > 0.0 {
-            self.posts_share_sum / self.posts_share_n
-        } else {
-            1.0
-        }
+        share(self.posts_share_sum, self.posts_share_n, 1.0)
     }
 
     pub fn programme_delivered_share(&self) -> f64 {
-        if self.programme_planned > 0.0 {
-            self.programme_delivered / self.programme_planned
-        } else {
-            1.0
-        }
+        share(self.programme_delivered, self.programme_planned, 1.0)
     }
 
     /// Mean monthly readiness (0 before any month).
     pub fn readiness(&self) -> f64 {
-        if self.readiness_n > 0.0 {
-            self.readiness_sum / self.readiness_n
-        } else {
-            0.0
-        }
+        share(self.readiness_sum, self.readiness_n, 0.0)
     }
+}
+
+/// `part / whole`, or `empty` when there is nothing to divide by (nothing planned, decided or
+/// observed yet).
+fn share(part: f64, whole: f64, empty: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { empty }
 }
 
 /// The counters of the fiscal year under way and of the whole horizon; every report goes to
@@ -182,18 +167,9 @@ impl Tally {
     }
 }
 
-/// The eight components of the diplomatic-capacity index, each in [0, 1].
-#[derive(Debug, Clone, Copy)]
-pub struct DciComponents {
-    pub response: f64,
-    pub exercises: f64,
-    pub presence: f64,
-    pub programmes: f64,
-    pub trust: f64,
-    pub interoperability: f64,
-    pub credibility: f64,
-    pub readiness: f64,
-}
+/// The eight components of the diplomatic-capacity index, each in [0, 1], under the names of
+/// their weights (`dci.*`).
+pub type DciComponents = DciWeights;
 
 impl DciComponents {
     /// The components of a stretch of time, with the partners' and the alliance's state at its
@@ -213,27 +189,11 @@ impl DciComponents {
 
     /// DCI = Σ weight × component, summed in the order the components are listed.
     pub fn dci(&self, w: &DciWeights) -> f64 {
-        let ws = [
-            w.response,
-            w.exercises,
-            w.presence,
-            w.programmes,
-            w.trust,
-            w.interoperability,
-            w.credibility,
-            w.readiness,
-        ];
-        let c = [
-            self.response,
-            self.exercises,
-            self.presence,
-            self.programmes,
-            self.trust,
-            self.interoperability,
-            self.credibility,
-            self.readiness,
-        ];
-        ws.iter().zip(c).map(|(w, c)| w * c).sum()
+        w.as_array()
+            .iter()
+            .zip(self.as_array())
+            .map(|(w, c)| w * c)
+            .sum()
     }
 }
 

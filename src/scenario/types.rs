@@ -333,7 +333,8 @@ pub struct CrisisType {
     pub daily_cost: Dist,
 }
 
-/// Composite index weights; they sum to 1.
+/// Composite index weights; they sum to 1. The same eight names also hold a trial's component
+/// values (`model::outcomes::DciComponents`).
 #[derive(Debug, Clone, Copy)]
 pub struct DciWeights {
     pub response: f64,
@@ -344,6 +345,22 @@ pub struct DciWeights {
     pub interoperability: f64,
     pub credibility: f64,
     pub readiness: f64,
+}
+
+impl DciWeights {
+    /// The eight values in the order they are listed (and summed).
+    pub fn as_array(&self) -> [f64; 8] {
+        [
+            self.response,
+            self.exercises,
+            self.presence,
+            self.programmes,
+            self.trust,
+            self.interoperability,
+            self.credibility,
+            self.readiness,
+        ]
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -576,15 +576,14 @@ fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
         o,
         s,
         points,
-        mine,
+        ref mine,
         resumed,
         threads,
-        started,
         clock,
         out_dir,
         parts,
-    } = r;
-    let (resumed, threads) = (*resumed, *threads);
+        ..
+    } = *r;
     let meta = SweepShard {
         dipcap_sweep_shard: 1,
         dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -602,7 +601,7 @@ fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
         precision: None,
         trial_rows: o.trial_rows,
         threads,
-        started: humantime::format_rfc3339_seconds(*started).to_string(),
+        started: humantime::format_rfc3339_seconds(r.started).to_string(),
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
     };
@@ -636,8 +635,7 @@ fn finish_sweep(r: &Ran) -> Result<SweepReport, RunError> {
         out_dir,
         parts,
         ..
-    } = r;
-    let (resumed, threads, started, clock) = (*resumed, *threads, *started, *clock);
+    } = *r;
     let timing = outputs::Timing {
         threads,
         started,

@@ -109,19 +109,6 @@ pub(super) fn dci(c: &Checker, d: &RawDci) -> R<DciWeights> {
         credibility: check!(c, "dci", d.credibility, fraction)?,
         readiness: check!(c, "dci", d.readiness, fraction)?,
     };
-    c.sums_to_one(
-        "dci",
-        &[
-            dci.response,
-            dci.exercises,
-            dci.presence,
-            dci.programmes,
-            dci.trust,
-            dci.interoperability,
-            dci.credibility,
-            dci.readiness,
-        ],
-        "DCI weights",
-    )?;
+    c.sums_to_one("dci", &dci.as_array(), "DCI weights")?;
     Ok(dci)
 }
