@@ -82,7 +82,7 @@ impl Ledger {
     /// personnel). The mechanisms re-plan afterwards.
     pub fn rescind(&mut self, s: &Scenario, level: f64, tl: &mut Timeline) {
         let year = self.years.len() - 1;
-        let removal = budget::shock_removal(s, level, tl.year);
+        let removal = budget::shock_removal(s, level, year);
         let lines = self.years[year];
         let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
         let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));

@@ -89,9 +89,12 @@ impl Presence {
             } else {
                 funding = false;
                 if self.posts[p] != PostStatus::Closed {
-                    partners.touch(s, post.partner, tl.now);
                     if self.posts[p] == PostStatus::Open {
                         partners.post_closed(s, post.partner, tl.now);
+                    } else {
+                        // A reopening post never counted as presence; its partner is still
+                        // brought up to date here, as the model always did.
+                        partners.touch(s, post.partner, tl.now);
                     }
                     self.posts[p] = PostStatus::Closed;
                     trace!(
