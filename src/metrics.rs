@@ -119,7 +119,7 @@ registry!(Metric, ALL,
 );
 
 /// A per-year outcome (time series in `yearly.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum YearMetric {
     Crises,
     CrisesAnswered,

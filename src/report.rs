@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::charts::style::{self, HEADLINE, Measure};
 use crate::charts::{ChartData, Rendered, partners};
+use crate::metrics::Metric;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -28,7 +29,7 @@ pub fn esc(s: &str) -> String {
 /// tests can check them against `summary.csv`.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub metric: &'static str,
+    pub metric: Metric,
     pub level: f64,
     pub text: String,
 }
@@ -164,8 +165,8 @@ fn partner_sentence(d: &ChartData) -> Option<String> {
 
 fn money_sentence(d: &ChartData) -> Option<String> {
     let n = d.levels().len();
-    let base = d.summary(0, "unfunded")?.mean;
-    let deep = d.summary(n - 1, "unfunded")?;
+    let base = d.summary(0, Metric::Unfunded)?.mean;
+    let deep = d.summary(n - 1, Metric::Unfunded)?;
     let u = &d.manifest.money_unit;
     Some(format!(
         "Commitments the budget lines could not pay (training, posts, programmes, exercises, joint procurement) total {} {u} over the horizon at full budget and {} {u} at {} of baseline (95% CI {} to {}).",
@@ -394,7 +395,7 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
         let _ = writeln!(
             o,
             "<li data-metric=\"{}\" data-level=\"{}\">{}</li>",
-            f.metric,
+            f.metric.name(),
             crate::output::num(f.level),
             esc(&f.text)
         );

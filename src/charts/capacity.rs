@@ -39,7 +39,7 @@ pub fn spec(d: &ChartData, i: usize) -> ChartSpec {
     let m = &HEADLINE[i];
     ChartSpec {
         kind: Kind::Capacity(i),
-        stem: format!("capacity-{}", m.metric.replace('_', "-")),
+        stem: format!("capacity-{}", m.metric.name().replace('_', "-")),
         section: "capacity",
         caption: format!(
             "{} against the budget level. Left: the mean over trials at each level with its 95% confidence interval (the bars; often narrower than the dots), over a shaded band holding the middle half of the trials. Right: the paired difference from the baseline — each trial compared with itself at full budget, same crises — with its 95% confidence interval; a bar clear of the zero line is a cost of the cut that is not Monte Carlo noise. Here {}.",

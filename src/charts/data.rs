@@ -1,7 +1,9 @@
 //! What the charts and the report are drawn from: the run's own output files (`manifest.json`,
 //! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`), parsed back. `dipcap run`
 //! parses the bytes it is about to write and `dipcap plot` parses the files on disk, so both
-//! draw from exactly the same numbers and produce identical SVGs.
+//! draw from exactly the same numbers and produce identical SVGs. Rows are the record types of
+//! `output::records`, read by header name; metrics are keyed by their registry type, so a
+//! name that this dipcap does not know is an error rather than a missing series.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{InputError, RunError};
+use crate::metrics::{Metric, YearMetric};
 
 /// The files a chart set is drawn from, in the order they are read.
 pub const SOURCE_FILES: [&str; 5] = [
@@ -96,87 +99,29 @@ fn one() -> usize {
     1
 }
 
-/// One row of `summary.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SummaryRow {
-    pub level: f64,
-    pub metric: String,
-    pub unit: String,
-    pub n: usize,
-    pub mean: f64,
-    pub sd: f64,
-    pub se: f64,
-    pub ci95_lo: f64,
-    pub ci95_hi: f64,
-    pub p5: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-    pub diff_mean: f64,
-    pub diff_ci95_lo: f64,
-    pub diff_ci95_hi: f64,
-}
-
-/// One row of `yearly.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct YearlyRow {
-    pub level: f64,
-    pub year: usize,
-    pub fiscal_year: i64,
-    pub metric: String,
-    pub unit: String,
-    pub mean: f64,
-    pub p5: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct PercentileRow {
-    level: f64,
-    metric: String,
-    percentile: usize,
-    value: f64,
-}
-
-/// One row of `partners.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PartnerRow {
-    pub level: f64,
-    pub partner: String,
-    pub kind: String,
-    pub region: String,
-    pub importance: f64,
-    pub trust_start: f64,
-    pub trust_mean: f64,
-    pub trust_p5: f64,
-    pub trust_p50: f64,
-    pub trust_p95: f64,
-    pub interop_mean: f64,
-    pub interop_p50: f64,
-}
+use crate::output::records::PercentileRecord;
+pub use crate::output::records::{
+    PartnerRecord as PartnerRow, SummaryRecord as SummaryRow, YearlyRecord as YearlyRow,
+};
 
 /// Everything a chart set and report need, indexed by level position (0 = baseline).
 #[derive(Debug, Clone)]
 pub struct ChartData {
     pub manifest: Manifest,
-    summary: HashMap<(usize, String), SummaryRow>,
-    yearly: HashMap<(usize, String), Vec<YearlyRow>>,
-    percentiles: HashMap<(usize, String), Vec<f64>>,
+    summary: HashMap<(usize, Metric), SummaryRow>,
+    yearly: HashMap<(usize, YearMetric), Vec<YearlyRow>>,
+    percentiles: HashMap<(usize, Metric), Vec<f64>>,
     /// Per level, partners in file order.
     pub partners: Vec<Vec<PartnerRow>>,
 }
 
 fn parse_csv<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, RunError> {
-    let mut r = csv::ReaderBuilder::new().from_reader(bytes);
-    let mut rows = Vec::new();
-    for (i, row) in r.deserialize::<T>().enumerate() {
-        rows.push(row.map_err(|e| corrupt(path, format!("row {}: {e}", i + 2)))?);
-    }
-    Ok(rows)
+    crate::output::records::read(bytes, None).map_err(|e| corrupt(path, e))
+}
+
+/// The metric a row names, which this dipcap must know.
+fn known<M>(path: &Path, name: &str, from_name: fn(&str) -> Option<M>) -> Result<M, RunError> {
+    from_name(name).ok_or_else(|| corrupt(path, format!("unknown metric `{name}`")))
 }
 
 fn corrupt(path: &Path, problem: String) -> RunError {
@@ -208,14 +153,16 @@ impl ChartData {
         let (path, bytes) = source.read("summary.csv")?;
         let mut summary = HashMap::new();
         for row in parse_csv::<SummaryRow>(&path, &bytes)? {
-            summary.insert((level_index(&path, row.level)?, row.metric.clone()), row);
+            let m = known(&path, &row.metric, Metric::from_name)?;
+            summary.insert((level_index(&path, row.level)?, m), row);
         }
 
         let (path, bytes) = source.read("yearly.csv")?;
-        let mut yearly: HashMap<(usize, String), Vec<YearlyRow>> = HashMap::new();
+        let mut yearly: HashMap<(usize, YearMetric), Vec<YearlyRow>> = HashMap::new();
         for row in parse_csv::<YearlyRow>(&path, &bytes)? {
+            let m = known(&path, &row.metric, YearMetric::from_name)?;
             yearly
-                .entry((level_index(&path, row.level)?, row.metric.clone()))
+                .entry((level_index(&path, row.level)?, m))
                 .or_default()
                 .push(row);
         }
@@ -224,10 +171,11 @@ impl ChartData {
         }
 
         let (path, bytes) = source.read("percentiles.csv")?;
-        let mut percentiles: HashMap<(usize, String), Vec<f64>> = HashMap::new();
-        for row in parse_csv::<PercentileRow>(&path, &bytes)? {
+        let mut percentiles: HashMap<(usize, Metric), Vec<f64>> = HashMap::new();
+        for row in parse_csv::<PercentileRecord>(&path, &bytes)? {
+            let m = known(&path, &row.metric, Metric::from_name)?;
             let v = percentiles
-                .entry((level_index(&path, row.level)?, row.metric))
+                .entry((level_index(&path, row.level)?, m))
                 .or_insert_with(|| vec![f64::NAN; 101]);
             if row.percentile > 100 {
                 return Err(corrupt(
@@ -258,22 +206,18 @@ impl ChartData {
     }
 
     /// The summary row of `metric` at level position `l`.
-    pub fn summary(&self, l: usize, metric: &str) -> Option<&SummaryRow> {
-        self.summary.get(&(l, metric.to_string()))
+    pub fn summary(&self, l: usize, metric: Metric) -> Option<&SummaryRow> {
+        self.summary.get(&(l, metric))
     }
 
     /// The yearly rows of `metric` at level position `l`, in year order.
-    pub fn yearly(&self, l: usize, metric: &str) -> &[YearlyRow] {
-        self.yearly
-            .get(&(l, metric.to_string()))
-            .map_or(&[], |v| v.as_slice())
+    pub fn yearly(&self, l: usize, metric: YearMetric) -> &[YearlyRow] {
+        self.yearly.get(&(l, metric)).map_or(&[], |v| v.as_slice())
     }
 
     /// The 0th..100th percentiles of `metric` at level position `l`.
-    pub fn percentiles(&self, l: usize, metric: &str) -> Option<&[f64]> {
-        self.percentiles
-            .get(&(l, metric.to_string()))
-            .map(|v| v.as_slice())
+    pub fn percentiles(&self, l: usize, metric: Metric) -> Option<&[f64]> {
+        self.percentiles.get(&(l, metric)).map(|v| v.as_slice())
     }
 
     /// Fiscal years covered, first and last.

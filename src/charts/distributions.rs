@@ -9,7 +9,7 @@ use super::style::{self, HEADLINE, Measure};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, diamond, frame, level_name};
 
 fn stem(m: &Measure) -> String {
-    m.metric.replace('_', "-")
+    m.metric.name().replace('_', "-")
 }
 
 fn finding(d: &ChartData, m: &Measure) -> String {

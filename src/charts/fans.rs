@@ -15,7 +15,7 @@ pub fn spec(d: &ChartData, i: usize) -> ChartSpec {
     let (first_fy, last_fy) = d.fiscal_years();
     ChartSpec {
         kind: Kind::Fan(i),
-        stem: format!("fan-{}", m.metric.replace('_', "-")),
+        stem: format!("fan-{}", m.metric.name().replace('_', "-")),
         section: "years",
         caption: format!(
             "{} year by year, FY{first_fy}–FY{last_fy}, one panel per budget level. The solid line is the median over trials, the darker band holds the middle half of the trials and the lighter band 90% of them; the dashed line repeats the baseline median so each panel can be compared with it. The vertical line marks when the cut starts ({}). In FY{last_fy} the median is {} at the baseline and {} at {} of baseline.",

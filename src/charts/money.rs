@@ -83,7 +83,7 @@ const UNFUNDED: [(Metric, &str, RGBColor); 4] = [
 ];
 
 fn mean(d: &ChartData, l: usize, metric: Metric) -> f64 {
-    d.summary(l, metric.name())
+    d.summary(l, metric)
         .map_or(0.0, |r| if r.mean.is_finite() { r.mean } else { 0.0 })
 }
 
@@ -326,7 +326,7 @@ pub fn draw_by_year<DB: DrawingBackend>(
         &d.stamp(),
     )?;
     let yearly = |l: usize, metric: YearMetric| -> Vec<f64> {
-        let rows = d.yearly(l, metric.name());
+        let rows = d.yearly(l, metric);
         (first..=last)
             .map(|fy| {
                 rows.iter()

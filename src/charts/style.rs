@@ -4,6 +4,8 @@
 
 use std::sync::Once;
 
+use crate::metrics::{Metric, YearMetric};
+
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
@@ -85,11 +87,12 @@ pub fn level_colour(l: usize, n: usize) -> RGBColor {
 }
 
 /// How a metric is shown: its words, the axis unit, and the scale from file units to display
-/// units (fractions are shown as percentages).
+/// units (fractions are shown as percentages). `M` is the registry the metric comes from:
+/// [`Metric`] (a column of `trials.csv`/`summary.csv`) or [`YearMetric`] (a metric of
+/// `yearly.csv`).
 #[derive(Debug, Clone, Copy)]
-pub struct Measure {
-    /// Column in `trials.csv`/`summary.csv` (or metric in `yearly.csv`).
-    pub metric: &'static str,
+pub struct Measure<M = Metric> {
+    pub metric: M,
     /// What it is, in words, capitalised: "Crisis response rate".
     pub name: &'static str,
     /// Axis description with its unit.
@@ -106,7 +109,7 @@ pub struct Measure {
     pub zero_based: bool,
 }
 
-impl Measure {
+impl<M> Measure<M> {
     pub fn show(&self, v: f64) -> String {
         if !v.is_finite() {
             return "n/a".into();
@@ -145,7 +148,7 @@ impl Measure {
 /// How the headline metrics (`crate::metrics::HEADLINE`, in its order) are shown.
 pub const HEADLINE: [Measure; 5] = [
     Measure {
-        metric: "response_rate",
+        metric: Metric::ResponseRate,
         name: "Crisis response rate",
         axis: "crises answered in time (% of crises decided)",
         factor: 100.0,
@@ -156,7 +159,7 @@ pub const HEADLINE: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "exercises_held_share",
+        metric: Metric::ExercisesHeldShare,
         name: "Exercises held",
         axis: "exercises held (% of those planned)",
         factor: 100.0,
@@ -167,7 +170,7 @@ pub const HEADLINE: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "trust_mean",
+        metric: Metric::TrustMean,
         name: "Mean partner trust",
         axis: "partner trust at the horizon (index, 0–1)",
         factor: 1.0,
@@ -178,7 +181,7 @@ pub const HEADLINE: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "posts_open",
+        metric: Metric::PostsOpen,
         name: "Attaché and forward posts open",
         axis: "posts open (% of the network, monthly mean)",
         factor: 100.0,
@@ -189,7 +192,7 @@ pub const HEADLINE: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "dci",
+        metric: Metric::Dci,
         name: "Diplomatic Capacity Index",
         axis: "DCI (index, 0–1; weights in the scenario)",
         factor: 1.0,
@@ -202,9 +205,9 @@ pub const HEADLINE: [Measure; 5] = [
 ];
 
 /// The yearly metrics drawn as fan charts.
-pub const FAN: [Measure; 5] = [
+pub const FAN: [Measure<YearMetric>; 5] = [
     Measure {
-        metric: "trust_mean",
+        metric: YearMetric::TrustMean,
         name: "Mean partner trust",
         axis: "partner trust at year end (index, 0–1)",
         factor: 1.0,
@@ -215,7 +218,7 @@ pub const FAN: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "readiness",
+        metric: YearMetric::Readiness,
         name: "Readiness of the force",
         axis: "mean readiness of active units (index, 0–1)",
         factor: 1.0,
@@ -226,7 +229,7 @@ pub const FAN: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "response_rate",
+        metric: YearMetric::ResponseRate,
         name: "Crisis response rate",
         axis: "answered in time (% of the year's crises)",
         factor: 100.0,
@@ -237,7 +240,7 @@ pub const FAN: [Measure; 5] = [
         zero_based: false,
     },
     Measure {
-        metric: "posts_open",
+        metric: YearMetric::PostsOpen,
         name: "Attaché and forward posts open",
         axis: "posts open at year end (count)",
         factor: 1.0,
@@ -248,7 +251,7 @@ pub const FAN: [Measure; 5] = [
         zero_based: true,
     },
     Measure {
-        metric: "dci",
+        metric: YearMetric::Dci,
         name: "Diplomatic Capacity Index",
         axis: "DCI of the year (index, 0–1)",
         factor: 1.0,
@@ -261,7 +264,7 @@ pub const FAN: [Measure; 5] = [
 ];
 
 /// Axis range of a measure covering `lo..hi` (display units).
-pub fn axis_range(m: &Measure, lo: f64, hi: f64) -> (f64, f64) {
+pub fn axis_range<M>(m: &Measure<M>, lo: f64, hi: f64) -> (f64, f64) {
     if m.zero_based {
         let (_, hi) = padded(0.0, hi.max(1.0), None);
         (0.0, hi)
@@ -419,9 +422,8 @@ mod tests {
 
     #[test]
     fn headline_measures_show_the_headline_metrics_in_their_order() {
-        let shown: Vec<&str> = HEADLINE.iter().map(|m| m.metric).collect();
-        let listed: Vec<&str> = crate::metrics::HEADLINE.iter().map(|m| m.name()).collect();
-        assert_eq!(shown, listed);
+        let shown: Vec<Metric> = HEADLINE.iter().map(|m| m.metric).collect();
+        assert_eq!(shown, crate::metrics::HEADLINE);
     }
 
     #[test]

@@ -123,13 +123,13 @@ pub fn parameter_rows<'a, DB: DrawingBackend>(
 
 /// How a metric is shown: a headline measure's own words, else its registry name and unit.
 pub fn measure(m: Metric) -> Measure {
-    if let Some(h) = style::HEADLINE.iter().find(|h| h.metric == m.name()) {
+    if let Some(h) = style::HEADLINE.iter().find(|h| h.metric == m) {
         return *h;
     }
     let info = m.info();
     let fraction = info.unit == "fraction";
     Measure {
-        metric: info.name,
+        metric: m,
         name: info.name,
         axis: info.unit,
         factor: if fraction { 100.0 } else { 1.0 },

@@ -1,5 +1,7 @@
-//! Tidy CSV outputs. Columns come from the metric registry; numbers are formatted by
-//! [`super::num`] so files are byte-identical across runs and thread counts.
+//! Tidy CSV outputs, built from the accumulators: each file's rows are the record type of
+//! `super::records` (`trials.csv`, whose columns are the metric registry, is written by hand
+//! on the hot path). Numbers are formatted by [`super::num`] so files are byte-identical
+//! across runs and thread counts.
 
 use crate::engine::TraceRow;
 use crate::error::RunError;
@@ -9,34 +11,24 @@ use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
 use super::num;
+use super::records::{
+    self, PartnerRecord, PercentileRecord, SummaryRecord, TraceRecord, YearlyRecord,
+};
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>, RunError> {
-    w.into_inner().map_err(|e| RunError::Encode {
-        what: what.into(),
-        reason: e.to_string(),
-    })
-}
-
-fn enc(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
-    move |e| RunError::Encode {
-        what: what.into(),
-        reason: e.to_string(),
-    }
-}
-
-/// The header of `trials.csv`.
+/// The header of `trials.csv`: `level`, `trial`, then every metric of the registry.
 pub fn trials_header() -> Result<Vec<u8>, RunError> {
-    let mut w = writer();
-    let mut header = vec!["level".to_string(), "trial".to_string()];
-    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-    w.write_record(&header).map_err(enc("trials.csv"))?;
-    finish(w, "trials.csv")
+    let mut header = vec!["level", "trial"];
+    header.extend(Metric::ALL.iter().map(|m| m.name()));
+    let mut w = records::writer(Vec::new(), false);
+    let e = |e: csv::Error| RunError::Encode {
+        what: "trials.csv".into(),
+        reason: e.to_string(),
+    };
+    w.write_record(&header).map_err(e)?;
+    w.into_inner().map_err(|err| RunError::Encode {
+        what: "trials.csv".into(),
+        reason: err.to_string(),
+    })
 }
 
 /// The `trials.csv` row of one trial at one level (with its line end).
@@ -56,67 +48,54 @@ pub fn trial_row(level: f64, trial: u64, o: &TrialOutcome) -> String {
 
 /// `yearly.csv`: per level, fiscal year and yearly metric, the mean and quantiles over trials.
 pub fn yearly(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
-    let e = enc("yearly.csv");
-    let mut w = writer();
-    w.write_record([
-        "level",
-        "year",
-        "fiscal_year",
-        "metric",
-        "unit",
-        "mean",
-        "p5",
-        "p25",
-        "p50",
-        "p75",
-        "p95",
-    ])
-    .map_err(&e)?;
+    let mut rows = Vec::new();
     for (l, level) in levels.iter().enumerate() {
         for y in 0..s.years {
             for m in YearMetric::ALL {
                 let c = acc.yearly(l, y, *m);
                 let q = c.quantiles.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95]);
-                let mut row = vec![
-                    num(*level),
-                    (y + 1).to_string(),
-                    (s.start_year + y as i64).to_string(),
-                    m.name().to_string(),
-                    m.info().unit.to_string(),
-                    num(c.mean()),
-                ];
-                row.extend(q.iter().map(|v| num(*v)));
-                w.write_record(&row).map_err(&e)?;
+                rows.push(YearlyRecord {
+                    level: *level,
+                    year: y + 1,
+                    fiscal_year: s.start_year + y as i64,
+                    metric: m.name().into(),
+                    unit: m.info().unit.into(),
+                    mean: c.mean(),
+                    p5: q[0],
+                    p25: q[1],
+                    p50: q[2],
+                    p75: q[3],
+                    p95: q[4],
+                });
             }
         }
     }
-    finish(w, "yearly.csv")
+    records::file("yearly.csv", rows)
 }
 
-/// One summary row: a level and a metric with its statistics and its paired difference from
-/// the first (baseline) level.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SummaryRow {
-    pub level: f64,
-    pub metric: &'static str,
-    pub unit: &'static str,
-    #[serde(flatten)]
-    pub stats: crate::stats::Summary,
-    pub diff_mean: f64,
-    pub diff_ci95_lo: f64,
-    pub diff_ci95_hi: f64,
-}
-
-pub fn summary_rows(levels: &[f64], acc: &Accumulator) -> Vec<SummaryRow> {
+/// The `summary.csv` rows: per level and metric, the statistics over trials and the paired
+/// difference from the first (baseline) level.
+pub fn summary_rows(levels: &[f64], acc: &Accumulator) -> Vec<SummaryRecord> {
     let mut rows = Vec::new();
     for (l, level) in levels.iter().enumerate() {
         for m in Metric::ALL {
             let (d, lo, hi) = acc.difference(l, *m);
-            rows.push(SummaryRow {
+            let st = acc.metric(l, *m).summary();
+            rows.push(SummaryRecord {
                 level: *level,
-                metric: m.name(),
-                unit: m.info().unit,
-                stats: acc.metric(l, *m).summary(),
+                metric: m.name().into(),
+                unit: m.info().unit.into(),
+                n: st.n,
+                mean: st.mean,
+                sd: st.sd,
+                se: st.se,
+                ci95_lo: st.ci95_lo,
+                ci95_hi: st.ci95_hi,
+                p5: st.p5,
+                p25: st.p25,
+                p50: st.p50,
+                p75: st.p75,
+                p95: st.p95,
                 diff_mean: d,
                 diff_ci95_lo: lo,
                 diff_ci95_hi: hi,
@@ -126,150 +105,72 @@ pub fn summary_rows(levels: &[f64], acc: &Accumulator) -> Vec<SummaryRow> {
     rows
 }
 
-pub fn summary(rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
-    let e = enc("summary.csv");
-    let mut w = writer();
-    w.write_record([
-        "level",
-        "metric",
-        "unit",
-        "n",
-        "mean",
-        "sd",
-        "se",
-        "ci95_lo",
-        "ci95_hi",
-        "p5",
-        "p25",
-        "p50",
-        "p75",
-        "p95",
-        "diff_mean",
-        "diff_ci95_lo",
-        "diff_ci95_hi",
-    ])
-    .map_err(&e)?;
-    for row in rows {
-        let s = &row.stats;
-        w.write_record([
-            num(row.level),
-            row.metric.to_string(),
-            row.unit.to_string(),
-            s.n.to_string(),
-            num(s.mean),
-            num(s.sd),
-            num(s.se),
-            num(s.ci95_lo),
-            num(s.ci95_hi),
-            num(s.p5),
-            num(s.p25),
-            num(s.p50),
-            num(s.p75),
-            num(s.p95),
-            num(row.diff_mean),
-            num(row.diff_ci95_lo),
-            num(row.diff_ci95_hi),
-        ])
-        .map_err(&e)?;
-    }
-    finish(w, "summary.csv")
+pub fn summary(rows: &[SummaryRecord]) -> Result<Vec<u8>, RunError> {
+    records::file("summary.csv", rows.iter().cloned())
 }
 
 /// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (type 7,
 /// like the quantiles of `summary.csv`). The distribution charts are drawn from this file, so
 /// they can be redrawn without the per-trial rows.
 pub fn percentiles(levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
-    let e = enc("percentiles.csv");
-    let mut w = writer();
-    w.write_record(["level", "metric", "unit", "percentile", "value"])
-        .map_err(&e)?;
     let qs: Vec<f64> = (0..=100u32).map(|p| f64::from(p) / 100.0).collect();
+    let mut rows = Vec::new();
     for (l, level) in levels.iter().enumerate() {
         for m in Metric::ALL {
             let values = acc.metric(l, *m).quantiles.quantiles(&qs);
             for (p, v) in values.iter().enumerate() {
-                w.write_record([
-                    num(*level),
-                    m.name().to_string(),
-                    m.info().unit.to_string(),
-                    p.to_string(),
-                    num(*v),
-                ])
-                .map_err(&e)?;
+                rows.push(PercentileRecord {
+                    level: *level,
+                    metric: m.name().into(),
+                    unit: m.info().unit.into(),
+                    percentile: p,
+                    value: *v,
+                });
             }
         }
     }
-    finish(w, "percentiles.csv")
+    records::file("percentiles.csv", rows)
 }
 
 /// `partners.csv`: per level and partner, end-of-horizon trust and interoperability over trials.
 pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunError> {
-    let e = enc("partners.csv");
-    let mut w = writer();
-    w.write_record([
-        "level",
-        "partner",
-        "kind",
-        "region",
-        "importance",
-        "trust_start",
-        "trust_mean",
-        "trust_p5",
-        "trust_p50",
-        "trust_p95",
-        "interop_mean",
-        "interop_p50",
-    ])
-    .map_err(&e)?;
+    let mut rows = Vec::new();
     for (l, level) in levels.iter().enumerate() {
         for (p, partner) in s.partners.iter().enumerate() {
             let (t, i) = (acc.trust(l, p), acc.interop(l, p));
             let tq = t.quantiles.quantiles(&[0.05, 0.5, 0.95]);
             let iq = i.quantiles.quantiles(&[0.5]);
-            w.write_record([
-                num(*level),
-                partner.name.clone(),
-                partner.kind.name().to_string(),
-                s.regions[partner.region].clone(),
-                num(partner.importance),
-                num(partner.trust),
-                num(t.mean()),
-                num(tq[0]),
-                num(tq[1]),
-                num(tq[2]),
-                num(i.mean()),
-                num(iq[0]),
-            ])
-            .map_err(&e)?;
+            rows.push(PartnerRecord {
+                level: *level,
+                partner: partner.name.clone(),
+                kind: partner.kind.name().into(),
+                region: s.regions[partner.region].clone(),
+                importance: partner.importance,
+                trust_start: partner.trust,
+                trust_mean: t.mean(),
+                trust_p5: tq[0],
+                trust_p50: tq[1],
+                trust_p95: tq[2],
+                interop_mean: i.mean(),
+                interop_p50: iq[0],
+            });
         }
     }
-    finish(w, "partners.csv")
+    records::file("partners.csv", rows)
 }
 
 /// A trial's event log as CSV: time (days), fiscal year, day of year, event, subject, details.
 pub fn trace(s: &Scenario, rows: &[TraceRow]) -> Result<Vec<u8>, RunError> {
-    let e = enc("trace");
-    let mut w = writer();
-    w.write_record([
-        "time_days",
-        "fiscal_year",
-        "day_of_year",
-        "event",
-        "subject",
-        "details",
-    ])
-    .map_err(&e)?;
-    for row in rows {
+    let records = rows.iter().map(|row| {
         let year = row.year as f64;
-        w.write_record([
-            format!("{:.3}", row.time),
-            (s.start_year + year as i64).to_string(),
-            format!("{:.1}", row.time - year * crate::scenario::DAYS_PER_YEAR),
-            row.event.to_string(),
-            row.subject.clone(),
-            row.details.clone(),
-        ])
-        .map_err(&e)?;
-    }
-    finish(w, "trace")
+        TraceRecord {
+            time_days: row.time,
+            fiscal_year: s.start_year + year as i64,
+            day_of_year: row.time - year * crate::scenario::DAYS_PER_YEAR,
+            event: row.event.to_string(),
+            subject: row.subject.clone(),
+            details: row.details.clone(),
+        }
+    });
+    records::file("trace", records)
 }

@@ -9,7 +9,7 @@ use crate::metrics::Metric;
 use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
-use super::csv::SummaryRow;
+use super::records::SummaryRecord;
 
 fn finite(x: f64) -> Value {
     // JSON has no NaN; a missing statistic is null.
@@ -34,7 +34,7 @@ pub struct RunFacts<'a> {
     pub precision: Option<&'a crate::runner::Precision>,
 }
 
-pub fn summary(s: &Scenario, r: &RunFacts, rows: &[SummaryRow]) -> Result<Vec<u8>, RunError> {
+pub fn summary(s: &Scenario, r: &RunFacts, rows: &[SummaryRecord]) -> Result<Vec<u8>, RunError> {
     let metrics: Vec<Value> = Metric::ALL
         .iter()
         .map(|m| {
@@ -45,7 +45,7 @@ pub fn summary(s: &Scenario, r: &RunFacts, rows: &[SummaryRow]) -> Result<Vec<u8
     let rows: Vec<Value> = rows
         .iter()
         .map(|row| {
-            let st = &row.stats;
+            let st = row;
             json!({
                 "level": row.level, "metric": row.metric, "unit": row.unit, "n": st.n,
                 "mean": finite(st.mean), "sd": finite(st.sd), "se": finite(st.se),

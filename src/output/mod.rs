@@ -1,10 +1,11 @@
-//! Writing results: tidy CSV (`csv.rs`), JSON summaries and the run manifest (`json.rs`).
+//! Writing results: tidy CSV (`csv.rs`, one record type per file in `records.rs`), JSON summaries and the run manifest (`json.rs`).
 //! Every file is written whole to a temporary name beside its target and renamed into place,
 //! so a crash never leaves a half-written file, and the folder is only created once the run
 //! has succeeded.
 
 pub mod csv;
 pub mod json;
+pub mod records;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -12,7 +12,6 @@ pub mod keypath;
 pub mod outputs;
 pub mod spec;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -21,6 +20,7 @@ use rayon::prelude::*;
 use crate::error::{InputError, RunError};
 use crate::metrics::Metric;
 use crate::model::TrialOutcome;
+use crate::output::records::{self, SweepRecord};
 use crate::output::{self, num};
 use crate::runner::{self, Precision};
 use crate::stats::accumulator::Accumulator;
@@ -87,55 +87,34 @@ pub fn header(s: &Sweep) -> Vec<String> {
     h
 }
 
-fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .has_headers(false)
-        .from_writer(w)
-}
-
-fn encode_err(what: &str) -> impl Fn(csv::Error) -> RunError + '_ {
-    move |e| RunError::Encode {
-        what: what.into(),
-        reason: e.to_string(),
-    }
-}
-
 /// The rows of one point: per level and metric, the summary over trials and the paired
 /// difference from the first level.
 fn point_rows(s: &Sweep, p: &DesignPoint, acc: &Accumulator) -> Result<Vec<u8>, RunError> {
-    let e = encode_err("sweep part");
-    let mut w = csv_writer(Vec::new());
-    let values: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
-    let trials = acc.trials.to_string();
+    let mut rows = Vec::new();
     for (l, level) in s.levels.iter().enumerate() {
         for m in Metric::ALL {
             let st = acc.metric(l, *m).summary();
             let (d, lo, hi) = acc.difference(l, *m);
-            let mut row = vec![p.id.to_string()];
-            row.extend(values.iter().cloned());
-            row.extend([
-                num(*level),
-                m.name().to_string(),
-                m.info().unit.to_string(),
-                st.n.to_string(),
-                num(st.mean),
-                num(st.sd),
-                num(st.se),
-                num(st.ci95_lo),
-                num(st.ci95_hi),
-                num(d),
-                num(lo),
-                num(hi),
-                trials.clone(),
-            ]);
-            w.write_record(&row).map_err(&e)?;
+            rows.push(SweepRecord {
+                point: p.id,
+                values: p.values.clone(),
+                level: *level,
+                metric: m.name().into(),
+                unit: m.info().unit.into(),
+                n: st.n,
+                mean: st.mean,
+                sd: st.sd,
+                se: st.se,
+                ci95_lo: st.ci95_lo,
+                ci95_hi: st.ci95_hi,
+                diff_mean: d,
+                diff_ci95_lo: lo,
+                diff_ci95_hi: hi,
+                trials: acc.trials,
+            });
         }
     }
-    w.into_inner().map_err(|err| RunError::Encode {
-        what: "sweep part".into(),
-        reason: err.to_string(),
-    })
+    records::rows("sweep part", rows)
 }
 
 /// The `sweep_trials.csv` rows of a block: by trial, then level.

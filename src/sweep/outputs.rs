@@ -11,7 +11,8 @@ use serde_json::json;
 use crate::charts;
 use crate::error::RunError;
 use crate::metrics::Metric;
-use crate::output::{self, AtomicFile, num};
+use crate::output::records::{self, DesignRecord, PrimRecord, SensitivityRecord, SweepRecord};
+use crate::output::{self, AtomicFile};
 use crate::rng::{Process, stream};
 use crate::sensitivity::Analysis;
 use crate::sensitivity::morris;
@@ -84,47 +85,37 @@ fn gather(
     needed: &[Metric],
 ) -> Result<(AtomicFile, Means), RunError> {
     let mut file = AtomicFile::create(&out.join("sweep.csv"))?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header(s)).map_err(|e| RunError::Encode {
+    let columns = header(s);
+    let mut w = records::writer(Vec::new(), false);
+    w.write_record(&columns).map_err(|e| RunError::Encode {
         what: "sweep.csv".into(),
         reason: e.to_string(),
     })?;
     file.write_all(&w.into_inner().unwrap_or_default())?;
-    let k = s.parameters.len();
     let mut means = Means {
         values: HashMap::new(),
         trials: vec![0; points.len()],
     };
     for p in points {
         let path = parts(p.id).join(part_name(p.id));
-        file.append_file(&path)?;
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_path(&path)
-            .map_err(|e| RunError::Encode {
-                what: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-        for rec in r.records() {
-            let rec = rec.map_err(|e| RunError::Encode {
-                what: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            let field = |i: usize| rec.get(i).unwrap_or("");
-            let Some(m) = Metric::from_name(field(k + 2)) else {
-                continue;
-            };
-            let level: f64 = field(k + 1).parse().unwrap_or(f64::NAN);
-            let Some(l) = s.levels.iter().position(|x| *x == level) else {
-                continue;
-            };
-            means.trials[p.id] = field(k + 13).parse().unwrap_or(0);
+        let bytes = std::fs::read(&path).map_err(|e| RunError::write(&path, e))?;
+        file.write_all(&bytes)?;
+        let damaged = |problem: String| RunError::Encode {
+            what: path.display().to_string(),
+            reason: problem,
+        };
+        let rows: Vec<SweepRecord> = records::read(&bytes, Some(&columns)).map_err(damaged)?;
+        for row in rows {
+            let m = Metric::from_name(&row.metric)
+                .ok_or_else(|| damaged(format!("unknown metric `{}`", row.metric)))?;
+            let l = s
+                .levels
+                .iter()
+                .position(|x| *x == row.level)
+                .ok_or_else(|| damaged(format!("level {} is not in the sweep", row.level)))?;
+            means.trials[p.id] = row.trials;
             if needed.contains(&m) {
-                let mean = field(k + 5).parse().unwrap_or(f64::NAN);
-                let diff = field(k + 10).parse().unwrap_or(f64::NAN);
-                means.values.insert((p.id, l, m), (mean, diff));
+                means.values.insert((p.id, l, m), (row.mean, row.diff_mean));
             }
         }
     }
@@ -190,68 +181,41 @@ fn analyse(s: &Sweep, points: &[DesignPoint], means: &Means) -> Vec<Analysis> {
     out
 }
 
-fn csv_bytes(rows: &[Vec<String>], what: &str) -> Result<Vec<u8>, RunError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r).map_err(|e| RunError::Encode {
-            what: what.into(),
-            reason: e.to_string(),
-        })?;
-    }
-    w.into_inner().map_err(|e| RunError::Encode {
-        what: what.into(),
-        reason: e.to_string(),
-    })
-}
-
 fn design_csv(s: &Sweep, points: &[DesignPoint], means: &Means) -> Result<Vec<u8>, RunError> {
     let mut h = vec!["point".to_string(), "role".to_string()];
     h.extend(s.parameters.iter().map(|p| p.key.clone()));
     h.extend(s.parameters.iter().map(|p| format!("{}_unit", p.key)));
     h.push("trials".into());
-    let mut rows = vec![h];
-    for p in points {
-        let mut r = vec![p.id.to_string(), p.role.tag()];
-        r.extend(p.values.iter().map(|v| num(*v)));
-        r.extend(p.unit.iter().map(|v| num(*v)));
-        r.push(means.trials[p.id].to_string());
-        rows.push(r);
-    }
-    csv_bytes(&rows, "design.csv")
+    let mut out = records::header("design.csv", &h)?;
+    out.extend(records::rows(
+        "design.csv",
+        points.iter().map(|p| DesignRecord {
+            point: p.id,
+            role: p.role.tag(),
+            values: p.values.clone(),
+            unit: p.unit.clone(),
+            trials: means.trials[p.id],
+        }),
+    )?);
+    Ok(out)
 }
 
 fn sensitivity_csv(s: &Sweep, analyses: &[Analysis]) -> Result<Vec<u8>, RunError> {
-    let mut rows = vec![
-        [
-            "method",
-            "metric",
-            "level",
-            "quantity",
-            "parameter",
-            "statistic",
-            "estimate",
-            "ci95_lo",
-            "ci95_hi",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut rows = Vec::new();
     let nan = f64::NAN;
     for a in analyses {
         let mut push = |method: &str, param: usize, stat: &str, v: f64, ci: (f64, f64)| {
-            rows.push(vec![
-                method.to_string(),
-                a.metric.name().to_string(),
-                num(s.levels[a.level]),
-                a.quantity().to_string(),
-                s.parameters[param].key.clone(),
-                stat.to_string(),
-                num(v),
-                num(ci.0),
-                num(ci.1),
-            ]);
+            rows.push(SensitivityRecord {
+                method: method.into(),
+                metric: a.metric.name().into(),
+                level: s.levels[a.level],
+                quantity: a.quantity().into(),
+                parameter: s.parameters[param].key.clone(),
+                statistic: stat.into(),
+                estimate: v,
+                ci95_lo: ci.0,
+                ci95_hi: ci.1,
+            });
         };
         let mut swings = a.swings.clone();
         swings.sort_by_key(|w| w.param);
@@ -275,7 +239,7 @@ fn sensitivity_csv(s: &Sweep, analyses: &[Analysis]) -> Result<Vec<u8>, RunError
             }
         }
     }
-    csv_bytes(&rows, "sensitivity.csv")
+    records::file("sensitivity.csv", rows)
 }
 
 /// PRIM over the main design: the trajectory as CSV, and the chosen box in words.
@@ -307,25 +271,21 @@ fn discovery(
         h.push(format!("{n}_min"));
         h.push(format!("{n}_max"));
     }
-    let mut rows = vec![h];
-    for (i, b) in res.trajectory.iter().enumerate() {
-        let mut r = vec![
-            b.step.to_string(),
-            b.count.to_string(),
-            b.hits.to_string(),
-            num(b.coverage),
-            num(b.density),
-            num(b.support),
-            b.restricted.iter().filter(|r| **r).count().to_string(),
-            (i == res.chosen).to_string(),
-        ];
-        for dim in 0..names.len() {
-            r.push(num(b.lower[dim]));
-            r.push(num(b.upper[dim]));
-        }
-        rows.push(r);
-    }
-    let csv = csv_bytes(&rows, "prim.csv").ok()?;
+    let steps = res.trajectory.iter().enumerate().map(|(i, b)| PrimRecord {
+        step: b.step,
+        points: b.count,
+        hits: b.hits,
+        coverage: b.coverage,
+        density: b.density,
+        support: b.support,
+        restricted: b.restricted.iter().filter(|r| **r).count(),
+        chosen: i == res.chosen,
+        bounds: (0..names.len())
+            .flat_map(|dim| [b.lower[dim], b.upper[dim]])
+            .collect(),
+    });
+    let mut csv = records::header("prim.csv", &h).ok()?;
+    csv.extend(records::rows("prim.csv", steps).ok()?);
     let chosen = &res.trajectory[res.chosen];
     let rules = prim::rules(chosen, &res.trajectory[0], &names);
     let level = crate::charts::data::level_label(s.levels[d.level]);
@@ -529,7 +489,7 @@ pub fn assemble(
         let mut f = AtomicFile::create(&out.join("sweep_trials.csv"))?;
         let mut h = vec!["point".to_string(), "level".into(), "trial".into()];
         h.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-        f.write_all(&csv_bytes(&[h], "sweep_trials.csv")?)?;
+        f.write_all(&records::header("sweep_trials.csv", &h)?)?;
         for p in points {
             f.append_file(&parts(p.id).join(trials_part_name(p.id)))?;
         }

@@ -204,8 +204,8 @@ fn summary_sentences_quote_summary_csv() {
         for f in &sentences {
             let m = HEADLINE.iter().find(|m| m.metric == f.metric).unwrap();
             let level = dipcap::output::num(f.level);
-            let row = &table[&(level.clone(), f.metric.to_string())];
-            let base = &table[&("1".to_string(), f.metric.to_string())];
+            let row = &table[&(level.clone(), f.metric.name().to_string())];
+            let base = &table[&("1".to_string(), f.metric.name().to_string())];
             let pct = format!("At {}", dipcap::charts::data::level_label(f.level));
             assert!(f.text.starts_with(&pct), "{}", f.text);
             // The figures, formatted as the reader sees them, straight from summary.csv.
