@@ -564,7 +564,7 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
     let alloc = budget::reference_allocation(s, 0);
     let shares: Vec<String> = Line::SHARED
         .iter()
-        .map(|l| format!("{} {:.0}", l.name(), alloc[l.index()]))
+        .map(|l| format!("{} {:.0}", l.name(), alloc[*l]))
         .collect();
     let _ = writeln!(
         o,

@@ -8,7 +8,7 @@ use crate::model::dynamics::{gain, loss};
 use crate::model::ledger::{Ledger, LineYear};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
-use crate::scenario::{Line, Scenario};
+use crate::scenario::{Line, LineMap, Scenario};
 
 #[derive(Debug)]
 pub struct Alliance {
@@ -45,7 +45,7 @@ impl Alliance {
     pub fn pledge_check(
         &mut self,
         s: &Scenario,
-        lines: &[LineYear; 6],
+        lines: &LineMap<LineYear>,
         partners: &mut Partners,
         tally: &mut Tally,
         tl: &mut Timeline,

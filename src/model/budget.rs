@@ -2,10 +2,10 @@
 //! cut policy that decides which lines absorb a cut. Pure functions, so each rule is testable
 //! on its own; the engine keeps the ledger.
 
-use crate::scenario::{CutPolicy, CutProfile, Line, Scenario};
+use crate::scenario::{CutPolicy, CutProfile, Line, LineMap, Scenario};
 
-/// Index of the five shared lines in allocation arrays.
-pub type Lines5 = [f64; 5];
+/// Money per shared line (the alliance entry stays 0: assessed contributions are not cut).
+pub type Lines5 = LineMap<f64>;
 
 /// The baseline (level 1.0) total budget of fiscal year `year` (0-based), million per year.
 pub fn baseline_total(s: &Scenario, year: usize) -> f64 {
@@ -51,9 +51,9 @@ pub fn shock_removal(s: &Scenario, level: f64, year: usize) -> f64 {
 /// The reference (full-budget) allocation to the shared lines in `year`.
 pub fn reference_allocation(s: &Scenario, year: usize) -> Lines5 {
     let net = baseline_total(s, year) - assessed(s, year);
-    let mut a = [0.0; 5];
-    for (i, share) in s.budget.shares.iter().enumerate() {
-        a[i] = share * net;
+    let mut a = Lines5::default();
+    for l in Line::SHARED {
+        a[l] = s.budget.shares[l] * net;
     }
     a
 }
@@ -62,31 +62,36 @@ pub fn reference_allocation(s: &Scenario, year: usize) -> Lines5 {
 /// from line i (water-filling: a capped line drops out and the rest share what is left).
 /// Returns the amounts taken and what could not be placed.
 pub fn spread(amount: f64, weights: &Lines5, caps: &Lines5) -> (Lines5, f64) {
-    let mut taken = [0.0; 5];
+    let mut taken = Lines5::default();
     let mut left = amount.max(0.0);
     // Flags rather than lists of lines: nothing to allocate at every appropriation.
-    let mut open: [bool; 5] = std::array::from_fn(|i| caps[i] > 0.0 && weights[i] > 0.0);
+    let mut open: LineMap<bool> = LineMap::from_fn(|l| caps[l] > 0.0 && weights[l] > 0.0);
+    open[Line::Alliance] = false;
     // Each pass either places everything or caps at least one line, so five passes suffice.
     while left > 1e-12 && open.iter().any(|o| *o) {
-        let total_w: f64 = (0..5).filter(|&i| open[i]).map(|i| weights[i]).sum();
-        let mut capped = [false; 5];
+        let total_w: f64 = Line::SHARED
+            .into_iter()
+            .filter(|&l| open[l])
+            .map(|l| weights[l])
+            .sum();
+        let mut capped = LineMap::<bool>::default();
         let mut placed = 0.0;
-        for i in (0..5).filter(|&i| open[i]) {
-            let want = left * weights[i] / total_w;
-            let room = caps[i] - taken[i];
+        for l in Line::SHARED.into_iter().filter(|&l| open[l]) {
+            let want = left * weights[l] / total_w;
+            let room = caps[l] - taken[l];
             let take = want.min(room);
-            taken[i] += take;
+            taken[l] += take;
             placed += take;
             if room - take <= 1e-12 {
-                capped[i] = true;
+                capped[l] = true;
             }
         }
         left -= placed;
         if !capped.iter().any(|c| *c) {
             break;
         }
-        for i in 0..5 {
-            open[i] &= !capped[i];
+        for l in Line::SHARED {
+            open[l] &= !capped[l];
         }
     }
     (taken, left.max(0.0))
@@ -101,14 +106,14 @@ fn policy_caps(s: &Scenario, personnel_cap: f64, full: &Lines5) -> Lines5 {
         CutPolicy::Proportional => {}
         CutPolicy::Protected => {
             for l in &cut.protected {
-                caps[l.index()] = 0.0;
+                caps[*l] = 0.0;
             }
         }
         CutPolicy::StickyPersonnel => {
             for l in &cut.protected {
-                caps[l.index()] = 0.0;
+                caps[*l] = 0.0;
             }
-            let p = Line::Personnel.index();
+            let p = Line::Personnel;
             caps[p] = personnel_cap.clamp(0.0, full[p]);
         }
     }
@@ -128,10 +133,10 @@ pub fn apply_cut(
     let caps = policy_caps(s, personnel_cap, full);
     let (mut taken, left) = spread(amount, base, &caps);
     if left > 1e-9 {
-        let rest: Lines5 = std::array::from_fn(|i| full[i] - taken[i]);
+        let rest = Lines5::from_fn(|l| full[l] - taken[l]);
         let (more, _) = spread(left, base, &rest);
-        for i in 0..5 {
-            taken[i] += more[i];
+        for l in Line::SHARED {
+            taken[l] += more[l];
         }
     }
     taken
@@ -147,18 +152,24 @@ pub fn appropriate(
     let base = reference_allocation(s, year);
     let total = baseline_total(s, year) * level_multiplier(s, level, year);
     let net = total - assessed(s, year);
-    let base_net: f64 = base.iter().sum();
+    let base_net = base.shared_sum();
     let cut = base_net - net;
     if cut <= 0.0 {
         // A level above 1 (or no cut) scales every line up in proportion.
-        return base.map(|a| a * net / base_net);
+        return Lines5::from_fn(|l| {
+            if l == Line::Alliance {
+                0.0
+            } else {
+                base[l] * net / base_net
+            }
+        });
     }
-    let p = Line::Personnel.index();
+    let p = Line::Personnel;
     // Sticky personnel: the line may shrink by at most `personnel_max_cut` of last year's
     // appropriation (growth of the reference does not count as room to cut).
     let floor = previous_personnel.unwrap_or(base[p]) * (1.0 - s.budget.cut.personnel_max_cut);
     let taken = apply_cut(s, &base, cut, base[p] - floor, &base);
-    std::array::from_fn(|i| base[i] - taken[i])
+    Lines5::from_fn(|l| base[l] - taken[l])
 }
 
 #[cfg(test)]
@@ -167,16 +178,18 @@ mod tests {
 
     #[test]
     fn spread_respects_caps_and_places_everything_it_can() {
-        let w = [50.0, 30.0, 20.0, 0.0, 0.0];
-        let caps = [1.0, 100.0, 100.0, 100.0, 100.0];
+        use Line::*;
+        let of = |v: [f64; 5]| Lines5::from_fn(|l| if l == Alliance { 0.0 } else { v[l as usize] });
+        let w = of([50.0, 30.0, 20.0, 0.0, 0.0]);
+        let caps = of([1.0, 100.0, 100.0, 100.0, 100.0]);
         let (t, left) = spread(10.0, &w, &caps);
-        assert!((t[0] - 1.0).abs() < 1e-12);
-        assert!((t.iter().sum::<f64>() - 10.0).abs() < 1e-9);
+        assert!((t[Personnel] - 1.0).abs() < 1e-12);
+        assert!((t.shared_sum() - 10.0).abs() < 1e-9);
         assert!(
-            (t[1] / t[2] - 1.5).abs() < 1e-9,
+            (t[Operations] / t[Procurement] - 1.5).abs() < 1e-9,
             "uncapped lines keep their proportions"
         );
-        assert_eq!(t[3], 0.0, "a line with no weight takes nothing");
+        assert_eq!(t[Engagement], 0.0, "a line with no weight takes nothing");
         assert_eq!(left, 0.0);
         let (_, left) = spread(1000.0, &w, &caps);
         assert!((left - (1000.0 - 201.0)).abs() < 1e-9);

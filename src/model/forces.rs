@@ -77,7 +77,7 @@ impl Forces {
 
     /// The year's cost of a unit, from the reference personnel line of year `y`.
     pub fn open_year(&mut self, s: &Scenario, y: usize) {
-        self.unit_cost = crate::model::budget::reference_allocation(s, y)[Line::Personnel.index()]
+        self.unit_cost = crate::model::budget::reference_allocation(s, y)[Line::Personnel]
             / s.forces.units.max(1) as f64;
     }
 

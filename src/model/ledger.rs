@@ -6,7 +6,7 @@
 
 use crate::engine::{Timeline, trace};
 use crate::model::budget;
-use crate::scenario::{Line, Scenario};
+use crate::scenario::{Line, LineMap, Scenario};
 
 /// Money comparisons tolerate rounding of sums of many small payments.
 pub const MONEY_EPS: f64 = 1e-9;
@@ -35,7 +35,7 @@ impl LineYear {
 #[derive(Debug)]
 pub struct Ledger {
     /// Per fiscal year, per line in `Line::ALL` order.
-    years: Vec<[LineYear; 6]>,
+    years: Vec<LineMap<LineYear>>,
     /// The personnel line as last enacted (after any rescission): sticky personnel keeps the
     /// next year's appropriation near it.
     previous_personnel: Option<f64>,
@@ -53,13 +53,13 @@ impl Ledger {
     /// logs it. Assessed alliance contributions are appropriated here and paid by the alliance.
     pub fn open_year(&mut self, s: &Scenario, level: f64, y: usize, tl: &mut Timeline) {
         let appr = budget::appropriate(s, level, y, self.previous_personnel);
-        let mut lines = [LineYear::default(); 6];
-        for (i, a) in appr.iter().enumerate() {
-            lines[i].appropriated = *a;
+        let mut lines = LineMap::<LineYear>::default();
+        for l in Line::SHARED {
+            lines[l].appropriated = appr[l];
         }
-        lines[Line::Alliance.index()].appropriated = budget::assessed(s, y);
+        lines[Line::Alliance].appropriated = budget::assessed(s, y);
         self.years.push(lines);
-        self.previous_personnel = Some(appr[Line::Personnel.index()]);
+        self.previous_personnel = Some(appr[Line::Personnel]);
         let total: f64 = lines.iter().map(|l| l.appropriated).sum();
         trace!(
             tl,
@@ -68,12 +68,12 @@ impl Ledger {
             "level {} appropriated {:.1} (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1}, alliance {:.1})",
             level,
             total,
-            appr[0],
-            appr[1],
-            appr[2],
-            appr[3],
-            appr[4],
-            lines[5].appropriated
+            appr[Line::Personnel],
+            appr[Line::Operations],
+            appr[Line::Procurement],
+            appr[Line::Engagement],
+            appr[Line::CrisisReserve],
+            lines[Line::Alliance].appropriated
         );
     }
 
@@ -84,41 +84,41 @@ impl Ledger {
         let year = self.years.len() - 1;
         let removal = budget::shock_removal(s, level, year);
         let lines = self.years[year];
-        let weights: budget::Lines5 = std::array::from_fn(|i| lines[i].appropriated);
-        let room: budget::Lines5 = std::array::from_fn(|i| lines[i].unspent().max(0.0));
-        let personnel_cap =
-            lines[Line::Personnel.index()].appropriated * s.budget.cut.personnel_max_cut;
+        let shared = |v: f64, l: Line| if l == Line::Alliance { 0.0 } else { v };
+        let weights = budget::Lines5::from_fn(|l| shared(lines[l].appropriated, l));
+        let room = budget::Lines5::from_fn(|l| shared(lines[l].unspent().max(0.0), l));
+        let personnel_cap = lines[Line::Personnel].appropriated * s.budget.cut.personnel_max_cut;
         let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
-        for (i, t) in taken.iter().enumerate() {
-            self.years[year][i].rescinded += t;
+        for l in Line::SHARED {
+            self.years[year][l].rescinded += taken[l];
         }
         self.previous_personnel =
-            Some(lines[Line::Personnel.index()].appropriated - taken[Line::Personnel.index()]);
+            Some(lines[Line::Personnel].appropriated - taken[Line::Personnel]);
         trace!(
             tl,
             "shock",
             "budget",
             "{:.1} removed from unspent money (personnel {:.1}, operations {:.1}, procurement {:.1}, engagement {:.1}, crisis reserve {:.1})",
-            taken.iter().sum::<f64>(),
-            taken[0],
-            taken[1],
-            taken[2],
-            taken[3],
-            taken[4]
+            taken.shared_sum(),
+            taken[Line::Personnel],
+            taken[Line::Operations],
+            taken[Line::Procurement],
+            taken[Line::Engagement],
+            taken[Line::CrisisReserve]
         );
     }
 
     /// What `line` has left this year.
     #[inline(always)]
     pub fn available(&self, line: Line) -> f64 {
-        self.current()[line.index()].unspent().max(0.0)
+        self.current()[line].unspent().max(0.0)
     }
 
     /// Spends up to `amount` from `line`; never more than is left. Returns what was paid.
     #[inline(always)]
     pub fn spend(&mut self, line: Line, amount: f64) -> f64 {
         let paid = amount.max(0.0).min(self.available(line));
-        self.current_mut()[line.index()].spent += paid;
+        self.current_mut()[line].spent += paid;
         paid
     }
 
@@ -126,33 +126,33 @@ impl Ledger {
     #[inline(always)]
     pub fn unfunded(&mut self, line: Line, amount: f64) {
         if amount > MONEY_EPS {
-            self.current_mut()[line.index()].unfunded += amount;
+            self.current_mut()[line].unfunded += amount;
         }
     }
 
     /// Fiscal year `y`'s lines.
-    pub fn year(&self, y: usize) -> &[LineYear; 6] {
+    pub fn year(&self, y: usize) -> &LineMap<LineYear> {
         &self.years[y]
     }
 
     /// Every year so far.
-    pub fn years(&self) -> &[[LineYear; 6]] {
+    pub fn years(&self) -> &[LineMap<LineYear>] {
         &self.years
     }
 
     /// The ledger as the trial's outcome.
-    pub fn into_years(self) -> Vec<[LineYear; 6]> {
+    pub fn into_years(self) -> Vec<LineMap<LineYear>> {
         self.years
     }
 
     #[inline(always)]
-    fn current(&self) -> &[LineYear; 6] {
+    fn current(&self) -> &LineMap<LineYear> {
         let y = self.years.len() - 1;
         &self.years[y]
     }
 
     #[inline(always)]
-    fn current_mut(&mut self) -> &mut [LineYear; 6] {
+    fn current_mut(&mut self) -> &mut LineMap<LineYear> {
         let y = self.years.len() - 1;
         &mut self.years[y]
     }

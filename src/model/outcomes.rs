@@ -7,7 +7,7 @@ use crate::engine::{Timeline, trace};
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::ledger::LineYear;
 use crate::model::partners::PartnerSummary;
-use crate::scenario::{DAYS_PER_YEAR, DciWeights, Line, Scenario};
+use crate::scenario::{DAYS_PER_YEAR, DciWeights, Line, LineMap, Scenario};
 
 /// Everything a trial at one level produces.
 #[derive(Debug, Clone)]
@@ -17,7 +17,7 @@ pub struct TrialOutcome {
     pub partner_trust: Vec<f64>,
     pub partner_interop: Vec<f64>,
     /// Per fiscal year, per line in `Line::ALL` order.
-    pub ledger: Vec<[LineYear; 6]>,
+    pub ledger: Vec<LineMap<LineYear>>,
     /// Events handled, including those handled at once instead of through the queue.
     pub events_processed: u64,
 }
@@ -212,7 +212,7 @@ pub fn year_row(
     y: usize,
     tally: &Tally,
     seen: &Observed,
-    lines: &[LineYear; 6],
+    lines: &LineMap<LineYear>,
     tl: &mut Timeline,
 ) -> [f64; N_YEAR_METRICS] {
     let acc = &tally.year;
@@ -248,7 +248,7 @@ pub fn year_row(
         (YearMetric::SpentCrisisReserve, Line::CrisisReserve),
         (YearMetric::SpentAlliance, Line::Alliance),
     ] {
-        set(m, lines[line.index()].spent);
+        set(m, lines[line].spent);
     }
     set(YearMetric::Rescinded, rescinded);
     set(YearMetric::Unfunded, lines.iter().map(|l| l.unfunded).sum());
@@ -277,7 +277,7 @@ pub fn trial_metrics(
     crises: f64,
     tally: &Tally,
     seen: &Observed,
-    ledger: &[[LineYear; 6]],
+    ledger: &[LineMap<LineYear>],
 ) -> [f64; N_METRICS] {
     let t = &tally.horizon;
     let decided = t.answered + t.unanswered;
@@ -316,7 +316,7 @@ pub fn trial_metrics(
     set(Metric::UnitsEnd, seen.units as f64);
     set(Metric::JointWithdrawals, t.joint_withdrawals);
     set(Metric::PledgeRatio, t.pledge_ratio_sum / s.years as f64);
-    let line_sum = |l: Line| ledger.iter().map(|y| y[l.index()].spent).sum::<f64>();
+    let line_sum = |l: Line| ledger.iter().map(|y| y[l].spent).sum::<f64>();
     set(Metric::SpentPersonnel, line_sum(Line::Personnel));
     set(Metric::SpentOperations, line_sum(Line::Operations));
     set(Metric::SpentProcurement, line_sum(Line::Procurement));
@@ -326,7 +326,7 @@ pub fn trial_metrics(
     let all = || ledger.iter().flat_map(|y| y.iter());
     set(Metric::Unspent, all().map(|l| l.unspent()).sum());
     set(Metric::Rescinded, all().map(|l| l.rescinded).sum());
-    let unfunded = |l: Line| ledger.iter().map(|y| y[l.index()].unfunded).sum::<f64>();
+    let unfunded = |l: Line| ledger.iter().map(|y| y[l].unfunded).sum::<f64>();
     set(Metric::UnfundedPersonnel, unfunded(Line::Personnel));
     set(Metric::UnfundedOperations, unfunded(Line::Operations));
     set(Metric::UnfundedProcurement, unfunded(Line::Procurement));

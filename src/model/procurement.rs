@@ -58,7 +58,7 @@ impl JointProcurement {
         let year = tl.year;
         let rem = tl.remaining_ticks() as f64 / TICKS_PER_YEAR as f64;
         let committed = s.procurement_committed_share
-            * budget::reference_allocation(s, year)[Line::Procurement.index()]
+            * budget::reference_allocation(s, year)[Line::Procurement]
             * rem;
         let room = ledger.available(Line::Procurement) - committed;
         loop {

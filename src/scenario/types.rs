@@ -74,9 +74,61 @@ impl Line {
     pub fn from_name(s: &str) -> Option<Line> {
         Line::ALL.into_iter().find(|l| l.name() == s)
     }
+}
 
-    pub fn index(self) -> usize {
-        self as usize
+/// One value per budget line, indexed by [`Line`] rather than by position. Maps over the five
+/// shared lines (shares, allocations, cuts) leave the alliance entry at its default and are
+/// read through [`Line::SHARED`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LineMap<T>([T; 6]);
+
+impl<T> LineMap<T> {
+    pub fn from_fn(mut f: impl FnMut(Line) -> T) -> Self {
+        LineMap(std::array::from_fn(|i| f(Line::ALL[i])))
+    }
+
+    /// Every line with its value, in `Line::ALL` order.
+    pub fn entries(&self) -> impl Iterator<Item = (Line, &T)> {
+        Line::ALL.into_iter().zip(self.0.iter())
+    }
+
+    /// Every value, in `Line::ALL` order.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> LineMap<U> {
+        LineMap(self.0.map(f))
+    }
+}
+
+impl LineMap<f64> {
+    /// The sum over the five shared lines, in their order.
+    pub fn shared_sum(&self) -> f64 {
+        Line::SHARED.iter().map(|l| self[*l]).sum()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a LineMap<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T> std::ops::Index<Line> for LineMap<T> {
+    type Output = T;
+    #[inline(always)]
+    fn index(&self, l: Line) -> &T {
+        &self.0[l as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<Line> for LineMap<T> {
+    #[inline(always)]
+    fn index_mut(&mut self, l: Line) -> &mut T {
+        &mut self.0[l as usize]
     }
 }
 
@@ -155,8 +207,8 @@ pub struct Budget {
     pub baseline: f64,
     pub growth: f64,
     pub levels: Vec<f64>,
-    /// Indexed by `Line::index()` for the five shared lines.
-    pub shares: [f64; 5],
+    /// The five shared lines' shares of the net budget (alliance: 0).
+    pub shares: LineMap<f64>,
     pub cut: Cut,
     pub engagement_order: Vec<EngagementItem>,
 }

@@ -80,8 +80,8 @@ fn cut_policies_decide_which_lines_absorb_the_cut() {
     let base = budget::reference_allocation(&s, 1);
     let prop = budget::appropriate(&s, 0.7, 1, None);
     // Proportional: every line keeps the same share of the smaller net budget.
-    for i in 0..5 {
-        assert!((prop[i] / prop.iter().sum::<f64>() - s.budget.shares[i]).abs() < 1e-12);
+    for l in Line::SHARED {
+        assert!((prop[l] / prop.iter().sum::<f64>() - s.budget.shares[l]).abs() < 1e-12);
     }
     set(&mut t, "budget.cut.policy", "protected".into());
     set(
@@ -91,14 +91,8 @@ fn cut_policies_decide_which_lines_absorb_the_cut() {
     );
     let s = from_table(&t).unwrap();
     let prot = budget::appropriate(&s, 0.7, 1, None);
-    assert_eq!(
-        prot[Line::Engagement.index()],
-        base[Line::Engagement.index()]
-    );
-    assert_eq!(
-        prot[Line::CrisisReserve.index()],
-        base[Line::CrisisReserve.index()]
-    );
+    assert_eq!(prot[Line::Engagement], base[Line::Engagement]);
+    assert_eq!(prot[Line::CrisisReserve], base[Line::CrisisReserve]);
     assert!(
         (prot.iter().sum::<f64>() - prop.iter().sum::<f64>()).abs() < 1e-6,
         "the same total is cut"
@@ -106,15 +100,15 @@ fn cut_policies_decide_which_lines_absorb_the_cut() {
     set(&mut t, "budget.cut.policy", "sticky_personnel".into());
     set(&mut t, "budget.cut.protected", toml::Value::Array(vec![]));
     let s = from_table(&t).unwrap();
-    let prev = budget::appropriate(&s, 1.0, 0, None)[Line::Personnel.index()];
+    let prev = budget::appropriate(&s, 1.0, 0, None)[Line::Personnel];
     let sticky = budget::appropriate(&s, 0.7, 1, Some(prev));
-    let p = sticky[Line::Personnel.index()];
+    let p = sticky[Line::Personnel];
     assert!(
         (p - prev * 0.97).abs() < 1e-6,
         "personnel shrinks by exactly the 3% allowed: {p} vs {prev}"
     );
     assert!(
-        sticky[Line::Operations.index()] < prop[Line::Operations.index()],
+        sticky[Line::Operations] < prop[Line::Operations],
         "operations absorbs what personnel does not"
     );
     assert!((sticky.iter().sum::<f64>() - prop.iter().sum::<f64>()).abs() < 1e-6);
@@ -180,7 +174,7 @@ fn readiness_recovers_slower_than_it_decays() {
     );
     // Lapsed units cost more to train: the first month pays 1 + 1.5·0.9 = 2.35× the steady cost.
     let steady_year = 12.0 * 100.0;
-    let spent = o.ledger[0][Line::Operations.index()].spent;
+    let spent = o.ledger[0][Line::Operations].spent;
     assert!(
         spent > steady_year * 1.2,
         "retraining costs more than staying trained: {spent}"
@@ -372,13 +366,13 @@ fn sticky_personnel_shock_hits_operations_and_engagement() {
     let y = s.budget.cut.start_year;
     let l = &o.ledger[y];
     assert!(!events(rows, "shock").is_empty());
-    let p = l[Line::Personnel.index()];
+    let p = l[Line::Personnel];
     assert!(
         p.rescinded <= p.appropriated * s.budget.cut.personnel_max_cut + 1e-6,
         "personnel gives at most its sticky share"
     );
     assert!(
-        l[Line::Operations.index()].rescinded > p.rescinded,
+        l[Line::Operations].rescinded > p.rescinded,
         "operations absorbs more than personnel"
     );
     let readiness_full = levels[0].0.yearly[y][YearMetric::Readiness.index()];

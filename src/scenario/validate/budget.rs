@@ -67,7 +67,7 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         levels.push(l);
     }
     let s = &b.shares;
-    let mut shares = [0.0; 5];
+    let mut shares = LineMap::default();
     for (line, v) in Line::SHARED.iter().zip([
         s.personnel,
         s.operations,
@@ -75,9 +75,10 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         s.engagement,
         s.crisis_reserve,
     ]) {
-        shares[line.index()] = c.fraction(&format!("budget.shares.{}", line.name()), v)?;
+        shares[*line] = c.fraction(&format!("budget.shares.{}", line.name()), v)?;
     }
-    c.sums_to_one("budget.shares", &shares, "budget shares")?;
+    let listed: Vec<f64> = Line::SHARED.iter().map(|l| shares[*l]).collect();
+    c.sums_to_one("budget.shares", &listed, "budget shares")?;
     let cut = cut(c, &b.cut, years)?;
     let engagement_order = engagement_order(c, &b.engagement_order)?;
     Ok(Budget {
