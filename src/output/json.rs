@@ -98,10 +98,11 @@ pub fn numeric_crates() -> serde_json::Map<String, Value> {
 pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>, RunError> {
     let crates = numeric_crates();
     let cut = &s.budget.cut;
+    let kind = cut.profile.kind().name();
     let (profile, shock_day, phase_years) = match cut.profile {
-        crate::scenario::CutProfile::Immediate => ("immediate", Value::Null, Value::Null),
-        crate::scenario::CutProfile::Phased { years } => ("phased", Value::Null, json!(years)),
-        crate::scenario::CutProfile::Shock { day, .. } => ("shock", json!(day), Value::Null),
+        crate::scenario::CutProfile::Immediate => (kind, Value::Null, Value::Null),
+        crate::scenario::CutProfile::Phased { years } => (kind, Value::Null, json!(years)),
+        crate::scenario::CutProfile::Shock { day, .. } => (kind, json!(day), Value::Null),
     };
     let v = json!({
         "dipcap_version": env!("CARGO_PKG_VERSION"),

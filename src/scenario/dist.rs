@@ -57,7 +57,7 @@ impl<'de> Deserialize<'de> for RawDist {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
                 Ok(RawDist(RawDistTable {
-                    dist: "constant".into(),
+                    dist: Family::Constant.name().into(),
                     value: Some(v),
                     ..Default::default()
                 }))
@@ -103,8 +103,57 @@ enum Sampler {
     },
 }
 
-/// The names accepted in `dist = "..."`, for error hints.
-pub const DIST_NAMES: &str = "constant, uniform, exponential, normal, lognormal, gamma, triangular, pert, poisson, empirical";
+/// A distribution family: what `dist = "..."` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Constant,
+    Uniform,
+    Exponential,
+    Normal,
+    Lognormal,
+    Gamma,
+    Triangular,
+    Pert,
+    Poisson,
+    Empirical,
+}
+
+impl Named for Family {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("constant", Family::Constant),
+        ("uniform", Family::Uniform),
+        ("exponential", Family::Exponential),
+        ("normal", Family::Normal),
+        ("lognormal", Family::Lognormal),
+        ("gamma", Family::Gamma),
+        ("triangular", Family::Triangular),
+        ("pert", Family::Pert),
+        ("poisson", Family::Poisson),
+        ("empirical", Family::Empirical),
+    ];
+}
+
+impl Family {
+    /// The parameters the family takes.
+    fn parameters(self) -> &'static [&'static str] {
+        match self {
+            Family::Constant => &["value"],
+            Family::Uniform => &["min", "max"],
+            Family::Exponential | Family::Poisson => &["mean"],
+            Family::Normal | Family::Lognormal => &["mean", "sd"],
+            Family::Gamma => &["shape", "scale"],
+            Family::Triangular | Family::Pert => &["min", "mode", "max"],
+            Family::Empirical => &["values", "weights"],
+        }
+    }
+}
+
+impl RawDistTable {
+    /// The family the table names, if it is one.
+    pub fn family(&self) -> Option<Family> {
+        Family::from_name(&self.dist)
+    }
+}
 
 /// Where a sampled quantity lives; checked so that e.g. a duration cannot be negative on average.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,7 +169,7 @@ pub enum Domain {
 /// A parameter problem: (the field inside the table, what is wrong, how to fix it).
 pub type DistProblem = (String, String, String);
 
-use super::MAX_MAGNITUDE;
+use super::{MAX_MAGNITUDE, Named};
 
 fn need(t: &RawDistTable, field: &str, v: Option<f64>) -> Result<f64, DistProblem> {
     match v {
@@ -147,31 +196,18 @@ fn bad(field: &str, what: String, fix: &str) -> DistProblem {
     (field.into(), what, fix.into())
 }
 
-/// The parameters each family takes; `None` for a name that is not a family.
-fn parameters_of(dist: &str) -> Option<&'static [&'static str]> {
-    Some(match dist {
-        "constant" => &["value"],
-        "uniform" => &["min", "max"],
-        "exponential" => &["mean"],
-        "normal" | "lognormal" => &["mean", "sd"],
-        "gamma" => &["shape", "scale"],
-        "triangular" | "pert" => &["min", "mode", "max"],
-        "poisson" => &["mean"],
-        "empirical" => &["values", "weights"],
-        _ => return None,
-    })
-}
-
 /// Rejects an unknown family, then a field the family does not take; fields are tried in a fixed
 /// order so the reported one does not depend on how the user ordered the table.
-fn check_fields(t: &RawDistTable) -> Result<(), DistProblem> {
-    let Some(allowed) = parameters_of(&t.dist) else {
+fn check_fields(t: &RawDistTable) -> Result<Family, DistProblem> {
+    let Some(family) = t.family() else {
+        let names: Vec<&str> = Family::NAMES.iter().map(|(n, _)| *n).collect();
         return Err(bad(
             "dist",
             format!("unknown distribution \"{}\"", t.dist),
-            &format!("use one of: {DIST_NAMES}"),
+            &format!("use one of: {}", names.join(", ")),
         ));
     };
+    let allowed = family.parameters();
     let present = [
         ("value", t.value.is_some()),
         ("min", t.min.is_some()),
@@ -193,7 +229,7 @@ fn check_fields(t: &RawDistTable) -> Result<(), DistProblem> {
             ));
         }
     }
-    Ok(())
+    Ok(family)
 }
 
 fn constant(t: &RawDistTable, domain: Domain) -> Result<Sampler, DistProblem> {
@@ -298,7 +334,11 @@ fn gamma(t: &RawDistTable) -> Result<Sampler, DistProblem> {
 }
 
 /// Triangular and PERT share their parameters and checks; only the sampler differs.
-fn triangular_or_pert(t: &RawDistTable, nonneg: bool) -> Result<Sampler, DistProblem> {
+fn triangular_or_pert(
+    t: &RawDistTable,
+    family: Family,
+    nonneg: bool,
+) -> Result<Sampler, DistProblem> {
     let (min, mode, max) = (
         need(t, "min", t.min)?,
         need(t, "mode", t.mode)?,
@@ -320,7 +360,7 @@ fn triangular_or_pert(t: &RawDistTable, nonneg: bool) -> Result<Sampler, DistPro
             "use min >= 0",
         ));
     }
-    Ok(if t.dist == "triangular" {
+    Ok(if family == Family::Triangular {
         Sampler::Triangular(
             Triangular::new(min, max, mode).map_err(|e| bad("mode", e.to_string(), "reorder"))?,
         )
@@ -405,22 +445,21 @@ impl Dist {
     /// Checks a raw table and builds the sampler.
     pub fn from_raw(raw: &RawDist, domain: Domain) -> Result<Dist, DistProblem> {
         let t = &raw.0;
-        check_fields(t)?;
+        let family = check_fields(t)?;
         let nonneg = domain != Domain::Real;
-        let (sampler, mean) = match t.dist.as_str() {
-            "constant" => (constant(t, domain)?, f64::NAN),
-            "uniform" => (uniform(t, nonneg)?, f64::NAN),
-            "exponential" => (exponential(t)?, f64::NAN),
-            "normal" => (normal(t, nonneg)?, f64::NAN),
-            "lognormal" => (lognormal(t)?, f64::NAN),
-            "gamma" => (gamma(t)?, f64::NAN),
-            "triangular" | "pert" => (triangular_or_pert(t, nonneg)?, f64::NAN),
-            "poisson" => (poisson(t)?, f64::NAN),
-            "empirical" => empirical(t, nonneg)?,
-            _ => unreachable!("names checked by check_fields"),
+        let (sampler, mean) = match family {
+            Family::Constant => (constant(t, domain)?, f64::NAN),
+            Family::Uniform => (uniform(t, nonneg)?, f64::NAN),
+            Family::Exponential => (exponential(t)?, f64::NAN),
+            Family::Normal => (normal(t, nonneg)?, f64::NAN),
+            Family::Lognormal => (lognormal(t)?, f64::NAN),
+            Family::Gamma => (gamma(t)?, f64::NAN),
+            Family::Triangular | Family::Pert => (triangular_or_pert(t, family, nonneg)?, f64::NAN),
+            Family::Poisson => (poisson(t)?, f64::NAN),
+            Family::Empirical => empirical(t, nonneg)?,
         };
         let mean = if mean.is_nan() {
-            Self::analytic_mean(t)
+            Self::analytic_mean(t, family)
         } else {
             mean
         };
@@ -471,16 +510,17 @@ impl Dist {
         self.mean
     }
 
-    fn analytic_mean(t: &RawDistTable) -> f64 {
+    fn analytic_mean(t: &RawDistTable, family: Family) -> f64 {
         let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
-        match t.dist.as_str() {
-            "constant" => g(t.value),
-            "uniform" => (g(t.min) + g(t.max)) / 2.0,
-            "exponential" | "normal" | "lognormal" | "poisson" => g(t.mean),
-            "gamma" => g(t.shape) * g(t.scale),
-            "triangular" => (g(t.min) + g(t.mode) + g(t.max)) / 3.0,
-            "pert" => (g(t.min) + 4.0 * g(t.mode) + g(t.max)) / 6.0,
-            _ => f64::NAN,
+        match family {
+            Family::Constant => g(t.value),
+            Family::Uniform => (g(t.min) + g(t.max)) / 2.0,
+            Family::Exponential | Family::Normal | Family::Lognormal | Family::Poisson => g(t.mean),
+            Family::Gamma => g(t.shape) * g(t.scale),
+            Family::Triangular => (g(t.min) + g(t.mode) + g(t.max)) / 3.0,
+            Family::Pert => (g(t.min) + 4.0 * g(t.mode) + g(t.max)) / 6.0,
+            // Its mean is computed from the values as they are built.
+            Family::Empirical => f64::NAN,
         }
     }
 }

@@ -142,15 +142,40 @@ pub enum CutProfile {
     Shock { day: f64, persists: bool },
 }
 
+/// The kind of a cut profile without its settings: what `budget.cut.profile` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKind {
+    Immediate,
+    Phased,
+    Shock,
+}
+
+impl Named for ProfileKind {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("immediate", ProfileKind::Immediate),
+        ("phased", ProfileKind::Phased),
+        ("shock", ProfileKind::Shock),
+    ];
+}
+
 impl CutProfile {
+    pub fn kind(self) -> ProfileKind {
+        match self {
+            CutProfile::Immediate => ProfileKind::Immediate,
+            CutProfile::Phased { .. } => ProfileKind::Phased,
+            CutProfile::Shock { .. } => ProfileKind::Shock,
+        }
+    }
+
     /// The name used in scenario files, with the profile's own settings in words:
     /// "immediate", "phased over 3 years", "shock on day 150 (persists)".
     pub fn describe(self) -> String {
         match self {
-            CutProfile::Immediate => "immediate".into(),
-            CutProfile::Phased { years } => format!("phased over {years} years"),
+            CutProfile::Immediate => self.kind().name().into(),
+            CutProfile::Phased { years } => format!("{} over {years} years", self.kind().name()),
             CutProfile::Shock { day, persists } => format!(
-                "shock on day {day} ({})",
+                "{} on day {day} ({})",
+                self.kind().name(),
                 if persists {
                     "persists"
                 } else {
@@ -470,6 +495,74 @@ mod tests {
             EngagementItem::Exercises,
         ]);
         round_trip(&[QueueOrder::Fifo, QueueOrder::Priority, QueueOrder::Deadline]);
+        round_trip(&[
+            ProfileKind::Immediate,
+            ProfileKind::Phased,
+            ProfileKind::Shock,
+        ]);
+        use super::super::dist::Family::*;
+        round_trip(&[
+            Constant,
+            Uniform,
+            Exponential,
+            Normal,
+            Lognormal,
+            Gamma,
+            Triangular,
+            Pert,
+            Poisson,
+            Empirical,
+        ]);
         assert_eq!(PartnerKind::from_name("Ally"), None, "names are exact");
+    }
+
+    /// Every `"enum"` list in the JSON Schema of scenario files.
+    fn schema_enums() -> Vec<Vec<String>> {
+        fn walk(v: &serde_json::Value, out: &mut Vec<Vec<String>>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(serde_json::Value::Array(names)) = m.get("enum") {
+                        out.push(
+                            names
+                                .iter()
+                                .filter_map(|n| n.as_str().map(String::from))
+                                .collect(),
+                        );
+                    }
+                    m.values().for_each(|x| walk(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let schema = schemars::schema_for!(super::super::raw::RawScenario);
+        let mut out = Vec::new();
+        walk(&serde_json::to_value(&schema).unwrap(), &mut out);
+        out
+    }
+
+    fn names<T: Named>() -> Vec<String> {
+        T::NAMES.iter().map(|(n, _)| n.to_string()).collect()
+    }
+
+    #[test]
+    fn the_schema_lists_exactly_the_names_validation_accepts() {
+        let enums = schema_enums();
+        let shared: Vec<String> = Line::SHARED.iter().map(|l| l.name().to_string()).collect();
+        for (what, listed) in [
+            ("cut policy", names::<CutPolicy>()),
+            ("cut profile", names::<ProfileKind>()),
+            ("engagement item", names::<EngagementItem>()),
+            ("partner kind", names::<PartnerKind>()),
+            ("post kind", names::<PostKind>()),
+            ("queue order", names::<QueueOrder>()),
+            ("distribution", names::<super::super::dist::Family>()),
+            ("shared line", shared),
+        ] {
+            assert!(
+                enums.contains(&listed),
+                "the schema has no enum {listed:?} for the {what}; it has {enums:?}"
+            );
+        }
     }
 }

@@ -104,12 +104,24 @@ fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
         ));
     }
     let start_year = cut.start_year as usize - 1;
-    let profile = match cut.profile.as_str() {
-        "immediate" => CutProfile::Immediate,
-        "phased" => CutProfile::Phased {
+    let Some(kind) = ProfileKind::from_name(&cut.profile) else {
+        let names: Vec<String> = ProfileKind::NAMES
+            .iter()
+            .map(|(n, _)| format!("\"{n}\""))
+            .collect();
+        let (last, rest) = names.split_last().expect("profiles are listed");
+        return Err(c.err(
+            "budget.cut.profile",
+            format!("\"{}\" is not a known cut profile", cut.profile),
+            format!("use {} or {last}", rest.join(", ")),
+        ));
+    };
+    let profile = match kind {
+        ProfileKind::Immediate => CutProfile::Immediate,
+        ProfileKind::Phased => CutProfile::Phased {
             years: check!(c, "budget.cut", cut.phase_years, int, 1, 100)?,
         },
-        "shock" => CutProfile::Shock {
+        ProfileKind::Shock => CutProfile::Shock {
             day: check!(
                 c,
                 "budget.cut",
@@ -121,13 +133,6 @@ fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
             )?,
             persists: cut.shock_persists,
         },
-        other => {
-            return Err(c.err(
-                "budget.cut.profile",
-                format!("\"{other}\" is not a known cut profile"),
-                "use \"immediate\", \"phased\" or \"shock\"",
-            ));
-        }
     };
     let policy = c.choice("budget.cut.policy", &cut.policy)?;
     let mut protected = Vec::new();

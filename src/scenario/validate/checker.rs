@@ -8,7 +8,7 @@ use std::path::Path;
 use super::MAX_MAGNITUDE;
 use super::R;
 use crate::error::InputError;
-use crate::scenario::dist::{Dist, Domain, RawDist};
+use crate::scenario::dist::{Dist, Domain, Family, RawDist};
 use crate::scenario::types::Named;
 
 /// Tolerance for shares that must sum to 1 (loose enough for hand-written decimals).
@@ -119,7 +119,10 @@ impl Checker<'_> {
 
     pub(super) fn dist(&self, key: &str, raw: &RawDist, domain: Domain) -> R<Dist> {
         Dist::from_raw(raw, domain).map_err(|(field, problem, hint)| {
-            let key = if raw.0.dist == "constant" && field == "value" && raw.0.min.is_none() {
+            let key = if raw.0.family() == Some(Family::Constant)
+                && field == "value"
+                && raw.0.min.is_none()
+            {
                 key.to_string()
             } else {
                 format!("{key}.{field}")
