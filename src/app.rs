@@ -8,6 +8,7 @@ use crate::charts::{ChartData, Source};
 use crate::error::{InputError, RunError};
 use crate::model::run_trial;
 use crate::model::{budget, crisis};
+use crate::output::folder;
 use crate::output::{self, csv as out_csv, json as out_json};
 use crate::parts::{self, RunParts};
 use crate::publish::{Finish, check_out_dir, draw_visuals, finish, write_visuals};
@@ -163,7 +164,7 @@ fn simulate(opts: &RunOptions, p: &Prepared) -> Result<Simulated, RunError> {
         opts.precision.as_ref(),
         opts.shard,
     );
-    let parts_dir = p.out_dir.join(parts::DIR);
+    let parts_dir = p.out_dir.join(folder::PARTS);
     output::remove_stale_temporaries(&p.out_dir);
     let (mut parts, start) = if opts.resume {
         RunParts::resume(&parts_dir, &plan_text, levels.len())?
@@ -260,7 +261,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let p = prepare(opts)?;
-    let _lock = parts::lock(&p.out_dir)?;
+    let _lock = crate::output::folder::lock(&p.out_dir)?;
     let sim = simulate(opts, &p)?;
     let levels = p.s.budget.levels.clone();
     let (threads, resumed_at) = (sim.threads, sim.resumed_at);
@@ -296,8 +297,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             resumed_at,
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: vec![
-                "shard.json".into(),
-                "accumulator.bin".into(),
+                folder::SHARD.into(),
+                folder::ACCUMULATOR.into(),
                 "trials-level-*.csv (merge with `dipcap merge`)".into(),
             ],
         });

@@ -1,5 +1,5 @@
-//! The resumable state of a run in progress, in `<out>/.dipcap-parts/`: `plan.json` (what the
-//! results depend on), one file of `trials.csv` rows per budget level (appended block by
+//! The resumable state of a run in progress, in `<out>/.dipcap-parts/` (the folder itself,
+//! its lock and its file names are `output::folder`): `plan.json` (what the results depend on), one file of `trials.csv` rows per budget level (appended block by
 //! block), and `checkpoint.bin` (the accumulator, the next trial and the length of each rows
 //! file at that moment), replaced atomically every few seconds and when the run is stopped.
 //! After a kill, `--resume` reloads the checkpoint, cuts the rows files back to its lengths and
@@ -23,7 +23,6 @@ use crate::runner::Start;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::codec;
 
-pub const DIR: &str = ".dipcap-parts";
 const MAGIC: &[u8; 8] = b"DIPCAPCP";
 /// How often the checkpoint is rewritten while a run goes on: every 5 s, or every
 /// `DIPCAP_CHECKPOINT_SECONDS` (0 = after every block, as the crash tests use).
@@ -51,43 +50,6 @@ pub fn stop_flag() -> &'static AtomicBool {
         });
     });
     &STOP
-}
-
-/// `<out>/.dipcap-lock`, held locked while a run, sweep or merge writes to `out` (see [`lock`]).
-/// Dropping it — at the end of the command, on an error or a panic — removes the file and then
-/// releases the lock: only a guard that holds the lock removes the file, so a dipcap refused by
-/// another one never deletes that one's lock. After a SIGKILL the file stays, unlocked, and the
-/// next dipcap simply takes it.
-#[derive(Debug)]
-pub struct FolderLock {
-    path: PathBuf,
-    _file: File,
-}
-
-impl Drop for FolderLock {
-    fn drop(&mut self) {
-        // Removed while still held; the lock itself goes with the file handle just after.
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Locks `<out>/.dipcap-lock` while a run or sweep writes to `out`: a second dipcap on the same
-/// folder is refused instead of mixing its parts with the first one's. The operating system
-/// releases the lock when the process ends, however it ends.
-pub fn lock(out: &Path) -> Result<FolderLock, RunError> {
-    std::fs::create_dir_all(out).map_err(io(out))?;
-    let path = out.join(".dipcap-lock");
-    let f = File::create(&path).map_err(io(&path))?;
-    match f.try_lock() {
-        Ok(()) => Ok(FolderLock { path, _file: f }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(InputError::Option {
-            what: format!("--out {}", out.display()),
-            problem: "another dipcap is writing to this folder".into(),
-            hint: "wait for it to finish, or choose another --out".into(),
-        }
-        .into()),
-        Err(std::fs::TryLockError::Error(e)) => Err(RunError::write(&path, e)),
-    }
 }
 
 fn rows_name(level: usize) -> String {
@@ -272,30 +234,5 @@ impl RunParts {
         let dir = self.dir.clone();
         drop(self);
         std::fs::remove_dir_all(&dir).map_err(io(&dir))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A second dipcap on a locked folder is refused and leaves the first one's lock in place;
-    /// the guard removes the lock file when dropped, and the folder can be locked again.
-    #[test]
-    fn the_folder_lock_is_exclusive_and_released_on_drop() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".dipcap-lock");
-        let first = lock(dir.path()).unwrap();
-        let refused = lock(dir.path()).unwrap_err().to_string();
-        assert!(
-            refused.contains("another dipcap is writing to this folder"),
-            "{refused}"
-        );
-        assert!(path.exists(), "a refused dipcap removed the holder's lock");
-        drop(first);
-        assert!(!path.exists(), "the lock file outlived its guard");
-        let again = lock(dir.path()).unwrap();
-        assert!(path.exists());
-        drop(again);
     }
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::charts::{self, ChartData, Source};
-use crate::error::{InputError, RunError};
+use crate::error::RunError;
+use crate::output::folder;
 use crate::output::{self, csv as out_csv, json as out_json};
 use crate::report;
 use crate::runner::Precision;
@@ -56,15 +57,15 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     };
     let rows = out_csv::summary_rows(&levels, &acc);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("yearly.csv", out_csv::yearly(s, &levels, &acc)?),
-        ("summary.csv", out_csv::summary(&rows)?),
-        ("summary.json", out_json::summary(s, &facts, &rows)?),
-        ("partners.csv", out_csv::partners(s, &levels, &acc)?),
-        ("percentiles.csv", out_csv::percentiles(&levels, &acc)?),
+        (folder::YEARLY, out_csv::yearly(s, &levels, &acc)?),
+        (folder::SUMMARY, out_csv::summary(&rows)?),
+        (folder::SUMMARY_JSON, out_json::summary(s, &facts, &rows)?),
+        (folder::PARTNERS, out_csv::partners(s, &levels, &acc)?),
+        (folder::PERCENTILES, out_csv::percentiles(&levels, &acc)?),
     ];
-    let mut names: Vec<String> = vec!["trials.csv".to_string()];
+    let mut names: Vec<String> = vec![folder::TRIALS.to_string()];
     names.extend(files.iter().map(|(n, _)| n.to_string()));
-    names.push("manifest.json".into());
+    names.push(folder::MANIFEST.into());
     let info = out_json::ManifestInfo {
         scenario_path: f.scenario_path,
         scenario_sha256: f.scenario_sha256,
@@ -74,7 +75,7 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         files: names.clone(),
         shards: f.shards,
     };
-    files.push(("manifest.json", out_json::manifest(s, &facts, &info)?));
+    files.push((folder::MANIFEST, out_json::manifest(s, &facts, &info)?));
     let trials = acc.trials;
     let means: Vec<Vec<f64>> = (0..levels.len())
         .map(|l| {
@@ -96,7 +97,7 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         None
     };
     std::fs::create_dir_all(out_dir).map_err(|e| RunError::write(out_dir, e))?;
-    let mut trials_csv = output::AtomicFile::create(&out_dir.join("trials.csv"))?;
+    let mut trials_csv = output::AtomicFile::create(&out_dir.join(folder::TRIALS))?;
     trials_csv.write_all(&out_csv::trials_header()?)?;
     for level_files in &f.rows {
         for file in level_files {
@@ -110,7 +111,7 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     match &visuals {
         Some(v) => {
             write_visuals(out_dir, v)?;
-            names.push("report.html".into());
+            names.push(folder::REPORT.into());
             names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
         }
         None => remove_stale_visuals(out_dir, &[])?,
@@ -140,7 +141,7 @@ pub fn draw_visuals(data: &ChartData) -> Result<Visuals, RunError> {
 /// Writes `charts/<stem>.svg|png` and `report.html`, each atomically, and removes chart
 /// files an earlier run left that this one did not draw.
 pub fn write_visuals(out_dir: &Path, v: &Visuals) -> Result<(), RunError> {
-    let dir = out_dir.join("charts");
+    let dir = out_dir.join(folder::CHARTS);
     std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
     let mut keep = Vec::new();
     for c in &v.charts {
@@ -151,13 +152,13 @@ pub fn write_visuals(out_dir: &Path, v: &Visuals) -> Result<(), RunError> {
         keep.push(svg);
         keep.push(png);
     }
-    output::write_atomic(&out_dir.join("report.html"), v.report.as_bytes())?;
+    output::write_atomic(&out_dir.join(folder::REPORT), v.report.as_bytes())?;
     remove_stale_visuals(out_dir, &keep)
 }
 
 /// Old charts (and an old report, when no report is written) would describe another run.
 fn remove_stale_visuals(out_dir: &Path, keep: &[String]) -> Result<(), RunError> {
-    let dir = out_dir.join("charts");
+    let dir = out_dir.join(folder::CHARTS);
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -168,7 +169,7 @@ fn remove_stale_visuals(out_dir: &Path, keep: &[String]) -> Result<(), RunError>
         }
     }
     if keep.is_empty() {
-        let report = out_dir.join("report.html");
+        let report = out_dir.join(folder::REPORT);
         if report.exists() {
             std::fs::remove_file(&report).map_err(|e| RunError::write(&report, e))?;
         }
@@ -176,35 +177,4 @@ fn remove_stale_visuals(out_dir: &Path, keep: &[String]) -> Result<(), RunError>
     Ok(())
 }
 
-/// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
-/// a writable folder, before hours of simulation are spent.
-pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(InputError::Option {
-            what: format!("--out {}", dir.display()),
-            problem: "exists and is not a folder".into(),
-            hint: "choose a folder path for the results".into(),
-        });
-    }
-    let mut probe = dir.to_path_buf();
-    while !probe.exists() {
-        match probe.parent() {
-            Some(p) if !p.as_os_str().is_empty() => probe = p.to_path_buf(),
-            _ => {
-                probe = PathBuf::from(".");
-                break;
-            }
-        }
-    }
-    let readonly = std::fs::metadata(&probe)
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(true);
-    if !probe.is_dir() || readonly {
-        return Err(InputError::Option {
-            what: format!("--out {}", dir.display()),
-            problem: format!("{} is not a writable folder", probe.display()),
-            hint: "choose an output folder you can write to".into(),
-        });
-    }
-    Ok(())
-}
+pub use crate::output::folder::check_out_dir;

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, RunError};
 use crate::output;
+use crate::output::folder;
 use crate::parts::RunParts;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::codec;
@@ -93,7 +94,7 @@ pub fn write_run_shard(
 ) -> Result<(), RunError> {
     std::fs::create_dir_all(out).map_err(|e| RunError::write(out, e))?;
     // An older shard.json would claim the folder complete while it is rewritten.
-    let marker = out.join("shard.json");
+    let marker = out.join(folder::SHARD);
     if marker.exists() {
         std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
     }
@@ -101,13 +102,13 @@ pub fn write_run_shard(
         let to = out.join(rows_name(l));
         std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
     }
-    output::write_atomic_with(&out.join("accumulator.bin"), |f| {
+    output::write_atomic_with(&out.join(folder::ACCUMULATOR), |f| {
         let mut w = codec::Writer::new(f);
         codec::encode_to(acc, &mut w);
         w.finish().map(|_| ())
     })?;
     let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
-        what: "shard.json".into(),
+        what: folder::SHARD.into(),
         reason: e.to_string(),
     })?;
     text.push(b'\n');
@@ -156,9 +157,9 @@ impl ShardJson {
 
 /// Reads the `shard.json` of a folder.
 pub fn read(dir: &Path) -> Result<Shard, RunError> {
-    let path = dir.join("shard.json");
+    let path = dir.join(folder::SHARD);
     let text = std::fs::read_to_string(&path).map_err(|_| {
-        let problem = if dir.join(crate::parts::DIR).is_dir() {
+        let problem = if dir.join(folder::PARTS).is_dir() {
             "is a shard that did not finish (it was interrupted)".to_string()
         } else if !dir.is_dir() {
             "is not a folder".to_string()
@@ -309,7 +310,7 @@ pub fn merge_runs(
                 "run the shard again",
             ));
         }
-        let path = dirs[k].join("accumulator.bin");
+        let path = dirs[k].join(folder::ACCUMULATOR);
         let bytes = std::fs::read(&path).map_err(|e| {
             refuse(
                 path.display().to_string(),
@@ -351,7 +352,7 @@ pub fn merge_runs(
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
     crate::publish::check_out_dir(&out_dir)?;
-    let _lock = crate::parts::lock(&out_dir)?;
+    let _lock = crate::output::folder::lock(&out_dir)?;
     let trials = acc.trials;
     let done = crate::publish::finish(crate::publish::Finish {
         s: &s,

@@ -12,14 +12,15 @@ use serde::Deserialize;
 
 use crate::error::{InputError, RunError};
 use crate::metrics::{Metric, YearMetric};
+use crate::output::folder;
 
 /// The files a chart set is drawn from, in the order they are read.
 pub const SOURCE_FILES: [&str; 5] = [
-    "manifest.json",
-    "summary.csv",
-    "yearly.csv",
-    "percentiles.csv",
-    "partners.csv",
+    folder::MANIFEST,
+    folder::SUMMARY,
+    folder::YEARLY,
+    folder::PERCENTILES,
+    folder::PARTNERS,
 ];
 
 /// Where the source files come from: an output folder on disk, or the bytes of a run that
@@ -136,7 +137,7 @@ fn corrupt(path: &Path, problem: String) -> RunError {
 
 impl ChartData {
     pub fn load(source: &Source) -> Result<ChartData, RunError> {
-        let (path, bytes) = source.read("manifest.json")?;
+        let (path, bytes) = source.read(folder::MANIFEST)?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| corrupt(&path, format!("not a dipcap manifest: {e}")))?;
         if manifest.levels.is_empty() {
@@ -150,14 +151,14 @@ impl ChartData {
                 .ok_or_else(|| corrupt(path, format!("level {level} is not in manifest.json")))
         };
 
-        let (path, bytes) = source.read("summary.csv")?;
+        let (path, bytes) = source.read(folder::SUMMARY)?;
         let mut summary = HashMap::new();
         for row in parse_csv::<SummaryRow>(&path, &bytes)? {
             let m = known(&path, &row.metric, Metric::from_name)?;
             summary.insert((level_index(&path, row.level)?, m), row);
         }
 
-        let (path, bytes) = source.read("yearly.csv")?;
+        let (path, bytes) = source.read(folder::YEARLY)?;
         let mut yearly: HashMap<(usize, YearMetric), Vec<YearlyRow>> = HashMap::new();
         for row in parse_csv::<YearlyRow>(&path, &bytes)? {
             let m = known(&path, &row.metric, YearMetric::from_name)?;
@@ -170,7 +171,7 @@ impl ChartData {
             rows.sort_by_key(|r| r.year);
         }
 
-        let (path, bytes) = source.read("percentiles.csv")?;
+        let (path, bytes) = source.read(folder::PERCENTILES)?;
         let mut percentiles: HashMap<(usize, Metric), Vec<f64>> = HashMap::new();
         for row in parse_csv::<PercentileRecord>(&path, &bytes)? {
             let m = known(&path, &row.metric, Metric::from_name)?;
@@ -186,7 +187,7 @@ impl ChartData {
             v[row.percentile] = row.value;
         }
 
-        let (path, bytes) = source.read("partners.csv")?;
+        let (path, bytes) = source.read(folder::PARTNERS)?;
         let mut partners = vec![Vec::new(); levels.len()];
         for row in parse_csv::<PartnerRow>(&path, &bytes)? {
             partners[level_index(&path, row.level)?].push(row);

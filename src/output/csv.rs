@@ -7,6 +7,7 @@ use crate::engine::TraceRow;
 use crate::error::RunError;
 use crate::metrics::{Metric, YearMetric};
 use crate::model::TrialOutcome;
+use crate::output::folder;
 use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
@@ -21,12 +22,12 @@ pub fn trials_header() -> Result<Vec<u8>, RunError> {
     header.extend(Metric::ALL.iter().map(|m| m.name()));
     let mut w = records::writer(Vec::new(), false);
     let e = |e: csv::Error| RunError::Encode {
-        what: "trials.csv".into(),
+        what: folder::TRIALS.into(),
         reason: e.to_string(),
     };
     w.write_record(&header).map_err(e)?;
     w.into_inner().map_err(|err| RunError::Encode {
-        what: "trials.csv".into(),
+        what: folder::TRIALS.into(),
         reason: err.to_string(),
     })
 }
@@ -70,7 +71,7 @@ pub fn yearly(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>
             }
         }
     }
-    records::file("yearly.csv", rows)
+    records::file(folder::YEARLY, rows)
 }
 
 /// The `summary.csv` rows: per level and metric, the statistics over trials and the paired
@@ -106,7 +107,7 @@ pub fn summary_rows(levels: &[f64], acc: &Accumulator) -> Vec<SummaryRecord> {
 }
 
 pub fn summary(rows: &[SummaryRecord]) -> Result<Vec<u8>, RunError> {
-    records::file("summary.csv", rows.iter().cloned())
+    records::file(folder::SUMMARY, rows.iter().cloned())
 }
 
 /// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (type 7,
@@ -129,7 +130,7 @@ pub fn percentiles(levels: &[f64], acc: &Accumulator) -> Result<Vec<u8>, RunErro
             }
         }
     }
-    records::file("percentiles.csv", rows)
+    records::file(folder::PERCENTILES, rows)
 }
 
 /// `partners.csv`: per level and partner, end-of-horizon trust and interoperability over trials.
@@ -156,7 +157,7 @@ pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u
             });
         }
     }
-    records::file("partners.csv", rows)
+    records::file(folder::PARTNERS, rows)
 }
 
 /// A trial's event log as CSV: time (days), fiscal year, day of year, event, subject, details.

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::RunError;
 use crate::metrics::Metric;
+use crate::output::folder;
 use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
@@ -64,7 +65,7 @@ pub fn summary(s: &Scenario, r: &RunFacts, rows: &[SummaryRecord]) -> Result<Vec
         "metrics": metrics,
         "summary": rows,
     });
-    to_bytes(&v, "summary.json")
+    to_bytes(&v, folder::SUMMARY_JSON)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -145,5 +146,5 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
         "files": m.files,
         "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",
     });
-    to_bytes(&v, "manifest.json")
+    to_bytes(&v, folder::MANIFEST)
 }

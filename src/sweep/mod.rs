@@ -52,7 +52,8 @@ pub struct SweepReport {
     pub summary: String,
 }
 
-use crate::parts::DIR as PARTS;
+use crate::output::folder;
+use crate::output::folder::PARTS;
 
 fn part_name(id: usize) -> String {
     format!("point-{id:07}.csv")
@@ -166,7 +167,7 @@ pub struct SweepShard {
 /// Moves a shard's finished points from the parts folder to `points/` and writes
 /// `shard.json` last.
 fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunError> {
-    let marker = out.join("shard.json");
+    let marker = out.join(folder::SHARD);
     if marker.exists() {
         std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
     }
@@ -186,7 +187,7 @@ fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunErr
         }
     }
     let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
-        what: "shard.json".into(),
+        what: folder::SHARD.into(),
         reason: e.to_string(),
     })?;
     text.push(b'\n');
@@ -263,7 +264,7 @@ pub fn merge(
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
     crate::publish::check_out_dir(&out_dir)?;
-    let _lock = crate::parts::lock(&out_dir)?;
+    let _lock = crate::output::folder::lock(&out_dir)?;
     let timing = outputs::Timing {
         threads: shards.iter().map(|w| w.threads).max().unwrap_or(1),
         started: shards
@@ -454,7 +455,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&s.name));
     crate::publish::check_out_dir(&out_dir)?;
-    let _lock = crate::parts::lock(&out_dir)?;
+    let _lock = crate::output::folder::lock(&out_dir)?;
     output::remove_stale_temporaries(&out_dir);
     let parts = out_dir.join(PARTS);
     let plan_text = plan(&s, points.len(), o);

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::charts;
 use crate::error::RunError;
 use crate::metrics::Metric;
+use crate::output::folder;
 use crate::output::records::{self, DesignRecord, PrimRecord, SensitivityRecord, SweepRecord};
 use crate::output::{self, AtomicFile};
 use crate::rng::{Process, stream};
@@ -84,11 +85,11 @@ fn gather(
     out: &Path,
     needed: &[Metric],
 ) -> Result<(AtomicFile, Means), RunError> {
-    let mut file = AtomicFile::create(&out.join("sweep.csv"))?;
+    let mut file = AtomicFile::create(&out.join(folder::SWEEP))?;
     let columns = header(s);
     let mut w = records::writer(Vec::new(), false);
     w.write_record(&columns).map_err(|e| RunError::Encode {
-        what: "sweep.csv".into(),
+        what: folder::SWEEP.into(),
         reason: e.to_string(),
     })?;
     file.write_all(&w.into_inner().unwrap_or_default())?;
@@ -186,9 +187,9 @@ fn design_csv(s: &Sweep, points: &[DesignPoint], means: &Means) -> Result<Vec<u8
     h.extend(s.parameters.iter().map(|p| p.key.clone()));
     h.extend(s.parameters.iter().map(|p| format!("{}_unit", p.key)));
     h.push("trials".into());
-    let mut out = records::header("design.csv", &h)?;
+    let mut out = records::header(folder::DESIGN, &h)?;
     out.extend(records::rows(
-        "design.csv",
+        folder::DESIGN,
         points.iter().map(|p| DesignRecord {
             point: p.id,
             role: p.role.tag(),
@@ -239,7 +240,7 @@ fn sensitivity_csv(s: &Sweep, analyses: &[Analysis]) -> Result<Vec<u8>, RunError
             }
         }
     }
-    records::file("sensitivity.csv", rows)
+    records::file(folder::SENSITIVITY, rows)
 }
 
 /// PRIM over the main design: the trajectory as CSV, and the chosen box in words.
@@ -284,8 +285,8 @@ fn discovery(
             .flat_map(|dim| [b.lower[dim], b.upper[dim]])
             .collect(),
     });
-    let mut csv = records::header("prim.csv", &h).ok()?;
-    csv.extend(records::rows("prim.csv", steps).ok()?);
+    let mut csv = records::header(folder::PRIM, &h).ok()?;
+    csv.extend(records::rows(folder::PRIM, steps).ok()?);
     let chosen = &res.trajectory[res.chosen];
     let rules = prim::rules(chosen, &res.trajectory[0], &names);
     let level = crate::charts::data::level_label(s.levels[d.level]);
@@ -400,7 +401,7 @@ fn manifest(
         "files": files,
     });
     let mut b = serde_json::to_vec_pretty(&v).map_err(|e| RunError::Encode {
-        what: "manifest.json".into(),
+        what: folder::MANIFEST.into(),
         reason: e.to_string(),
     })?;
     b.push(b'\n');
@@ -486,10 +487,10 @@ pub fn assemble(
     let (sweep_csv, means) = gather(s, points, parts, out, &needed)?;
     let mut trials_csv = None;
     if o.trial_rows {
-        let mut f = AtomicFile::create(&out.join("sweep_trials.csv"))?;
+        let mut f = AtomicFile::create(&out.join(folder::SWEEP_TRIALS))?;
         let mut h = vec!["point".to_string(), "level".into(), "trial".into()];
         h.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-        f.write_all(&records::header("sweep_trials.csv", &h)?)?;
+        f.write_all(&records::header(folder::SWEEP_TRIALS, &h)?)?;
         for p in points {
             f.append_file(&parts(p.id).join(trials_part_name(p.id)))?;
         }
@@ -501,12 +502,12 @@ pub fn assemble(
     let found = discovery(s, points, &means);
 
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("design.csv".into(), design),
-        ("sensitivity.csv".into(), sensitivity),
+        (folder::DESIGN.into(), design),
+        (folder::SENSITIVITY.into(), sensitivity),
     ];
     if let Some((_, _, csv, text)) = &found {
-        files.push(("prim.csv".into(), csv.clone()));
-        files.push(("prim.txt".into(), text.clone().into_bytes()));
+        files.push((folder::PRIM.into(), csv.clone()));
+        files.push((folder::PRIM_TEXT.into(), text.clone().into_bytes()));
     }
     let rendered = if o.charts {
         charts::sweep::render_all(
@@ -518,17 +519,17 @@ pub fn assemble(
     } else {
         Vec::new()
     };
-    let mut names: Vec<String> = vec!["sweep.csv".into()];
+    let mut names: Vec<String> = vec![folder::SWEEP.into()];
     if trials_csv.is_some() {
-        names.push("sweep_trials.csv".into());
+        names.push(folder::SWEEP_TRIALS.into());
     }
     names.extend(files.iter().map(|(n, _)| n.clone()));
-    names.push("manifest.json".into());
+    names.push(folder::MANIFEST.into());
     if !rendered.is_empty() {
         names.push(format!("charts/ ({} charts, PNG and SVG)", rendered.len()));
     }
     let manifest = manifest(s, points, &means, o, timing, &names)?;
-    files.push(("manifest.json".into(), manifest));
+    files.push((folder::MANIFEST.into(), manifest));
 
     // Everything is ready: commit.
     sweep_csv.commit()?;
@@ -539,7 +540,7 @@ pub fn assemble(
         output::write_atomic(&out.join(name), bytes)?;
     }
     if !rendered.is_empty() {
-        let dir = out.join("charts");
+        let dir = out.join(folder::CHARTS);
         std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
         for (stem, svg, png) in &rendered {
             output::write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;

@@ -1,0 +1,269 @@
+//! The output folder: the names of the files a run, a shard or a sweep writes there, the
+//! lock that keeps a second dipcap out while one writes, and the temporary files through which
+//! every file is written whole (temporary name beside its target, fsync, rename), so a crash
+//! never leaves a half-written file. Every other module names a file of the folder through the
+//! constants here.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{InputError, RunError};
+
+/// Per-trial rows of a run.
+pub const TRIALS: &str = "trials.csv";
+/// Per level, year and yearly metric.
+pub const YEARLY: &str = "yearly.csv";
+/// Per level and metric, with the paired difference from the baseline level.
+pub const SUMMARY: &str = "summary.csv";
+/// The summary with the metric descriptions.
+pub const SUMMARY_JSON: &str = "summary.json";
+/// Per level and partner.
+pub const PARTNERS: &str = "partners.csv";
+/// Per level and metric, the 0th to 100th percentiles.
+pub const PERCENTILES: &str = "percentiles.csv";
+/// What produced the folder.
+pub const MANIFEST: &str = "manifest.json";
+/// The self-contained report.
+pub const REPORT: &str = "report.html";
+/// The charts' subfolder.
+pub const CHARTS: &str = "charts";
+/// Marks a shard's folder, with what `merge` needs to check it.
+pub const SHARD: &str = "shard.json";
+/// A run shard's accumulator.
+pub const ACCUMULATOR: &str = "accumulator.bin";
+/// A sweep's per-point rows.
+pub const SWEEP: &str = "sweep.csv";
+/// A sweep's per-point, per-trial rows (`--trial-rows`).
+pub const SWEEP_TRIALS: &str = "sweep_trials.csv";
+/// A sweep's design points.
+pub const DESIGN: &str = "design.csv";
+/// A sweep's sensitivity indices.
+pub const SENSITIVITY: &str = "sensitivity.csv";
+/// A sweep's PRIM trajectory, and its chosen box in words.
+pub const PRIM: &str = "prim.csv";
+pub const PRIM_TEXT: &str = "prim.txt";
+/// The resumable state of a run or sweep in progress (`crate::parts`).
+pub const PARTS: &str = ".dipcap-parts";
+/// The lock file (see [`lock`]).
+pub const LOCK: &str = ".dipcap-lock";
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
+    move |e| RunError::write(path, e)
+}
+
+/// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
+/// a writable folder, before hours of simulation are spent.
+pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(InputError::Option {
+            what: format!("--out {}", dir.display()),
+            problem: "exists and is not a folder".into(),
+            hint: "choose a folder path for the results".into(),
+        });
+    }
+    let mut probe = dir.to_path_buf();
+    while !probe.exists() {
+        match probe.parent() {
+            Some(p) if !p.as_os_str().is_empty() => probe = p.to_path_buf(),
+            _ => {
+                probe = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    let readonly = std::fs::metadata(&probe)
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(true);
+    if !probe.is_dir() || readonly {
+        return Err(InputError::Option {
+            what: format!("--out {}", dir.display()),
+            problem: format!("{} is not a writable folder", probe.display()),
+            hint: "choose an output folder you can write to".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `<out>/.dipcap-lock`, held locked while a run, sweep or merge writes to `out` (see [`lock`]).
+/// Dropping it — at the end of the command, on an error or a panic — removes the file and then
+/// releases the lock: only a guard that holds the lock removes the file, so a dipcap refused by
+/// another one never deletes that one's lock. After a SIGKILL the file stays, unlocked, and the
+/// next dipcap simply takes it.
+#[derive(Debug)]
+pub struct FolderLock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Removed while still held; the lock itself goes with the file handle just after.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Locks `<out>/.dipcap-lock` while a run or sweep writes to `out`: a second dipcap on the same
+/// folder is refused instead of mixing its parts with the first one's. The operating system
+/// releases the lock when the process ends, however it ends.
+pub fn lock(out: &Path) -> Result<FolderLock, RunError> {
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let path = out.join(".dipcap-lock");
+    let f = File::create(&path).map_err(io(&path))?;
+    match f.try_lock() {
+        Ok(()) => Ok(FolderLock { path, _file: f }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(InputError::Option {
+            what: format!("--out {}", out.display()),
+            problem: "another dipcap is writing to this folder".into(),
+            hint: "wait for it to finish, or choose another --out".into(),
+        }
+        .into()),
+        Err(std::fs::TryLockError::Error(e)) => Err(RunError::write(&path, e)),
+    }
+}
+
+/// A file written under a temporary name beside its target and renamed into place by
+/// [`AtomicFile::commit`]: for outputs too large to build in memory. Dropped without a commit,
+/// the temporary file is removed.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, RunError> {
+        let tmp = temporary(path);
+        let file = std::fs::File::create(&tmp).map_err(|e| RunError::write(path, e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), RunError> {
+        match self.file.as_mut() {
+            Some(f) => f
+                .write_all(bytes)
+                .map_err(|e| RunError::write(&self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends a file's contents, streamed.
+    pub fn append_file(&mut self, from: &Path) -> Result<(), RunError> {
+        let mut src = std::fs::File::open(from).map_err(|e| RunError::write(from, e))?;
+        if let Some(f) = self.file.as_mut() {
+            std::io::copy(&mut src, f).map_err(|e| RunError::write(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> Result<(), RunError> {
+        let Some(f) = self.file.take() else {
+            return Ok(());
+        };
+        let result = (|| {
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        result.map_err(|e| RunError::write(&self.path, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Removes temporary files (`.<name>.tmp-<pid>`) that a killed dipcap left in `dir` and its
+/// `charts/`: their process no longer exists, and they are never results.
+pub fn remove_stale_temporaries(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join(CHARTS)] {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix('.')
+                .and_then(|n| n.rsplit_once(".tmp-"))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+fn temporary(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes `bytes` to `path` atomically: temporary file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with the content written by `fill` through a buffer, so a large
+/// file (a checkpoint) is streamed to disk instead of first built whole in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), RunError> {
+    let tmp = temporary(path);
+    let result = (|| {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        let f = f.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(RunError::write(path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A second dipcap on a locked folder is refused and leaves the first one's lock in place;
+    /// the guard removes the lock file when dropped, and the folder can be locked again.
+    #[test]
+    fn the_folder_lock_is_exclusive_and_released_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".dipcap-lock");
+        let first = lock(dir.path()).unwrap();
+        let refused = lock(dir.path()).unwrap_err().to_string();
+        assert!(
+            refused.contains("another dipcap is writing to this folder"),
+            "{refused}"
+        );
+        assert!(path.exists(), "a refused dipcap removed the holder's lock");
+        drop(first);
+        assert!(!path.exists(), "the lock file outlived its guard");
+        let again = lock(dir.path()).unwrap();
+        assert!(path.exists());
+        drop(again);
+    }
+}
