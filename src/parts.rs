@@ -1,7 +1,8 @@
 //! The resumable state of a run in progress, in `<out>/.dipcap-parts/` (the folder itself,
-//! its lock and its file names are `output::folder`): `plan.json` (what the results depend on), one file of `trials.csv` rows per budget level (appended block by
-//! block), and `checkpoint.bin` (the accumulator, the next trial and the length of each rows
-//! file at that moment), replaced atomically every few seconds and when the run is stopped.
+//! its lock and its file names are `output::folder`): `plan.json` (what the results depend
+//! on), one file of `trials.csv` rows per budget level (appended block by block), and
+//! `checkpoint.bin` (the accumulator, the next trial and the length of each rows file at that
+//! moment), replaced atomically every few seconds and when the run is stopped.
 //! After a kill, `--resume` reloads the checkpoint, cuts the rows files back to its lengths and
 //! goes on; the outputs are assembled from these files only when the run is complete.
 //!

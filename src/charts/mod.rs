@@ -7,16 +7,16 @@
 
 pub mod capacity;
 pub mod data;
-pub mod distributions;
-pub mod fans;
-pub mod money;
+pub(crate) mod distributions;
+pub(crate) mod fans;
+pub(crate) mod money;
 pub mod morris;
 pub mod partners;
 pub mod prim;
 pub mod sobol;
 pub mod style;
 pub mod sweep;
-pub mod tornado;
+pub(crate) mod tornado;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

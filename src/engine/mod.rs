@@ -5,8 +5,8 @@
 //! (`crate::model`, composed in `crate::model::world`); the engine knows none of them.
 
 pub mod event;
-pub mod queue;
-pub mod timeline;
+pub(crate) mod queue;
+pub(crate) mod timeline;
 
 pub use event::Event;
 pub use queue::{EventQueue, SimTime};

@@ -9,17 +9,17 @@
 pub mod alliance;
 pub mod budget;
 pub mod crisis;
-pub mod dynamics;
+pub(crate) mod dynamics;
 pub mod exercises;
-pub mod exp;
+pub(crate) mod exp;
 pub mod forces;
-pub mod ledger;
-pub mod outcomes;
+pub(crate) mod ledger;
+pub(crate) mod outcomes;
 pub mod partners;
-pub mod presence;
+pub(crate) mod presence;
 pub mod procurement;
-pub mod programmes;
-pub mod world;
+pub(crate) mod programmes;
+pub(crate) mod world;
 
 pub use ledger::LineYear;
 pub use outcomes::TrialOutcome;

@@ -108,7 +108,7 @@ impl Drop for FolderLock {
 /// releases the lock when the process ends, however it ends.
 pub fn lock(out: &Path) -> Result<FolderLock, RunError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let path = out.join(".dipcap-lock");
+    let path = out.join(LOCK);
     let f = File::create(&path).map_err(io(&path))?;
     match f.try_lock() {
         Ok(()) => Ok(FolderLock { path, _file: f }),
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn the_folder_lock_is_exclusive_and_released_on_drop() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".dipcap-lock");
+        let path = dir.path().join(LOCK);
         let first = lock(dir.path()).unwrap();
         let refused = lock(dir.path()).unwrap_err().to_string();
         assert!(

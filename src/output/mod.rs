@@ -1,10 +1,10 @@
 //! Writing results: tidy CSV (`csv.rs`, one record type per file in `records.rs`), JSON summaries and the run manifest (`json.rs`).
 //! The output folder itself — its file names, lock and temporary files — is `folder.rs`.
 
-pub mod csv;
-pub mod folder;
+pub(crate) mod csv;
+pub(crate) mod folder;
 pub mod json;
-pub mod records;
+pub(crate) mod records;
 
 /// Formats a number the same way on every run and platform: Rust's shortest round-trip form.
 pub fn num(x: f64) -> String {

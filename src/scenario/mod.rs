@@ -2,8 +2,8 @@
 //! [`Scenario`] the engine runs on (`validate`). Two stages, as in ripgrep's flags: what the user
 //! wrote, then objects whose invariants the engine may rely on without re-checking.
 
-pub mod dist;
-pub mod raw;
+pub(crate) mod dist;
+pub(crate) mod raw;
 mod types;
 mod validate;
 

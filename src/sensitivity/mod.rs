@@ -11,9 +11,9 @@
 //! and [`Analysis`], the sensitivity of one output, which the sweep computes and its charts draw.
 
 pub mod morris;
-pub mod oat;
+pub(crate) mod oat;
 pub mod prim;
-pub mod sampling;
+pub(crate) mod sampling;
 pub mod sobol;
 
 use rand::Rng;

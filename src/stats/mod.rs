@@ -7,8 +7,8 @@
 
 pub mod accumulator;
 pub mod codec;
-pub mod exact;
-pub mod sketch;
+pub(crate) mod exact;
+pub(crate) mod sketch;
 
 /// Summary of one sample. Non-finite values (e.g. a mean response time in a trial with no
 /// answered crisis) are left out; `n` says how many values counted.

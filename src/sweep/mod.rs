@@ -8,8 +8,8 @@
 //! from the parts in point order — are byte-identical to an uninterrupted run.
 
 pub mod design;
-pub mod keypath;
-pub mod outputs;
+pub(crate) mod keypath;
+pub(crate) mod outputs;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
