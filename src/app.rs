@@ -473,8 +473,13 @@ fn describe_forces_and_partners(s: &Scenario, o: &mut String) {
     let f = &s.forces;
     let _ = writeln!(
         o,
-        "  forces      {} units, readiness {:.2}, training {:.1} M/unit/yr, decay {:.0} d, recovery {:.0} d",
-        f.units, f.initial_readiness, f.training_cost, f.decay_days, f.recovery_days
+        "  forces      {} units, readiness {:.2}, training {:.1} M/unit/yr, decay {:.0} d, retraining {:.0} d, shortfall {}",
+        f.units,
+        f.initial_readiness,
+        f.training_cost,
+        f.decay_days,
+        f.retraining_days,
+        f.training_shortfall.name()
     );
     let count = |k: scenario::PartnerKind| s.partners.iter().filter(|p| p.kind == k).count();
     let _ = writeln!(

@@ -11,11 +11,32 @@ pub fn relax(x0: f64, target: f64, dt: f64, tau: f64) -> f64 {
     target + (x0 - target) * super::exp::exp(-dt / tau)
 }
 
-/// Readiness after `dt` days with funded training fraction `target`: decays with time constant
-/// `decay` when above the target, recovers with the slower `recovery` when below.
-pub fn readiness(r0: f64, target: f64, dt: f64, decay: f64, recovery: f64) -> f64 {
-    let tau = if target < r0 { decay } else { recovery };
-    relax(r0, target, dt, tau).clamp(0.0, 1.0)
+/// How a unit's readiness moves until the next monthly tick, as that month's training money
+/// fixed it (`docs/MODEL.md` section 3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trend {
+    /// Money below what holding the current level costs: exponential decay toward `to` (the
+    /// level the money does hold) with the decay time constant.
+    Decay { to: f64 },
+    /// Money above it: a linear climb of `per_day` up to `cap`.
+    Climb { per_day: f64, cap: f64 },
+    /// Held where it is (trained and funded, deployed, on exercise).
+    Hold,
+}
+
+/// Readiness `dt` days after it was `r0`, following `trend`.
+#[inline(always)]
+pub fn readiness(r0: f64, trend: Trend, dt: f64, decay_days: f64) -> f64 {
+    match trend {
+        Trend::Decay { to } => relax(r0, to, dt, decay_days).clamp(0.0, 1.0),
+        Trend::Climb { per_day, cap } => {
+            // Snapped to the cap within rounding, so that a climb re-anchored every month ends
+            // exactly at trained (month lengths of 365/12 days do not add up exactly).
+            let r = r0 + per_day * dt.max(0.0);
+            if r >= cap - 1e-9 { cap } else { r }
+        }
+        Trend::Hold => r0,
+    }
 }
 
 /// A saturating gain of strength g ∈ [0,1].
@@ -34,12 +55,20 @@ mod tests {
 
     #[test]
     fn readiness_follows_its_closed_form() {
-        // Unfunded for 90 days with a 30-day decay constant: e^-3 of the initial readiness is left.
-        let r = readiness(0.9, 0.0, 90.0, 30.0, 120.0);
-        assert!((r - 0.9 * (-3.0f64).exp()).abs() < 1e-12);
-        // Recovery toward full funding uses the slower constant.
-        let r = readiness(0.2, 1.0, 120.0, 30.0, 120.0);
-        assert!((r - (1.0 - 0.8 * (-1.0f64).exp())).abs() < 1e-12);
+        // Unfunded for 90 days with a 110-day decay constant: e^(-90/110) of it is left.
+        let r = readiness(0.9, Trend::Decay { to: 0.0 }, 90.0, 110.0);
+        assert!((r - 0.9 * (-90.0f64 / 110.0).exp()).abs() < 1e-12);
+        // Partly funded: decays toward the level the money holds, never below it.
+        let r = readiness(0.9, Trend::Decay { to: 0.6 }, 1e6, 110.0);
+        assert!((r - 0.6).abs() < 1e-12);
+        // A climb is linear and stops at its cap.
+        let climb = Trend::Climb {
+            per_day: 1.0 / 182.5,
+            cap: 1.0,
+        };
+        assert!((readiness(0.2, climb, 73.0, 110.0) - 0.6).abs() < 1e-12);
+        assert_eq!(readiness(0.2, climb, 365.0, 110.0), 1.0);
+        assert_eq!(readiness(0.7, Trend::Hold, 365.0, 110.0), 0.7);
     }
 
     #[test]

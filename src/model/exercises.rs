@@ -239,7 +239,7 @@ impl Exercises {
         let mut units = std::mem::take(&mut self.states[e].units);
         for &u in &units {
             let u = u as usize;
-            forces.exercised(s, u, tl.now);
+            forces.exercised(&s.forces, u, tl.now);
             forces.return_unit(&s.forces, u, 0.0, 0.0, tl);
         }
         units.clear();

@@ -6,10 +6,12 @@
 //! [`Forces::send`], [`Forces::exercised`] and [`Forces::return_unit`].
 
 use crate::engine::{Event, Timeline, trace};
-use crate::model::dynamics::readiness;
+use crate::model::dynamics::{Trend, readiness};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
-use crate::scenario::{Forces as ForcesSpec, Line, Scenario, TICKS_PER_YEAR};
+use crate::scenario::{
+    DAYS_PER_YEAR, Forces as ForcesSpec, Line, Scenario, ShortfallPolicy, TICKS_PER_YEAR,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum UnitStatus {
@@ -20,12 +22,15 @@ enum UnitStatus {
     Inactive,
 }
 
-/// One unit: readiness relaxes from `r0` (at time `t0`) toward `target`.
+/// One unit: readiness moves from `r0` (at time `t0`) along `trend`.
 #[derive(Debug, Clone, Copy)]
 struct Unit {
     r0: f64,
     t0: f64,
-    target: f64,
+    trend: Trend,
+    /// This month's training money for the unit, in months of staying trained (1 holds a
+    /// trained unit trained): what its trend is rebuilt from when it comes home mid-month.
+    funded: f64,
     status: UnitStatus,
     /// Leaves the force when it comes back (a personnel cut hit while it was away).
     demobilise: bool,
@@ -45,7 +50,7 @@ pub struct Forces {
     units: Vec<Unit>,
     /// The force the personnel line pays for, reached at the next `PersonnelChange`.
     personnel_target: usize,
-    /// The funded share of training at the last tick: the readiness units at home relax to.
+    /// The share of the training need funded at the last tick (for the log).
     train_frac: f64,
     /// What a unit costs a year: the reference personnel line over the full force, set once
     /// per fiscal year (it is asked for at every tick).
@@ -53,6 +58,8 @@ pub struct Forces {
     /// Reused buffers, so that no event allocates once a trial is under way.
     home: Vec<usize>,
     tick_readiness: Vec<f64>,
+    tick_demand: Vec<f64>,
+    tick_funded: Vec<f64>,
 }
 
 impl Forces {
@@ -60,7 +67,8 @@ impl Forces {
         let unit = Unit {
             r0: f.initial_readiness,
             t0: 0.0,
-            target: f.initial_readiness,
+            trend: Trend::Hold,
+            funded: 1.0,
             status: UnitStatus::Idle,
             demobilise: false,
             free_at: 0.0,
@@ -72,6 +80,8 @@ impl Forces {
             unit_cost: 0.0,
             home: Vec::with_capacity(f.units),
             tick_readiness: Vec::with_capacity(f.units),
+            tick_demand: Vec::with_capacity(f.units),
+            tick_funded: Vec::with_capacity(f.units),
         }
     }
 
@@ -101,13 +111,7 @@ impl Forces {
     #[inline(always)]
     fn readiness(&self, u: usize, f: &ForcesSpec, now: f64) -> f64 {
         let unit = &self.units[u];
-        readiness(
-            unit.r0,
-            unit.target,
-            now - unit.t0,
-            f.decay_days,
-            f.recovery_days,
-        )
+        readiness(unit.r0, unit.trend, now - unit.t0, f.decay_days)
     }
 
     /// Idle units at or above `min_readiness`, most ready first, with their readiness now, into
@@ -135,26 +139,24 @@ impl Forces {
     }
 
     /// Sends unit `u`, whose readiness now is `r` (as [`Self::ready_units`] just gave it), away.
-    /// A deployed unit holds its readiness while away (wear is applied on return); a unit on
-    /// exercise keeps training toward the funded level.
+    /// A unit away holds its readiness: a deployed one until it comes back (wear is applied on
+    /// return), one on exercise because the exercise is its training (its gain comes at the end).
     #[inline(always)]
     pub fn send(&mut self, u: usize, r: f64, away: Away, now: f64) {
         let unit = &mut self.units[u];
-        match away {
-            Away::Deployed => {
-                unit.r0 = r;
-                unit.t0 = now;
-                unit.target = r;
-                unit.status = UnitStatus::Deployed;
-            }
-            Away::Exercise => unit.status = UnitStatus::Exercise,
-        }
+        unit.r0 = r;
+        unit.t0 = now;
+        unit.trend = Trend::Hold;
+        unit.status = match away {
+            Away::Deployed => UnitStatus::Deployed,
+            Away::Exercise => UnitStatus::Exercise,
+        };
     }
 
-    /// Unit `u` at the end of an exercise: readiness raised by `gain` (section 6).
-    pub fn exercised(&mut self, s: &Scenario, u: usize, now: f64) {
-        let f = &s.forces;
-        let r = crate::model::dynamics::gain(self.readiness(u, f, now), f.exercise_readiness_gain);
+    /// Unit `u` at the end of an exercise: readiness raised by `exercise_readiness_gain`
+    /// points, up to trained (section 6).
+    pub fn exercised(&mut self, f: &ForcesSpec, u: usize, now: f64) {
+        let r = (self.readiness(u, f, now) + f.exercise_readiness_gain).min(1.0);
         self.units[u].r0 = r;
         self.units[u].t0 = now;
     }
@@ -171,11 +173,11 @@ impl Forces {
         tl: &mut Timeline,
     ) {
         let r = self.readiness(u, f, tl.now) * (1.0 - wear);
-        let train_frac = self.train_frac;
         let unit = &mut self.units[u];
         unit.r0 = r;
         unit.t0 = tl.now;
-        unit.target = train_frac;
+        // Until the next tick, the money it was given this month decides where it goes.
+        unit.trend = trend(r, unit.funded, f);
         if unit.demobilise {
             unit.demobilise = false;
             unit.status = UnitStatus::Inactive;
@@ -294,10 +296,12 @@ impl Forces {
                     active += 1;
                 }
             }
+            // A recruit holds its level until the next tick gives it training money.
             let recruit = Unit {
                 r0: f.recruit_readiness,
                 t0: now,
-                target: self.train_frac,
+                trend: Trend::Hold,
+                funded: 1.0,
                 status: UnitStatus::Idle,
                 demobilise: false,
                 free_at: 0.0,
@@ -327,10 +331,8 @@ impl Forces {
 
     /// Tick `k`'s payroll and training. Payroll for the coming month comes first; an overhang
     /// the personnel line cannot pay (units not yet gone after a cut) falls on operations.
-    /// Training then gets the month's share of what operations has left, against what the units
-    /// at home need; lapsed units cost up to `retraining_factor` times more to bring back.
-    /// Every unit at home retargets to the funded share, and the month's mean readiness is
-    /// tallied.
+    /// Training then gets the month's share of what operations has left (see [`Self::train`]),
+    /// and the month's mean readiness is tallied.
     pub fn pay_month(
         &mut self,
         s: &Scenario,
@@ -354,61 +356,108 @@ impl Forces {
                 overhang
             );
         }
+        let allowance = ledger.available(Line::Operations) / remaining;
+        let (spent, unfunded, mean) = self.train(&s.forces, allowance, tl);
+        ledger.spend(Line::Operations, spent);
+        ledger.unfunded(Line::Operations, unfunded);
+        tally.readiness_month(mean);
+    }
 
-        let f = &s.forces;
+    /// The month's training (section 3). Every unit in the force costs `training_cost`/12 a
+    /// month to hold trained (one *base*; holding readiness r costs r bases), deployed units
+    /// and units on exercise included. A unit below trained needs more to climb back: a month
+    /// of climbing at the full rate costs `retraining_factor` bases. The `allowance` is shared
+    /// by the scenario's shortfall policy; each unit's money then fixes its trend until the next
+    /// tick ([`trend`]). Returns what was spent, what was needed but not funded, and the mean
+    /// readiness of the active units now.
+    fn train(
+        &mut self,
+        f: &ForcesSpec,
+        allowance: f64,
+        tl: &mut Timeline,
+    ) -> (f64, f64, Option<f64>) {
         let now = tl.now;
-        let mut need = 0.0;
-        // Each unit's readiness now, computed once: the training need, the retarget below and
-        // the month's mean readiness all read the same value (nothing moves a unit in between).
+        let base = f.training_cost / TICKS_PER_YEAR as f64;
+        // Each unit's readiness and demand now, computed once (nothing moves a unit in between).
         let mut now_r = std::mem::take(&mut self.tick_readiness);
+        let mut demand = std::mem::take(&mut self.tick_demand);
+        let mut funded = std::mem::take(&mut self.tick_funded);
         now_r.clear();
+        demand.clear();
+        funded.clear();
+        let (mut bases, mut wanted) = (0.0, 0.0);
         for u in 0..self.units.len() {
             let unit = &self.units[u];
-            let r = if unit.status == UnitStatus::Inactive {
-                0.0
-            } else {
-                self.readiness(u, f, now)
+            let (r, d) = match unit.status {
+                UnitStatus::Inactive => (0.0, 0.0),
+                // Away, readiness is held: only the unit's home running costs are charged.
+                UnitStatus::Deployed | UnitStatus::Exercise => (self.readiness(u, f, now), 1.0),
+                UnitStatus::Idle | UnitStatus::Reconstituting => {
+                    let r = self.readiness(u, f, now);
+                    (r, need(r, f))
+                }
             };
             now_r.push(r);
-            if matches!(
-                unit.status,
-                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
-            ) {
-                let gap = (1.0 - r).max(0.0);
-                need += f.training_cost * frac * (1.0 + (f.retraining_factor - 1.0) * gap);
+            demand.push(d);
+            funded.push(0.0);
+            if d > 0.0 {
+                bases += 1.0;
+                wanted += d;
             }
         }
-        let allowance = ledger.available(Line::Operations) / remaining;
-        let funded = if need > 0.0 {
-            (allowance / need).min(1.0)
+        // Money in bases; with free training (cost 0) every need is met.
+        let money = if base > 0.0 {
+            allowance / base
+        } else {
+            f64::INFINITY
+        };
+        if money >= wanted {
+            funded.copy_from_slice(&demand);
+        } else {
+            match f.training_shortfall {
+                ShortfallPolicy::Spread => {
+                    for (x, d) in funded.iter_mut().zip(&demand) {
+                        if *d > 0.0 {
+                            *x = if money <= bases {
+                                money / bases
+                            } else {
+                                1.0 + (d - 1.0) * (money - bases) / (wanted - bases)
+                            };
+                        }
+                    }
+                }
+                ShortfallPolicy::Concentrate => {
+                    self.concentrate(&now_r, &demand, &mut funded, money, tl)
+                }
+            }
+        }
+        let spent: f64 = funded.iter().sum::<f64>() * base;
+        let unfunded = (wanted * base - spent).max(0.0);
+        let share = if wanted > 0.0 {
+            (funded.iter().sum::<f64>() / wanted).min(1.0)
         } else {
             1.0
         };
-        ledger.spend(Line::Operations, funded * need);
-        ledger.unfunded(Line::Operations, (1.0 - funded) * need);
-        if (funded - self.train_frac).abs() > 1e-12 {
+        if (share - self.train_frac).abs() > 1e-12 {
             trace!(
                 tl,
                 "training",
                 "forces",
                 "training funded at {:.3} of need ({:.2} of {:.2})",
-                funded,
-                funded * need,
-                need
+                share,
+                spent,
+                wanted * base
             );
         }
-        self.train_frac = funded;
-        let mut r_sum = 0.0;
-        let mut r_n = 0.0;
-        for (unit, &r) in self.units.iter_mut().zip(&now_r) {
-            // A retargeted unit's readiness at now is r itself (no time has passed since).
-            if matches!(
-                unit.status,
-                UnitStatus::Idle | UnitStatus::Reconstituting | UnitStatus::Exercise
-            ) {
+        self.train_frac = share;
+        let (mut r_sum, mut r_n) = (0.0, 0.0);
+        for (u, unit) in self.units.iter_mut().enumerate() {
+            let r = now_r[u];
+            unit.funded = funded[u];
+            if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) {
                 unit.r0 = r;
                 unit.t0 = now;
-                unit.target = funded;
+                unit.trend = trend(r, funded[u], f);
             }
             if unit.status != UnitStatus::Inactive && !unit.demobilise {
                 r_sum += r;
@@ -416,6 +465,228 @@ impl Forces {
             }
         }
         self.tick_readiness = now_r;
-        tally.readiness_month((r_n > 0.0).then(|| r_sum / r_n));
+        self.tick_demand = demand;
+        self.tick_funded = funded;
+        (spent, unfunded, (r_n > 0.0).then(|| r_sum / r_n))
+    }
+
+    /// The `concentrate` policy: units are funded in order — deployed, on exercise, then the
+    /// units at home from the most ready down (ties by unit number) — first what holds each
+    /// trained (one base), then, in the same order, what brings the lapsed ones back. The
+    /// units left without money are stood down; one may be left partly funded.
+    fn concentrate(
+        &mut self,
+        now_r: &[f64],
+        demand: &[f64],
+        funded: &mut [f64],
+        money: f64,
+        tl: &mut Timeline,
+    ) {
+        let mut order = std::mem::take(&mut self.home);
+        order.clear();
+        order.extend((0..self.units.len()).filter(|&u| demand[u] > 0.0));
+        let rank = |u: usize| match self.units[u].status {
+            UnitStatus::Deployed => 0,
+            UnitStatus::Exercise => 1,
+            _ => 2,
+        };
+        // Unique keys (ties by unit number): the unstable sort gives the one order.
+        order.sort_unstable_by(|&a, &b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then(now_r[b].total_cmp(&now_r[a]))
+                .then(a.cmp(&b))
+        });
+        let mut left = money;
+        for &u in &order {
+            let x = left.clamp(0.0, 1.0);
+            funded[u] = x;
+            left -= x;
+        }
+        for &u in &order {
+            let x = left.min(demand[u] - 1.0).max(0.0);
+            funded[u] += x;
+            left -= x;
+        }
+        for &u in &order {
+            if funded[u] < 1.0 && self.units[u].funded >= 1.0 {
+                trace!(
+                    tl,
+                    "stand_down",
+                    format!("unit {u}"),
+                    "training funded at {:.2} of holding it trained (readiness {:.3})",
+                    funded[u],
+                    now_r[u]
+                );
+            }
+        }
+        self.home = order;
+    }
+}
+
+/// Readiness a unit regains in a month of climbing at the full retraining rate.
+fn climb_per_month(f: &ForcesSpec) -> f64 {
+    DAYS_PER_YEAR / TICKS_PER_YEAR as f64 / f.retraining_days
+}
+
+/// What a unit at readiness `r` at home needs this month, in bases: 1 to hold it trained; a
+/// unit below trained climbs at the full rate for the part x of the month it needs, at
+/// `retraining_factor` bases a month, and holds for the rest.
+fn need(r: f64, f: &ForcesSpec) -> f64 {
+    if r >= 1.0 - 1e-12 {
+        return 1.0;
+    }
+    let x = ((1.0 - r) / climb_per_month(f)).min(1.0);
+    f.retraining_factor * x + (1.0 - x)
+}
+
+/// Where `funded` bases a month take a unit at readiness `r`: less than `r` decays toward
+/// `funded` (the level that money holds); more climbs toward trained (or toward `funded`, if
+/// below 1) at the full rate scaled by the share of the climbing premium paid,
+/// (funded − r)/(retraining_factor − r); exactly `r`, or trained and funded, holds.
+fn trend(r: f64, funded: f64, f: &ForcesSpec) -> Trend {
+    const EPS: f64 = 1e-12;
+    if funded < r - EPS {
+        Trend::Decay { to: funded }
+    } else if r < 1.0 - EPS && funded > r + EPS {
+        let full = climb_per_month(f) / (DAYS_PER_YEAR / TICKS_PER_YEAR as f64);
+        let k = f.retraining_factor;
+        let share = if k > r {
+            ((funded - r) / (k - r)).min(1.0)
+        } else {
+            1.0
+        };
+        Trend::Climb {
+            per_day: full * share,
+            cap: funded.min(1.0),
+        }
+    } else {
+        Trend::Hold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::TICK_DAYS;
+
+    fn spec(policy: ShortfallPolicy, initial: f64) -> ForcesSpec {
+        ForcesSpec {
+            units: 12,
+            initial_readiness: initial,
+            deploy_min_readiness: 0.5,
+            training_cost: 120.0,
+            retraining_factor: 2.5,
+            decay_days: 110.0,
+            retraining_days: 182.5,
+            training_shortfall: policy,
+            personnel_lag_days: 180.0,
+            recruit_readiness: 0.3,
+            deployment_wear: 0.0,
+            reconstitution_days: 0.0,
+            mobilisation_days_min: 0.0,
+            mobilisation_days_max: 0.0,
+            exercise_readiness_gain: 0.1,
+        }
+    }
+
+    /// `months` ticks at a fixed monthly allowance (in bases: months of holding one unit
+    /// trained); returns every unit's readiness after the last month, and the money spent.
+    fn months(f: &ForcesSpec, bases: f64, months: usize) -> (Vec<f64>, f64) {
+        let mut forces = Forces::new(f);
+        let mut tl = Timeline::new(16, 0, false);
+        let base = f.training_cost / 12.0;
+        let mut spent = 0.0;
+        for k in 0..months {
+            tl.now = k as f64 * TICK_DAYS;
+            spent += forces.train(f, bases * base, &mut tl).0;
+        }
+        let end = months as f64 * TICK_DAYS;
+        let r = (0..forces.units.len())
+            .map(|u| forces.readiness(u, f, end))
+            .collect();
+        (r, spent / base)
+    }
+
+    #[test]
+    fn a_funded_force_returns_to_trained_from_any_start_in_3_to_6_months() {
+        for (start, months_back) in [(0.0, 6), (0.19, 5), (0.5, 3), (0.8, 2)] {
+            let f = spec(ShortfallPolicy::Spread, start);
+            let (r, _) = months(&f, 1e9, months_back);
+            assert!(r.iter().all(|x| *x == 1.0), "from {start}: {r:?}");
+            let (r, _) = months(&f, 1e9, months_back - 1);
+            assert!(r.iter().all(|x| *x < 1.0), "from {start}: not sooner");
+        }
+    }
+
+    #[test]
+    fn retraining_a_lapsed_unit_costs_2_5_times_staying_trained() {
+        // From 0: six months climbing at 2.5 bases a month, then 1 a month; from 0.5: three.
+        for (start, window) in [(0.0, 6.0), (0.5, 3.0)] {
+            let f = spec(ShortfallPolicy::Spread, start);
+            let (_, spent) = months(&f, 1e9, window as usize);
+            let ratio = spent / 12.0 / window;
+            assert!((ratio - 2.5).abs() < 1e-9, "from {start}: {ratio}");
+            // Once trained the premium stops: a further year costs one base a month.
+            let (_, more) = months(&f, 1e9, window as usize + 12);
+            assert!(
+                (more - spent - 12.0 * 12.0).abs() < 1e-6,
+                "{}",
+                more - spent
+            );
+        }
+    }
+
+    #[test]
+    fn an_unfunded_unit_loses_meaningful_capability_between_day_60_and_day_90() {
+        let f = spec(ShortfallPolicy::Spread, 1.0);
+        let (r, _) = months(&f, 0.0, 2);
+        assert!(r[0] >= f.deploy_min_readiness && (r[0] - 0.5752).abs() < 1e-4);
+        let (r, _) = months(&f, 0.0, 3);
+        assert!(r[0] < f.deploy_min_readiness && (r[0] - 0.4362).abs() < 1e-4);
+    }
+
+    #[test]
+    fn every_funding_level_has_one_stable_state() {
+        for share in [0.3, 0.5, 0.86, 1.0] {
+            let f = spec(ShortfallPolicy::Spread, 1.0);
+            let (high, _) = months(&f, 12.0 * share, 60);
+            let f = spec(ShortfallPolicy::Spread, 0.2);
+            let (low, _) = months(&f, 12.0 * share, 60);
+            for r in high.iter().chain(&low) {
+                assert!((r - share).abs() < 0.005, "at {share}: {r}");
+            }
+        }
+    }
+
+    #[test]
+    fn concentrating_a_shortfall_stands_units_down_and_keeps_the_rest_ready() {
+        // Money for 7.2 of 12 units: spread, every unit settles at 0.6 (all still deployable);
+        // concentrated, seven stay trained, one holds 0.2 and four lapse.
+        let f = spec(ShortfallPolicy::Concentrate, 1.0);
+        let (r, _) = months(&f, 7.2, 24);
+        let trained = r.iter().filter(|x| **x >= 0.999).count();
+        let lapsed = r.iter().filter(|x| **x < f.deploy_min_readiness).count();
+        assert_eq!((trained, lapsed), (7, 5), "{r:?}");
+        let f = spec(ShortfallPolicy::Spread, 1.0);
+        let (r, _) = months(&f, 7.2, 24);
+        assert!(r.iter().all(|x| (x - 0.6).abs() < 0.01), "{r:?}");
+    }
+
+    #[test]
+    fn an_exercise_adds_its_gain_up_to_trained_and_holds_readiness_meanwhile() {
+        let f = spec(ShortfallPolicy::Spread, 0.7);
+        let mut forces = Forces::new(&f);
+        let mut tl = Timeline::new(16, 0, false);
+        // Unfunded: a unit at home decays, one on exercise does not.
+        forces.train(&f, 0.0, &mut tl);
+        forces.send(0, 0.7, Away::Exercise, 0.0);
+        assert_eq!(forces.readiness(0, &f, 20.0), 0.7, "no decay on exercise");
+        assert!(forces.readiness(1, &f, 20.0) < 0.7);
+        forces.exercised(&f, 0, 20.0);
+        assert!((forces.readiness(0, &f, 20.0) - 0.8).abs() < 1e-12);
+        forces.send(1, 0.95, Away::Exercise, 20.0);
+        forces.exercised(&f, 1, 30.0);
+        assert_eq!(forces.readiness(1, &f, 30.0), 1.0, "capped at trained");
     }
 }

@@ -137,6 +137,14 @@ fn plain_types(message: &str) -> String {
     m
 }
 
+/// Keys that older scenario files may still hold: (key, what changed, how to fix it).
+const REMOVED: &[(&str, &str, &str)] = &[(
+    "recovery_days",
+    "`recovery_days` is no longer a key: readiness now climbs back linearly at a funded rate",
+    "use `retraining_days` (days from readiness 0 to trained at full retraining funding, e.g. \
+     182.5); see docs/MODEL.md section 3",
+)];
+
 /// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
 /// message, so the key path is completed from it.
 fn explain_serde(path: &str, message: &str) -> (String, String, String) {
@@ -152,6 +160,9 @@ fn explain_serde(path: &str, message: &str) -> (String, String, String) {
     };
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
+        if let Some((_, problem, hint)) = REMOVED.iter().find(|(k, _, _)| *k == field) {
+            return (join(field), problem.to_string(), hint.to_string());
+        }
         let expected = rest
             .split_once(", expected ")
             .map(|(_, e)| e.to_string())

@@ -185,8 +185,11 @@ pub struct RawForces {
     pub retraining_factor: f64,
     #[serde(default = "default_decay_days")]
     pub decay_days: f64,
-    #[serde(default = "default_recovery_days")]
-    pub recovery_days: f64,
+    #[serde(default = "default_retraining_days")]
+    pub retraining_days: f64,
+    #[serde(default = "default_training_shortfall")]
+    #[schemars(extend("enum" = ["spread", "concentrate"]))]
+    pub training_shortfall: String,
     #[serde(default = "default_personnel_lag_days")]
     pub personnel_lag_days: f64,
     #[serde(default = "default_recruit_readiness")]
@@ -213,10 +216,13 @@ fn default_retraining_factor() -> f64 {
     2.5
 }
 fn default_decay_days() -> f64 {
-    30.0
+    110.0
 }
-fn default_recovery_days() -> f64 {
-    120.0
+fn default_retraining_days() -> f64 {
+    182.5
+}
+fn default_training_shortfall() -> String {
+    "spread".into()
 }
 fn default_personnel_lag_days() -> f64 {
     180.0

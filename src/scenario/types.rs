@@ -246,7 +246,9 @@ pub struct Forces {
     pub training_cost: f64,
     pub retraining_factor: f64,
     pub decay_days: f64,
-    pub recovery_days: f64,
+    /// Days from readiness 0 to trained at the full retraining rate (the climb is linear).
+    pub retraining_days: f64,
+    pub training_shortfall: ShortfallPolicy,
     pub personnel_lag_days: f64,
     pub recruit_readiness: f64,
     pub deployment_wear: f64,
@@ -254,6 +256,23 @@ pub struct Forces {
     pub mobilisation_days_min: f64,
     pub mobilisation_days_max: f64,
     pub exercise_readiness_gain: f64,
+}
+
+/// How a month's training money is shared when it does not cover every unit's need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortfallPolicy {
+    /// Every unit gets the same share: the whole force degrades together.
+    Spread,
+    /// Units are funded in a stated order (deployed, on exercise, then most ready first); the
+    /// last ones are stood down and the rest kept ready.
+    Concentrate,
+}
+
+impl Named for ShortfallPolicy {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("spread", ShortfallPolicy::Spread),
+        ("concentrate", ShortfallPolicy::Concentrate),
+    ];
 }
 
 #[derive(Debug, Clone)]
@@ -495,6 +514,7 @@ mod tests {
             EngagementItem::Exercises,
         ]);
         round_trip(&[QueueOrder::Fifo, QueueOrder::Priority, QueueOrder::Deadline]);
+        round_trip(&[ShortfallPolicy::Spread, ShortfallPolicy::Concentrate]);
         round_trip(&[
             ProfileKind::Immediate,
             ProfileKind::Phased,
@@ -556,6 +576,7 @@ mod tests {
             ("partner kind", names::<PartnerKind>()),
             ("post kind", names::<PostKind>()),
             ("queue order", names::<QueueOrder>()),
+            ("training shortfall", names::<ShortfallPolicy>()),
             ("distribution", names::<super::super::dist::Family>()),
             ("shared line", shared),
         ] {

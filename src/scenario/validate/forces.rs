@@ -21,7 +21,8 @@ pub(super) fn forces(c: &Checker, f: &RawForces) -> R<Forces> {
         )?,
         retraining_factor: check!(c, "forces", f.retraining_factor, range, 1.0, 100.0, "",)?,
         decay_days: check!(c, "forces", f.decay_days, positive, " (days)")?,
-        recovery_days: check!(c, "forces", f.recovery_days, positive, " (days)")?,
+        retraining_days: check!(c, "forces", f.retraining_days, positive, " (days)")?,
+        training_shortfall: c.choice("forces.training_shortfall", &f.training_shortfall)?,
         personnel_lag_days: check!(
             c,
             "forces",
