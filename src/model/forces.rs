@@ -378,6 +378,9 @@ impl Forces {
     ) -> (f64, f64, Option<f64>) {
         let now = tl.now;
         let base = f.training_cost / TICKS_PER_YEAR as f64;
+        if base == 0.0 {
+            return (0.0, 0.0, self.train_free(f, now));
+        }
         // Each unit's readiness and demand now, computed once (nothing moves a unit in between).
         let mut now_r = std::mem::take(&mut self.tick_readiness);
         let mut demand = std::mem::take(&mut self.tick_demand);
@@ -468,6 +471,39 @@ impl Forces {
         self.tick_demand = demand;
         self.tick_funded = funded;
         (spent, unfunded, (r_n > 0.0).then(|| r_sum / r_n))
+    }
+
+    /// Training that costs nothing (`training_cost` = 0, as in the queueing fixture): every unit
+    /// gets what it needs, so only units below trained change their trend. The same result as
+    /// the general path, without its bookkeeping: ticks are a large share of the crisis core's
+    /// events, and this keeps it as fast as before the readiness model (docs/PERFORMANCE.md).
+    fn train_free(&mut self, f: &ForcesSpec, now: f64) -> Option<f64> {
+        let (mut r_sum, mut r_n) = (0.0, 0.0);
+        for u in 0..self.units.len() {
+            let unit = self.units[u];
+            if unit.status == UnitStatus::Inactive {
+                continue;
+            }
+            let r = self.readiness(u, f, now);
+            let unit = &mut self.units[u];
+            if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) {
+                let d = need(r, f);
+                unit.funded = d;
+                if !(r >= 1.0 && unit.trend == Trend::Hold) {
+                    unit.r0 = r;
+                    unit.t0 = now;
+                    unit.trend = trend(r, d, f);
+                }
+            } else {
+                unit.funded = 1.0;
+            }
+            if !unit.demobilise {
+                r_sum += r;
+                r_n += 1.0;
+            }
+        }
+        self.train_frac = 1.0;
+        (r_n > 0.0).then(|| r_sum / r_n)
     }
 
     /// The `concentrate` policy: units are funded in order — deployed, on exercise, then the
