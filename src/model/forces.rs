@@ -48,8 +48,9 @@ pub enum Away {
 #[derive(Debug)]
 pub struct Forces {
     units: Vec<Unit>,
-    /// The force the personnel line pays for, reached at the next `PersonnelChange`.
-    personnel_target: usize,
+    /// Planned resizes not yet applied, in the order their `PersonnelChange` events fire: (day,
+    /// units). Each event applies the first; a later plan never overwrites an earlier one.
+    pending: Vec<(f64, usize)>,
     /// The share of the training need funded at the last tick (for the log).
     train_frac: f64,
     /// What a unit costs a year: the reference personnel line over the full force, set once
@@ -75,7 +76,7 @@ impl Forces {
         };
         Forces {
             units: vec![unit; f.units],
-            personnel_target: f.units,
+            pending: Vec::new(),
             train_frac: 1.0,
             unit_cost: 0.0,
             home: Vec::with_capacity(f.units),
@@ -204,20 +205,21 @@ impl Forces {
     }
 
     /// Sizes the force to what the personnel line can pay, month after month, for the rest of
-    /// the year. The change takes effect after `personnel_lag_days`; until then the larger
-    /// force is still paid, and what the personnel line cannot cover of that overhang is paid
-    /// from operations (see [`Self::pay_month`]) — which is how a sudden personnel cut squeezes
-    /// training.
-    pub fn plan_personnel(&mut self, s: &Scenario, ledger: &Ledger, tl: &mut Timeline) {
+    /// the year, and plans its cost with the lag (section 3). The change takes effect after
+    /// `personnel_lag_days`; until then the force of the current plan is still paid, and what
+    /// the personnel line cannot cover of that — the *known overhang* — is moved from
+    /// operations now, so that training is planned around it instead of losing it in the last
+    /// months of the year.
+    pub fn plan_personnel(&mut self, s: &Scenario, ledger: &mut Ledger, tl: &mut Timeline) {
         if s.forces.units == 0 {
             return;
         }
         let monthly = self.unit_cost / TICKS_PER_YEAR as f64;
         let available = ledger.available(Line::Personnel);
         let remaining = tl.remaining_ticks();
-        let current = self.active_units();
+        let scheduled = self.pending.last().map_or(self.active_units(), |p| p.1);
         let target = if remaining == 0 {
-            current
+            scheduled
         } else {
             // The small epsilon keeps a line that pays exactly n units from rounding to n − 1.
             // The force never grows beyond the validator's bound, whatever the money says.
@@ -226,21 +228,67 @@ impl Forces {
                 .max(0.0) as usize)
                 .min(crate::scenario::MAX_UNITS)
         };
-        self.personnel_target = target;
-        if target != current {
+        if target != scheduled {
             let change_at = tl.now + s.forces.personnel_lag_days;
             trace!(
                 tl,
                 "personnel_plan",
                 "forces",
-                "personnel line {:.1} pays for {} units; {} now, change on day {:.0}",
+                "personnel line {:.1} pays for {} units; {} planned, change on day {:.0}",
                 available,
                 target,
-                current,
+                scheduled,
                 change_at
             );
+            self.pending.push((change_at, target));
             tl.schedule(change_at, Event::PersonnelChange);
         }
+        let overhang = self.payroll_forecast(tl) - available;
+        if overhang > MONEY_EPS {
+            let moved = ledger.transfer(Line::Operations, Line::Personnel, overhang);
+            trace!(
+                tl,
+                "payroll_overhang_planned",
+                "forces",
+                "payroll until the resize lands exceeds the personnel line by {:.2}; {:.2} moved from operations",
+                overhang,
+                moved
+            );
+        }
+    }
+
+    /// What payroll will cost over the year's remaining ticks, the pending resizes included:
+    /// a resize at time t applies to the ticks at or after t (a `PersonnelChange` comes before
+    /// a tick at the same instant).
+    pub fn payroll_forecast(&self, tl: &Timeline) -> f64 {
+        self.payroll_until(tl, f64::INFINITY)
+    }
+
+    /// Payroll already committed: the ticks before any resize planned now could land.
+    pub fn payroll_committed(&self, f: &ForcesSpec, tl: &Timeline) -> f64 {
+        self.payroll_until(tl, tl.now + f.personnel_lag_days)
+    }
+
+    /// Payroll over this year's remaining ticks before `until`.
+    fn payroll_until(&self, tl: &Timeline, until: f64) -> f64 {
+        let monthly = self.unit_cost / TICKS_PER_YEAR as f64;
+        let first = tl.year as f64 * crate::scenario::DAYS_PER_YEAR;
+        let tick = crate::scenario::DAYS_PER_YEAR / TICKS_PER_YEAR as f64;
+        let mut total = 0.0;
+        for k in tl.ticks_done..TICKS_PER_YEAR {
+            let t = first + k as f64 * tick;
+            if t >= until {
+                break;
+            }
+            let units = self
+                .pending
+                .iter()
+                .rev()
+                .find(|p| p.0 <= t)
+                .map_or(self.payroll_units(), |p| p.1);
+            total += units as f64 * monthly;
+        }
+        total
     }
 
     /// `PersonnelChange`: the force is resized to the planned target. Idle units with the
@@ -249,7 +297,10 @@ impl Forces {
     pub fn change_personnel(&mut self, s: &Scenario, tl: &mut Timeline) {
         let f = &s.forces;
         let now = tl.now;
-        let target = self.personnel_target;
+        if self.pending.is_empty() {
+            return;
+        }
+        let (_, target) = self.pending.remove(0);
         let mut active = self.active_units();
         if target < active {
             let mut home = std::mem::take(&mut self.home);
@@ -509,7 +560,8 @@ impl Forces {
     /// The `concentrate` policy: units are funded in order — deployed, on exercise, then the
     /// units at home from the most ready down (ties by unit number) — first what holds each
     /// trained (one base), then, in the same order, what brings the lapsed ones back. The
-    /// units left without money are stood down; one may be left partly funded.
+    /// units left without money are stood down (less than half a base: a `stand_down` event);
+    /// one may be left partly funded.
     fn concentrate(
         &mut self,
         now_r: &[f64],
@@ -544,8 +596,11 @@ impl Forces {
             funded[u] += x;
             left -= x;
         }
+        // A unit is stood down when it gets less than half of what holds it trained, having had
+        // at least that before (the last unit funded often gets a part of a base: that is a
+        // trim, not a stand-down).
         for &u in &order {
-            if funded[u] < 1.0 && self.units[u].funded >= 1.0 {
+            if funded[u] < 0.5 && self.units[u].funded >= 0.5 {
                 trace!(
                     tl,
                     "stand_down",

@@ -2,7 +2,8 @@
 //! fiscal year — appropriated, rescinded, spent and unfunded — and the only way any mechanism
 //! pays for anything. It applies the envelope and cut rules of [`crate::model::budget`] at each
 //! year start and at the mid-year shock. Keys: `budget.*`. Touches nothing but its own money:
-//! mechanisms call [`Ledger::available`], [`Ledger::spend`] and [`Ledger::unfunded`].
+//! mechanisms call [`Ledger::available`], [`Ledger::spend`], [`Ledger::unfunded`] and
+//! [`Ledger::transfer`] (money moved between lines within the year).
 
 use crate::engine::{Timeline, trace};
 use crate::model::budget;
@@ -12,7 +13,8 @@ use crate::scenario::{Line, LineMap, Scenario};
 pub const MONEY_EPS: f64 = 1e-9;
 
 /// Money of one budget line in one fiscal year, million. Conservation:
-/// appropriated = rescinded + spent + unspent, with unspent >= 0.
+/// appropriated + transferred_in − transferred_out = rescinded + spent + unspent, with
+/// unspent >= 0; over the lines of a year, Σ transferred_in = Σ transferred_out.
 ///
 /// `unfunded` is outside that identity: it is what the year's commitments called for on this
 /// line and the line could not pay (training short of need, posts closed, programme money not
@@ -23,11 +25,15 @@ pub struct LineYear {
     pub rescinded: f64,
     pub spent: f64,
     pub unfunded: f64,
+    /// Moved in from other lines during the year (e.g. payroll during a personnel lag).
+    pub transferred_in: f64,
+    /// Moved out to other lines during the year.
+    pub transferred_out: f64,
 }
 
 impl LineYear {
     pub fn unspent(&self) -> f64 {
-        self.appropriated - self.rescinded - self.spent
+        self.appropriated - self.rescinded - self.spent + self.transferred_in - self.transferred_out
     }
 }
 
@@ -79,16 +85,34 @@ impl Ledger {
 
     /// The mid-year shock: the year's whole cut is taken from money not yet spent, spread by
     /// the cut policy (personnel can give up at most `personnel_max_cut` under sticky
-    /// personnel). The mechanisms re-plan afterwards.
-    pub fn rescind(&mut self, s: &Scenario, level: f64, tl: &mut Timeline) {
+    /// personnel), never from pay already committed: `personnel_committed` is the payroll of
+    /// the ticks before a resize planned now could land. The mechanisms re-plan afterwards.
+    pub fn rescind(
+        &mut self,
+        s: &Scenario,
+        level: f64,
+        personnel_committed: f64,
+        tl: &mut Timeline,
+    ) {
         let year = self.years.len() - 1;
         let removal = budget::shock_removal(s, level, year);
         let lines = self.years[year];
         let shared = |v: f64, l: Line| if l == Line::Alliance { 0.0 } else { v };
         let weights = budget::Lines5::from_fn(|l| shared(lines[l].appropriated, l));
         let room = budget::Lines5::from_fn(|l| shared(lines[l].unspent().max(0.0), l));
+        let mut free = room;
+        free[Line::Personnel] = (room[Line::Personnel] - personnel_committed).max(0.0);
         let personnel_cap = lines[Line::Personnel].appropriated * s.budget.cut.personnel_max_cut;
-        let taken = budget::apply_cut(s, &weights, removal, personnel_cap, &room);
+        let mut taken = budget::apply_cut(s, &weights, removal, personnel_cap, &free);
+        // Committed pay is spared while the other lines can give; what they cannot falls on it.
+        let short = removal - taken.shared_sum();
+        if short > MONEY_EPS {
+            let rest = budget::Lines5::from_fn(|l| (room[l] - taken[l]).max(0.0));
+            let more = budget::apply_cut(s, &weights, short, f64::INFINITY, &rest);
+            for l in Line::SHARED {
+                taken[l] += more[l];
+            }
+        }
         for l in Line::SHARED {
             self.years[year][l].rescinded += taken[l];
         }
@@ -120,6 +144,18 @@ impl Ledger {
         let paid = amount.max(0.0).min(self.available(line));
         self.current_mut()[line].spent += paid;
         paid
+    }
+
+    /// Moves up to `amount` of this year's unspent money from `from` to `to`; never more than
+    /// `from` has left. Returns what was moved.
+    pub fn transfer(&mut self, from: Line, to: Line, amount: f64) -> f64 {
+        let moved = amount.max(0.0).min(self.available(from));
+        if moved > 0.0 {
+            let year = self.current_mut();
+            year[from].transferred_out += moved;
+            year[to].transferred_in += moved;
+        }
+        moved
     }
 
     /// Books a commitment the line could not pay (reporting only: nothing is spent).

@@ -165,7 +165,7 @@ impl<'a> World<'a> {
         self.ledger.open_year(s, self.level, y, tl);
         self.alliance.open_year(y, self.gdp_growth);
         self.alliance.pay_assessed(&mut self.ledger);
-        self.forces.plan_personnel(s, &self.ledger, tl);
+        self.forces.plan_personnel(s, &mut self.ledger, tl);
         self.plan_procurement(tl);
         self.exercises.open_year(s, y, &mut self.tally, tl);
         self.programmes.open_year(s, &mut self.tally);
@@ -199,8 +199,9 @@ impl<'a> World<'a> {
     /// to come this year is re-planned.
     fn shock(&mut self, tl: &mut Timeline) {
         let s = self.s;
-        self.ledger.rescind(s, self.level, tl);
-        self.forces.plan_personnel(s, &self.ledger, tl);
+        let committed = self.forces.payroll_committed(&s.forces, tl);
+        self.ledger.rescind(s, self.level, committed, tl);
+        self.forces.plan_personnel(s, &mut self.ledger, tl);
         self.plan_procurement(tl);
         self.plan_engagement(tl, false);
     }

@@ -6,6 +6,7 @@ use dipcap::metrics::{Metric, YearMetric};
 
 #[test]
 fn money_is_conserved_per_line_and_year() {
+    // appropriated + moved in − moved out = rescinded + spent + unspent on every line and year.
     for name in SHIPPED {
         let s = load(&scenario_path(name));
         for k in 0..20 {
@@ -22,8 +23,16 @@ fn money_is_conserved_per_line_and_year() {
                             "{name} y{y} line {i} overspent: {l:?}"
                         );
                         let sum = l.spent + l.rescinded + l.unspent();
-                        assert!((sum - l.appropriated).abs() < 1e-6 * l.appropriated.max(1.0));
+                        let funds = l.appropriated + l.transferred_in - l.transferred_out;
+                        assert!((sum - funds).abs() < 1e-6 * l.appropriated.max(1.0));
+                        assert!(l.transferred_in >= 0.0 && l.transferred_out >= 0.0);
                     }
+                    let moved_in: f64 = lines.iter().map(|l| l.transferred_in).sum();
+                    let moved_out: f64 = lines.iter().map(|l| l.transferred_out).sum();
+                    assert!(
+                        (moved_in - moved_out).abs() < 1e-9 * moved_in.max(1.0),
+                        "{name} y{y}: transfers create or lose money"
+                    );
                 }
                 let spent: f64 = o.ledger.iter().flatten().map(|l| l.spent).sum();
                 let by_metric: f64 = [
