@@ -31,6 +31,10 @@ struct Unit {
     /// This month's training money for the unit, in months of staying trained (1 holds a
     /// trained unit trained): what its trend is rebuilt from when it comes home mid-month.
     funded: f64,
+    /// The share of a full unit's personnel it has (1, or less for the one partly manned unit
+    /// that money left over from whole units buys). Its pay, its training costs and its trained
+    /// readiness scale by it.
+    manning: f64,
     status: UnitStatus,
     /// Leaves the force when it comes back (a personnel cut hit while it was away).
     demobilise: bool,
@@ -50,7 +54,7 @@ pub struct Forces {
     units: Vec<Unit>,
     /// Planned resizes not yet applied, in the order their `PersonnelChange` events fire: (day,
     /// units). Each event applies the first; a later plan never overwrites an earlier one.
-    pending: Vec<(f64, usize)>,
+    pending: Vec<(f64, f64)>,
     /// The share of the training need funded at the last tick (for the log).
     train_frac: f64,
     /// What a unit costs a year: the reference personnel line over the full force, set once
@@ -70,6 +74,7 @@ impl Forces {
             t0: 0.0,
             trend: Trend::Hold,
             funded: 1.0,
+            manning: 1.0,
             status: UnitStatus::Idle,
             demobilise: false,
             free_at: 0.0,
@@ -92,12 +97,25 @@ impl Forces {
             / s.forces.units.max(1) as f64;
     }
 
-    /// Units on the payroll (everyone not inactive, including those leaving on return).
-    fn payroll_units(&self) -> usize {
+    /// Manned strength on the payroll (everyone not inactive, including those leaving on
+    /// return), in full units.
+    fn payroll_units(&self) -> f64 {
         self.units
             .iter()
             .filter(|u| u.status != UnitStatus::Inactive)
-            .count()
+            .map(|u| u.manning)
+            .sum()
+    }
+
+    /// Manned strength of the force (not inactive, not leaving on return), in full units: the
+    /// whole units plus the partly manned one.
+    #[inline]
+    pub fn strength(&self) -> f64 {
+        self.units
+            .iter()
+            .filter(|u| u.status != UnitStatus::Inactive && !u.demobilise)
+            .map(|u| u.manning)
+            .sum()
     }
 
     /// Units in the force (not inactive, not leaving on return).
@@ -178,7 +196,7 @@ impl Forces {
         unit.r0 = r;
         unit.t0 = tl.now;
         // Until the next tick, the money it was given this month decides where it goes.
-        unit.trend = trend(r, unit.funded, f);
+        unit.trend = trend(r / unit.manning, unit.funded, unit.manning, f);
         if unit.demobilise {
             unit.demobilise = false;
             unit.status = UnitStatus::Inactive;
@@ -217,24 +235,21 @@ impl Forces {
         let monthly = self.unit_cost / TICKS_PER_YEAR as f64;
         let available = ledger.available(Line::Personnel);
         let remaining = tl.remaining_ticks();
-        let scheduled = self.pending.last().map_or(self.active_units(), |p| p.1);
+        let scheduled = self.pending.last().map_or(self.strength(), |p| p.1);
         let target = if remaining == 0 {
             scheduled
         } else {
-            // The small epsilon keeps a line that pays exactly n units from rounding to n − 1.
-            // The force never grows beyond the validator's bound, whatever the money says.
-            (((available / (monthly * remaining as f64)) + 1e-6)
-                .floor()
-                .max(0.0) as usize)
-                .min(crate::scenario::MAX_UNITS)
+            // Whole units, then one partly manned with what is left (section 3). The force
+            // never grows beyond the validator's bound, whatever the money says.
+            manned(available / (monthly * remaining as f64))
         };
-        if target != scheduled {
+        if (target - scheduled).abs() > 1e-6 {
             let change_at = tl.now + s.forces.personnel_lag_days;
             trace!(
                 tl,
                 "personnel_plan",
                 "forces",
-                "personnel line {:.1} pays for {} units; {} planned, change on day {:.0}",
+                "personnel line {:.1} pays for {:.2} units; {:.2} planned, change on day {:.0}",
                 available,
                 target,
                 scheduled,
@@ -286,7 +301,7 @@ impl Forces {
                 .rev()
                 .find(|p| p.0 <= t)
                 .map_or(self.payroll_units(), |p| p.1);
-            total += units as f64 * monthly;
+            total += units * monthly;
         }
         total
     }
@@ -300,7 +315,15 @@ impl Forces {
         if self.pending.is_empty() {
             return;
         }
-        let (_, target) = self.pending.remove(0);
+        let (_, strength) = self.pending.remove(0);
+        // Whole units and the share of one more that the money pays.
+        let whole = (strength + 1e-6).floor();
+        let partial = if strength - whole > 1e-6 {
+            strength - whole
+        } else {
+            0.0
+        };
+        let target = whole as usize + usize::from(partial > 0.0);
         let mut active = self.active_units();
         if target < active {
             let mut home = std::mem::take(&mut self.home);
@@ -353,6 +376,7 @@ impl Forces {
                 t0: now,
                 trend: Trend::Hold,
                 funded: 1.0,
+                manning: 1.0,
                 status: UnitStatus::Idle,
                 demobilise: false,
                 free_at: 0.0,
@@ -371,13 +395,40 @@ impl Forces {
                 active += 1;
             }
         }
+        self.man(partial, now, f);
         trace!(
             tl,
             "personnel_change",
             "forces",
-            "{} active units",
-            self.active_units()
+            "{} active units, manned strength {:.2}",
+            self.active_units(),
+            self.strength()
         );
+    }
+
+    /// Every active unit fully manned, except the last one (by number) when `partial` > 0:
+    /// it gets that share. A unit whose manning changes keeps its readiness relative to its
+    /// trained level.
+    fn man(&mut self, partial: f64, now: f64, f: &ForcesSpec) {
+        let last = (0..self.units.len())
+            .rev()
+            .find(|&u| self.units[u].status != UnitStatus::Inactive && !self.units[u].demobilise);
+        for u in 0..self.units.len() {
+            let m = if Some(u) == last && partial > 0.0 {
+                partial
+            } else {
+                1.0
+            };
+            if self.units[u].status == UnitStatus::Inactive || self.units[u].manning == m {
+                continue;
+            }
+            let r = self.readiness(u, f, now) / self.units[u].manning * m;
+            let unit = &mut self.units[u];
+            unit.r0 = r.min(m);
+            unit.t0 = now;
+            unit.trend = Trend::Hold;
+            unit.manning = m;
+        }
     }
 
     /// Tick `k`'s payroll and training. Payroll for the coming month comes first; an overhang
@@ -393,7 +444,7 @@ impl Forces {
         remaining: f64,
     ) {
         let frac = 1.0 / TICKS_PER_YEAR as f64;
-        let payroll = self.payroll_units() as f64 * self.unit_cost * frac;
+        let payroll = self.payroll_units() * self.unit_cost * frac;
         let paid = ledger.spend(Line::Personnel, payroll);
         if payroll - paid > MONEY_EPS {
             let overhang = ledger.spend(Line::Operations, payroll - paid);
@@ -439,24 +490,27 @@ impl Forces {
         now_r.clear();
         demand.clear();
         funded.clear();
+        // Readiness and demand relative to the unit's trained level (its manning m); a unit
+        // weighs m bases.
         let (mut bases, mut wanted) = (0.0, 0.0);
         for u in 0..self.units.len() {
             let unit = &self.units[u];
-            let (r, d) = match unit.status {
+            let m = unit.manning;
+            let (x, d) = match unit.status {
                 UnitStatus::Inactive => (0.0, 0.0),
                 // Away, readiness is held: only the unit's home running costs are charged.
-                UnitStatus::Deployed | UnitStatus::Exercise => (self.readiness(u, f, now), 1.0),
+                UnitStatus::Deployed | UnitStatus::Exercise => (self.readiness(u, f, now) / m, 1.0),
                 UnitStatus::Idle | UnitStatus::Reconstituting => {
-                    let r = self.readiness(u, f, now);
-                    (r, need(r, f))
+                    let x = self.readiness(u, f, now) / m;
+                    (x, need(x, f))
                 }
             };
-            now_r.push(r);
+            now_r.push(x);
             demand.push(d);
             funded.push(0.0);
             if d > 0.0 {
-                bases += 1.0;
-                wanted += d;
+                bases += m;
+                wanted += m * d;
             }
         }
         // Money in bases; with free training (cost 0) every need is met.
@@ -485,10 +539,16 @@ impl Forces {
                 }
             }
         }
-        let spent: f64 = funded.iter().sum::<f64>() * base;
+        let paid: f64 = self
+            .units
+            .iter()
+            .zip(&funded)
+            .map(|(unit, x)| unit.manning * x)
+            .sum();
+        let spent = paid * base;
         let unfunded = (wanted * base - spent).max(0.0);
         let share = if wanted > 0.0 {
-            (funded.iter().sum::<f64>() / wanted).min(1.0)
+            (paid / wanted).min(1.0)
         } else {
             1.0
         };
@@ -506,16 +566,16 @@ impl Forces {
         self.train_frac = share;
         let (mut r_sum, mut r_n) = (0.0, 0.0);
         for (u, unit) in self.units.iter_mut().enumerate() {
-            let r = now_r[u];
+            let (x, m) = (now_r[u], unit.manning);
             unit.funded = funded[u];
             if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) {
-                unit.r0 = r;
+                unit.r0 = x * m;
                 unit.t0 = now;
-                unit.trend = trend(r, funded[u], f);
+                unit.trend = trend(x, funded[u], m, f);
             }
             if unit.status != UnitStatus::Inactive && !unit.demobilise {
-                r_sum += r;
-                r_n += 1.0;
+                r_sum += x * m;
+                r_n += m;
             }
         }
         self.tick_readiness = now_r;
@@ -537,20 +597,21 @@ impl Forces {
             }
             let r = self.readiness(u, f, now);
             let unit = &mut self.units[u];
+            let (m, x) = (unit.manning, r / unit.manning);
             if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) {
-                let d = need(r, f);
+                let d = need(x, f);
                 unit.funded = d;
-                if !(r >= 1.0 && unit.trend == Trend::Hold) {
+                if !(x >= 1.0 && unit.trend == Trend::Hold) {
                     unit.r0 = r;
                     unit.t0 = now;
-                    unit.trend = trend(r, d, f);
+                    unit.trend = trend(x, d, m, f);
                 }
             } else {
                 unit.funded = 1.0;
             }
             if !unit.demobilise {
                 r_sum += r;
-                r_n += 1.0;
+                r_n += m;
             }
         }
         self.train_frac = 1.0;
@@ -587,13 +648,15 @@ impl Forces {
         });
         let mut left = money;
         for &u in &order {
-            let x = left.clamp(0.0, 1.0);
-            funded[u] = x;
+            let m = self.units[u].manning;
+            let x = left.clamp(0.0, m);
+            funded[u] = x / m;
             left -= x;
         }
         for &u in &order {
-            let x = left.min(demand[u] - 1.0).max(0.0);
-            funded[u] += x;
+            let m = self.units[u].manning;
+            let x = left.min(m * (demand[u] - 1.0)).max(0.0);
+            funded[u] += x / m;
             left -= x;
         }
         // A unit is stood down when it gets less than half of what holds it trained, having had
@@ -612,6 +675,17 @@ impl Forces {
             }
         }
         self.home = order;
+    }
+}
+
+/// The manned strength `units` of money buys: never below 0 nor above the validator's bound.
+/// A value within 10⁻⁶ of a whole number is that number (a line that pays exactly n units).
+fn manned(units: f64) -> f64 {
+    let u = units.clamp(0.0, crate::scenario::MAX_UNITS as f64);
+    if (u - u.round()).abs() < 1e-6 {
+        u.round()
+    } else {
+        u
     }
 }
 
@@ -635,7 +709,22 @@ fn need(r: f64, f: &ForcesSpec) -> f64 {
 /// `funded` (the level that money holds); more climbs toward trained (or toward `funded`, if
 /// below 1) at the full rate scaled by the share of the climbing premium paid,
 /// (funded − r)/(retraining_factor − r); exactly `r`, or trained and funded, holds.
-fn trend(r: f64, funded: f64, f: &ForcesSpec) -> Trend {
+///
+/// `r` is relative to the unit's trained level, its manning `m`; the trend is returned in
+/// readiness itself (a partly manned unit decays and climbs toward m times the levels of a full
+/// one, at m times the speed).
+fn trend(r: f64, funded: f64, m: f64, f: &ForcesSpec) -> Trend {
+    match relative_trend(r, funded, f) {
+        Trend::Decay { to } => Trend::Decay { to: to * m },
+        Trend::Climb { per_day, cap } => Trend::Climb {
+            per_day: per_day * m,
+            cap: cap * m,
+        },
+        Trend::Hold => Trend::Hold,
+    }
+}
+
+fn relative_trend(r: f64, funded: f64, f: &ForcesSpec) -> Trend {
     const EPS: f64 = 1e-12;
     if funded < r - EPS {
         Trend::Decay { to: funded }

@@ -203,7 +203,8 @@ pub struct Observed {
     pub partners: PartnerSummary,
     pub credibility: f64,
     pub posts_open: usize,
-    pub units: usize,
+    /// Manned strength, in full units.
+    pub units: f64,
 }
 
 /// Fiscal year `y`'s row of yearly metrics, logged.
@@ -236,7 +237,7 @@ pub fn year_row(
     set(YearMetric::Interoperability, seen.partners.interoperability);
     set(YearMetric::Credibility, seen.credibility);
     set(YearMetric::Readiness, components.readiness);
-    set(YearMetric::Units, seen.units as f64);
+    set(YearMetric::Units, seen.units);
     set(YearMetric::Appropriated, appropriated);
     set(YearMetric::Spent, spent);
     set(YearMetric::Unspent, appropriated - rescinded - spent);
@@ -313,7 +314,7 @@ pub fn trial_metrics(
     set(Metric::Interoperability, seen.partners.interoperability);
     set(Metric::Credibility, seen.credibility);
     set(Metric::Readiness, components.readiness);
-    set(Metric::UnitsEnd, seen.units as f64);
+    set(Metric::UnitsEnd, seen.units);
     set(Metric::JointWithdrawals, t.joint_withdrawals);
     set(Metric::PledgeRatio, t.pledge_ratio_sum / s.years as f64);
     let line_sum = |l: Line| ledger.iter().map(|y| y[l].spent).sum::<f64>();

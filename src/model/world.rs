@@ -331,7 +331,7 @@ impl<'a> World<'a> {
             partners: self.partners.summary(self.s),
             credibility: self.alliance.credibility,
             posts_open: self.presence.open(),
-            units: self.forces.active_units(),
+            units: self.forces.strength(),
         }
     }
 

@@ -298,6 +298,29 @@ fn payroll_is_planned_with_its_lag_and_never_spills_onto_operations_at_the_year_
 }
 
 #[test]
+fn personnel_money_buys_partial_manning_instead_of_lapsing_on_rounding() {
+    // Before: at 90% the line paid 10.79 units, the force was rounded down to 10 and 7.4% of
+    // the personnel line lapsed every year.
+    let s = load(&scenario_path("baseline"));
+    let l = s.budget.levels.iter().position(|x| *x == 0.9).unwrap();
+    let (o, _) = &trial(&s, 1, 0)[l];
+    for y in s.budget.cut.start_year + 1..s.years {
+        let p = o.ledger[y][Line::Personnel];
+        let units = o.yearly[y][YearMetric::Units.index()];
+        assert!(
+            units.fract() > 0.01,
+            "FY{}: a partly manned unit: {units}",
+            y + 1
+        );
+        assert!(
+            p.spent >= 0.999 * (p.appropriated + p.transferred_in),
+            "FY{}: personnel spends its money: {p:?}",
+            y + 1
+        );
+    }
+}
+
+#[test]
 fn mobilisation_delay_depends_on_readiness_and_presence_shortens_warning() {
     let mut t = table(&fixture("mmc.toml"));
     set(&mut t, "forces.units", 200.into());
