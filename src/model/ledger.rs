@@ -32,6 +32,17 @@ pub struct LineYear {
 }
 
 impl LineYear {
+    /// The share of what the line had in the year (appropriated − rescinded + moved in) that it
+    /// spent or moved to another line; 1 for a line that had nothing.
+    pub fn execution(&self) -> f64 {
+        let had = self.appropriated - self.rescinded + self.transferred_in;
+        if had > MONEY_EPS {
+            ((self.spent + self.transferred_out) / had).min(1.0)
+        } else {
+            1.0
+        }
+    }
+
     pub fn unspent(&self) -> f64 {
         self.appropriated - self.rescinded - self.spent + self.transferred_in - self.transferred_out
     }

@@ -253,6 +253,45 @@ pub fn year_row(
     }
     set(YearMetric::Rescinded, rescinded);
     set(YearMetric::Unfunded, lines.iter().map(|l| l.unfunded).sum());
+    for (unspent, execution, line) in [
+        (
+            YearMetric::UnspentPersonnel,
+            YearMetric::ExecutionPersonnel,
+            Line::Personnel,
+        ),
+        (
+            YearMetric::UnspentOperations,
+            YearMetric::ExecutionOperations,
+            Line::Operations,
+        ),
+        (
+            YearMetric::UnspentProcurement,
+            YearMetric::ExecutionProcurement,
+            Line::Procurement,
+        ),
+        (
+            YearMetric::UnspentEngagement,
+            YearMetric::ExecutionEngagement,
+            Line::Engagement,
+        ),
+        (
+            YearMetric::UnspentCrisisReserve,
+            YearMetric::ExecutionCrisisReserve,
+            Line::CrisisReserve,
+        ),
+    ] {
+        let l = &lines[line];
+        set(unspent, l.unspent());
+        set(execution, l.execution());
+    }
+    for (m, line) in [
+        (YearMetric::UnfundedPersonnel, Line::Personnel),
+        (YearMetric::UnfundedOperations, Line::Operations),
+        (YearMetric::UnfundedProcurement, Line::Procurement),
+        (YearMetric::UnfundedEngagement, Line::Engagement),
+    ] {
+        set(m, lines[line].unfunded);
+    }
     set(YearMetric::Dci, dci);
     trace!(
         tl,
@@ -326,6 +365,12 @@ pub fn trial_metrics(
     set(Metric::SpentAlliance, line_sum(Line::Alliance));
     let all = || ledger.iter().flat_map(|y| y.iter());
     set(Metric::Unspent, all().map(|l| l.unspent()).sum());
+    let unspent = |l: Line| ledger.iter().map(|y| y[l].unspent()).sum::<f64>();
+    set(Metric::UnspentPersonnel, unspent(Line::Personnel));
+    set(Metric::UnspentOperations, unspent(Line::Operations));
+    set(Metric::UnspentProcurement, unspent(Line::Procurement));
+    set(Metric::UnspentEngagement, unspent(Line::Engagement));
+    set(Metric::UnspentCrisisReserve, unspent(Line::CrisisReserve));
     set(Metric::Rescinded, all().map(|l| l.rescinded).sum());
     let unfunded = |l: Line| ledger.iter().map(|y| y[l].unfunded).sum::<f64>();
     set(Metric::UnfundedPersonnel, unfunded(Line::Personnel));

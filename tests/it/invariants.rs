@@ -34,6 +34,21 @@ fn money_is_conserved_per_line_and_year() {
                         "{name} y{y}: transfers create or lose money"
                     );
                 }
+                // The per-line columns add up to the totals (the alliance line is always paid).
+                for row in &o.yearly {
+                    let by_line: f64 = [
+                        YearMetric::UnspentPersonnel,
+                        YearMetric::UnspentOperations,
+                        YearMetric::UnspentProcurement,
+                        YearMetric::UnspentEngagement,
+                        YearMetric::UnspentCrisisReserve,
+                    ]
+                    .iter()
+                    .map(|m| row[m.index()])
+                    .sum();
+                    let total = row[YearMetric::Unspent.index()];
+                    assert!((by_line - total).abs() < 1e-6 * total.max(1.0), "{name}");
+                }
                 let spent: f64 = o.ledger.iter().flatten().map(|l| l.spent).sum();
                 let by_metric: f64 = [
                     Metric::SpentPersonnel,
@@ -100,6 +115,11 @@ fn levels_stay_in_unit_interval_and_events_in_time_order() {
                         YearMetric::ResponseRate,
                         YearMetric::Credibility,
                         YearMetric::Dci,
+                        YearMetric::ExecutionPersonnel,
+                        YearMetric::ExecutionOperations,
+                        YearMetric::ExecutionProcurement,
+                        YearMetric::ExecutionEngagement,
+                        YearMetric::ExecutionCrisisReserve,
                     ] {
                         assert!(
                             (0.0..=1.0 + 1e-12).contains(&row[m.index()]),
