@@ -12,6 +12,14 @@ pub fn baseline_total(s: &Scenario, year: usize) -> f64 {
     s.budget.baseline * (1.0 + s.budget.growth).powi(year as i32)
 }
 
+/// The price index of fiscal year `year` (1 in the first year): every cost the budget pays —
+/// pay, training, posts, programmes, exercises, joint programmes, crisis costs — is its
+/// first-year value times this (`budget.inflation`).
+#[inline]
+pub fn cost_index(s: &Scenario, year: usize) -> f64 {
+    s.budget.cost_index[year.min(s.budget.cost_index.len() - 1)]
+}
+
 /// Assessed alliance contributions in `year`; they grow with the budget so shares stay stable.
 pub fn assessed(s: &Scenario, year: usize) -> f64 {
     s.alliance.as_ref().map_or(0.0, |a| {

@@ -6,6 +6,7 @@
 //! (engagement line), partners and the tally.
 
 use crate::engine::{Event, Timeline, trace};
+use crate::model::budget;
 use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
@@ -97,9 +98,9 @@ impl Exercises {
             if self.states[e].status != ExerciseStatus::Funded {
                 continue;
             }
-            let ex = &s.exercises[e];
-            if ex.cost <= *money + MONEY_EPS {
-                *money -= ex.cost;
+            let cost = s.exercises[e].cost * budget::cost_index(s, parts.ledger.current_year());
+            if cost <= *money + MONEY_EPS {
+                *money -= cost;
             } else {
                 let why = if fresh {
                     "not funded in the year's plan"
@@ -122,7 +123,10 @@ impl Exercises {
         for_money: bool,
     ) {
         if for_money {
-            parts.ledger.unfunded(Line::Engagement, s.exercises[e].cost);
+            let price = budget::cost_index(s, parts.ledger.current_year());
+            parts
+                .ledger
+                .unfunded(Line::Engagement, s.exercises[e].cost * price);
         }
         self.states[e].status = ExerciseStatus::Cancelled;
         parts.tally.exercise_cancelled();
@@ -182,7 +186,7 @@ impl Exercises {
             return;
         }
         let scale = n as f64 / ex.units as f64;
-        let cost = ex.cost * scale;
+        let cost = ex.cost * budget::cost_index(s, parts.ledger.current_year()) * scale;
         if parts.ledger.available(Line::Engagement) + MONEY_EPS < cost {
             self.ready = ready;
             self.cancel(

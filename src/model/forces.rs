@@ -60,6 +60,8 @@ pub struct Forces {
     /// What a unit costs a year: the reference personnel line over the full force, set once
     /// per fiscal year (it is asked for at every tick).
     unit_cost: f64,
+    /// This year's price index (`budget.inflation`): training costs `training_cost` times it.
+    price: f64,
     /// Reused buffers, so that no event allocates once a trial is under way.
     home: Vec<usize>,
     tick_readiness: Vec<f64>,
@@ -84,6 +86,7 @@ impl Forces {
             pending: Vec::new(),
             train_frac: 1.0,
             unit_cost: 0.0,
+            price: 1.0,
             home: Vec::with_capacity(f.units),
             tick_readiness: Vec::with_capacity(f.units),
             tick_demand: Vec::with_capacity(f.units),
@@ -91,10 +94,14 @@ impl Forces {
         }
     }
 
-    /// The year's cost of a unit, from the reference personnel line of year `y`.
+    /// The year's cost of a unit (the first year's reference personnel line over the force, at
+    /// this year's prices) and of training.
     pub fn open_year(&mut self, s: &Scenario, y: usize) {
-        self.unit_cost = crate::model::budget::reference_allocation(s, y)[Line::Personnel]
-            / s.forces.units.max(1) as f64;
+        let price = crate::model::budget::cost_index(s, y);
+        self.unit_cost = crate::model::budget::reference_allocation(s, 0)[Line::Personnel]
+            / s.forces.units.max(1) as f64
+            * price;
+        self.price = price;
     }
 
     /// Manned strength on the payroll (everyone not inactive, including those leaving on
@@ -479,7 +486,7 @@ impl Forces {
         tl: &mut Timeline,
     ) -> (f64, f64, Option<f64>) {
         let now = tl.now;
-        let base = f.training_cost / TICKS_PER_YEAR as f64;
+        let base = f.training_cost * self.price / TICKS_PER_YEAR as f64;
         if base == 0.0 {
             return (0.0, 0.0, self.train_free(f, now));
         }

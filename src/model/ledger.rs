@@ -177,6 +177,12 @@ impl Ledger {
         }
     }
 
+    /// The fiscal year payments go to (0-based).
+    #[inline(always)]
+    pub fn current_year(&self) -> usize {
+        self.years.len() - 1
+    }
+
     /// Fiscal year `y`'s lines.
     pub fn year(&self, y: usize) -> &LineMap<LineYear> {
         &self.years[y]

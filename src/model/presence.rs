@@ -4,6 +4,7 @@
 //! `posts[].*`. Touches the ledger (engagement line) and partners (the posts open with each).
 
 use crate::engine::{Event, Timeline, trace};
+use crate::model::budget;
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
@@ -62,15 +63,16 @@ impl Presence {
         rem: f64,
     ) {
         let mut funding = true;
+        let price = budget::cost_index(s, tl.year);
         for idx in 0..self.order.len() {
             let p = self.order[idx];
             let post = &s.posts[p];
             let reopen = if self.posts[p] == PostStatus::Closed {
-                post.reopen_cost
+                post.reopen_cost * price
             } else {
                 0.0
             };
-            let cost = post.annual_cost * rem + reopen;
+            let cost = post.annual_cost * price * rem + reopen;
             if funding && cost <= *money + MONEY_EPS {
                 *money -= cost;
                 if self.posts[p] == PostStatus::Closed {
@@ -127,7 +129,7 @@ impl Presence {
     /// A tick's payments: open and reopening posts are paid from engagement; a closed post's
     /// cost is an unfunded commitment.
     pub fn pay_month(&self, s: &Scenario, ledger: &mut Ledger) {
-        let frac = 1.0 / TICKS_PER_YEAR as f64;
+        let frac = budget::cost_index(s, ledger.current_year()) / TICKS_PER_YEAR as f64;
         for p in 0..s.posts.len() {
             let cost = s.posts[p].annual_cost * frac;
             if self.posts[p] != PostStatus::Closed {

@@ -63,7 +63,7 @@ impl JointProcurement {
         let room = ledger.available(Line::Procurement) - committed;
         loop {
             let need: f64 = this_year(s, &self.withdrawn, year, false)
-                .map(|j| j.annual_cost * rem)
+                .map(|j| j.annual_cost * budget::cost_index(s, year) * rem)
                 .sum();
             if need <= room + MONEY_EPS {
                 break;
@@ -96,7 +96,7 @@ impl JointProcurement {
     /// A tick's procurement: joint programmes first (a programme left is an unfunded
     /// commitment), then national contracts spend the rest evenly over the ticks left.
     pub fn pay_month(&self, s: &Scenario, ledger: &mut Ledger, year: usize, remaining: f64) {
-        let frac = 1.0 / TICKS_PER_YEAR as f64;
+        let frac = budget::cost_index(s, year) / TICKS_PER_YEAR as f64;
         let joint_month: f64 = this_year(s, &self.withdrawn, year, false)
             .map(|j| j.annual_cost * frac)
             .sum();

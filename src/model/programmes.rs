@@ -5,6 +5,7 @@
 //! from programme money is read from [`Programmes::rate_by_partner`].
 
 use crate::engine::{Timeline, trace};
+use crate::model::budget;
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
@@ -32,8 +33,9 @@ impl Programmes {
     }
 
     /// The year's planned programme money, tallied at the year start.
-    pub fn open_year(&self, s: &Scenario, tally: &mut Tally) {
-        let planned: f64 = s.programmes.iter().map(|p| p.annual).sum();
+    pub fn open_year(&self, s: &Scenario, y: usize, tally: &mut Tally) {
+        let planned: f64 =
+            s.programmes.iter().map(|p| p.annual).sum::<f64>() * budget::cost_index(s, y);
         tally.programme_planned(planned);
     }
 
@@ -48,13 +50,15 @@ impl Programmes {
         money: &mut f64,
         rem: f64,
     ) {
+        // Rates are compared in first-year prices, so that indexation is never a cut.
+        let price = budget::cost_index(s, tl.year);
         for idx in 0..self.order.len() {
             let i = self.order[idx];
             let prog = &s.programmes[i];
-            let want = prog.annual * rem;
+            let want = prog.annual * price * rem;
             let got = want.min(money.max(0.0));
             *money -= got;
-            let annual = if rem > 0.0 { got / rem } else { 0.0 };
+            let annual = if rem > 0.0 { got / rem / price } else { 0.0 };
             let reference = self.funded_annual[i];
             if reference > 0.0 && annual < reference - MONEY_EPS {
                 let cut = (reference - annual) / reference;
@@ -77,13 +81,15 @@ impl Programmes {
     /// A tick's payments from engagement: each programme its funded month; what falls short of
     /// the planned month is unfunded.
     pub fn pay_month(&mut self, s: &Scenario, ledger: &mut Ledger, tally: &mut Tally) {
+        let price = budget::cost_index(s, ledger.current_year());
         let frac = 1.0 / TICKS_PER_YEAR as f64;
         self.rate.iter_mut().for_each(|r| *r = 0.0);
         for (i, prog) in s.programmes.iter().enumerate() {
-            let paid = ledger.spend(Line::Engagement, self.funded_annual[i] * frac);
-            ledger.unfunded(Line::Engagement, prog.annual * frac - paid);
+            let paid = ledger.spend(Line::Engagement, self.funded_annual[i] * price * frac);
+            ledger.unfunded(Line::Engagement, prog.annual * price * frac - paid);
             tally.programme_delivered(paid);
-            self.rate[prog.partner] += paid / frac;
+            // Trust responds to programme money in first-year prices.
+            self.rate[prog.partner] += paid / frac / price;
         }
     }
 

@@ -168,7 +168,7 @@ impl<'a> World<'a> {
         self.forces.plan_personnel(s, &mut self.ledger, tl);
         self.plan_procurement(tl);
         self.exercises.open_year(s, y, &mut self.tally, tl);
-        self.programmes.open_year(s, &mut self.tally);
+        self.programmes.open_year(s, y, &mut self.tally);
         self.plan_engagement(tl, true);
         let base = y as f64 * DAYS_PER_YEAR;
         if let CutProfile::Shock { day, .. } = s.budget.cut.profile

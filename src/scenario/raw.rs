@@ -83,6 +83,10 @@ pub struct RawBudget {
     pub baseline: f64,
     #[serde(default)]
     pub growth: f64,
+    /// Yearly rise of every cost (pay, training, posts, programmes, exercises, joint
+    /// programmes, crisis costs): one rate, or one per year with the last repeated. Default:
+    /// `growth` (costs rise with the budget).
+    pub inflation: Option<RawRates>,
     pub levels: Vec<f64>,
     pub shares: RawShares,
     #[serde(default)]
@@ -90,6 +94,14 @@ pub struct RawBudget {
     #[serde(default = "default_engagement_order")]
     #[schemars(extend("items" = {"enum": ["posts", "programmes", "exercises"]}))]
     pub engagement_order: Vec<String>,
+}
+
+/// One rate, or a list of yearly rates.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawRates {
+    One(f64),
+    Yearly(Vec<f64>),
 }
 
 fn default_engagement_order() -> Vec<String> {

@@ -234,6 +234,9 @@ pub struct Budget {
     pub levels: Vec<f64>,
     /// The five shared lines' shares of the net budget (alliance: 0).
     pub shares: LineMap<f64>,
+    /// Per fiscal year y, the price of what the budget buys relative to the first year:
+    /// I(0) = 1, I(y) = Π_{t<y} (1 + π_t) with π the inflation rates.
+    pub cost_index: Vec<f64>,
     pub cut: Cut,
     pub engagement_order: Vec<EngagementItem>,
 }

@@ -207,12 +207,12 @@ fn full_funding_restores_readiness_and_keeps_it() {
         }
     }
     // Operations can pay the retraining premium of only part of the force at a time, so the
-    // climb takes about a year (measured: 0.915, 0.966, 0.980, then 0.983–0.989).
+    // climb takes about a year (measured: 0.915, 0.963, then 0.965–0.977, the level full
+    // funding holds with deployments wearing units down).
     assert!(year[0] > 0.9, "the first year climbs back: {year:?}");
     for (y, r) in year.iter().enumerate().skip(1) {
-        assert!(*r > 0.96, "FY{}: {r} ({year:?})", y + 1);
+        assert!(*r > 0.955, "FY{}: {r} ({year:?})", y + 1);
     }
-    assert!(year[s.years - 1] > 0.98, "and stays trained: {year:?}");
 }
 
 /// Paired mean of a metric at one level over the same trials: `with` minus `without`.
@@ -317,6 +317,59 @@ fn personnel_money_buys_partial_manning_instead_of_lapsing_on_rounding() {
             "FY{}: personnel spends its money: {p:?}",
             y + 1
         );
+    }
+}
+
+#[test]
+fn costs_follow_the_price_index_so_the_lines_do_not_drift_into_slack() {
+    // Before: costs stood still while baseline's lines grew 2% a year, so at full budget
+    // operations executed 0.86 of its money in FY1 and 0.62 in FY10, engagement 0.73 → 0.60.
+    let mut t = table(&scenario_path("baseline"));
+    set(
+        &mut t,
+        "budget.inflation",
+        toml::Value::Array(vec![0.03.into(), 0.02.into()]),
+    );
+    let s = from_table(&t).unwrap();
+    let i = &s.budget.cost_index;
+    assert_eq!(i[0], 1.0);
+    assert!((i[1] - 1.03).abs() < 1e-12 && (i[3] - 1.03 * 1.02 * 1.02).abs() < 1e-12);
+    let s = load(&scenario_path("baseline"));
+    let r = run(
+        &s,
+        &RunConfig {
+            trials: 100,
+            seed: 5,
+            threads: 0,
+            precision: None,
+        },
+    )
+    .unwrap();
+    let yearly = |m: YearMetric, y: usize| {
+        r.outcomes
+            .iter()
+            .map(|t| t[0].yearly[y][m.index()])
+            .sum::<f64>()
+            / 100.0
+    };
+    let last = s.years - 1;
+    for m in [
+        YearMetric::ExecutionOperations,
+        YearMetric::ExecutionEngagement,
+    ] {
+        let (first, end) = (yearly(m, 0), yearly(m, last));
+        assert!(
+            (first - end).abs() < 0.01,
+            "{}: FY1 {first}, FY{} {end}",
+            m.name(),
+            last + 1
+        );
+    }
+    // ≈ 0.975 on average; 0.97 in every year awaits reprogramming (what operations cannot use
+    // in one month still lapses at the year end).
+    for y in 0..s.years {
+        let e = yearly(YearMetric::ExecutionOperations, y);
+        assert!(e >= 0.95, "operations executes {e} in FY{}", y + 1);
     }
 }
 

@@ -8,6 +8,7 @@
 //! ledger (crisis reserve, then operations), partners and the tally; reads presence.
 
 use crate::engine::{Event, Timeline, trace};
+use crate::model::budget;
 use crate::model::crisis::CrisisDraw;
 use crate::model::forces::{Away, Forces};
 use crate::model::ledger::{Ledger, MONEY_EPS};
@@ -249,7 +250,7 @@ impl Crises {
         if arrive > self.states[i].deadline {
             return false;
         }
-        let cost = c.daily_cost * c.duration_days;
+        let cost = c.daily_cost * c.duration_days * budget::cost_index(s, tl.year);
         let ledger = &mut *with.ledger;
         let reserve = ledger.available(Line::CrisisReserve);
         if reserve + ledger.available(Line::Operations) + MONEY_EPS < cost {

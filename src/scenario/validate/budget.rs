@@ -39,6 +39,7 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         1.0,
         " (fraction per year)"
     )?;
+    let cost_index = cost_index(c, b, growth, years)?;
     if b.levels.is_empty() {
         return Err(c.err(
             "budget.levels",
@@ -86,6 +87,7 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         growth,
         levels,
         shares,
+        cost_index,
         cut,
         engagement_order,
     })
@@ -180,4 +182,44 @@ fn engagement_order(c: &Checker, raw: &[String]) -> R<Vec<EngagementItem>> {
         ));
     }
     Ok(engagement_order)
+}
+
+/// `budget.inflation` as the price index of each fiscal year: I(0) = 1, I(y) = I(y−1)·(1 + π_{y−1}),
+/// π_t the t-th rate (the last repeats), or `growth` every year when the key is absent.
+fn cost_index(c: &Checker, b: &RawBudget, growth: f64, years: usize) -> R<Vec<f64>> {
+    use crate::scenario::raw::RawRates;
+    let rates: Vec<f64> = match &b.inflation {
+        None => vec![growth],
+        Some(RawRates::One(r)) => {
+            vec![c.range("budget.inflation", *r, -0.5, 1.0, " (fraction per year)")?]
+        }
+        Some(RawRates::Yearly(v)) => {
+            if v.is_empty() {
+                return Err(c.err(
+                    "budget.inflation",
+                    "the list of yearly rates is empty",
+                    "give one rate (e.g. inflation = 0.02) or one per year, e.g. [0.03, 0.025, 0.02] (the last repeats)",
+                ));
+            }
+            v.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    c.range(
+                        &format!("budget.inflation[{i}]"),
+                        *r,
+                        -0.5,
+                        1.0,
+                        " (fraction per year)",
+                    )
+                })
+                .collect::<R<Vec<f64>>>()?
+        }
+    };
+    let mut index = Vec::with_capacity(years);
+    let mut i = 1.0;
+    for y in 0..years {
+        index.push(i);
+        i *= 1.0 + rates[y.min(rates.len() - 1)];
+    }
+    Ok(index)
 }
