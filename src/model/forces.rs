@@ -62,6 +62,8 @@ pub struct Forces {
     unit_cost: f64,
     /// This year's price index (`budget.inflation`): training costs `training_cost` times it.
     price: f64,
+    /// What training would have cost at the last tick, funded in full (the month's demand).
+    monthly_demand: f64,
     /// Reused buffers, so that no event allocates once a trial is under way.
     home: Vec<usize>,
     tick_readiness: Vec<f64>,
@@ -87,6 +89,7 @@ impl Forces {
             train_frac: 1.0,
             unit_cost: 0.0,
             price: 1.0,
+            monthly_demand: 0.0,
             home: Vec::with_capacity(f.units),
             tick_readiness: Vec::with_capacity(f.units),
             tick_demand: Vec::with_capacity(f.units),
@@ -284,6 +287,11 @@ impl Forces {
     /// a tick at the same instant).
     pub fn payroll_forecast(&self, tl: &Timeline) -> f64 {
         self.payroll_until(tl, f64::INFINITY)
+    }
+
+    /// What training will cost over the `months` left at the last tick's demand, in full.
+    pub fn training_outlook(&self, months: usize) -> f64 {
+        self.monthly_demand * months as f64
     }
 
     /// Payroll already committed: the ticks before any resize planned now could land.
@@ -554,6 +562,7 @@ impl Forces {
             .sum();
         let spent = paid * base;
         let unfunded = (wanted * base - spent).max(0.0);
+        self.monthly_demand = wanted * base;
         let share = if wanted > 0.0 {
             (paid / wanted).min(1.0)
         } else {

@@ -19,6 +19,7 @@ pub mod partners;
 pub(crate) mod presence;
 pub mod procurement;
 pub(crate) mod programmes;
+pub(crate) mod reprogramming;
 pub(crate) mod world;
 
 pub use ledger::LineYear;

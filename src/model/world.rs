@@ -29,6 +29,7 @@ use crate::model::partners::Partners;
 use crate::model::presence::Presence;
 use crate::model::procurement::JointProcurement;
 use crate::model::programmes::Programmes;
+use crate::model::reprogramming::{Outlook, Reprogramming};
 use crate::scenario::{CutProfile, DAYS_PER_YEAR, EngagementItem, Line, Scenario, TICKS_PER_YEAR};
 
 struct World<'a> {
@@ -44,6 +45,7 @@ struct World<'a> {
     exercises: Exercises,
     programmes: Programmes,
     procurement: JointProcurement,
+    reprogramming: Reprogramming,
     alliance: Alliance,
     crises: Crises,
     tally: Tally,
@@ -143,6 +145,7 @@ impl<'a> World<'a> {
             presence: Presence::new(s),
             exercises: Exercises::new(s),
             programmes: Programmes::new(s),
+            reprogramming: Reprogramming::default(),
             procurement: JointProcurement::new(s),
             alliance: Alliance::new(s),
             crises: Crises::new(s, draws),
@@ -163,6 +166,7 @@ impl<'a> World<'a> {
         self.forces.open_year(s, y);
         self.tally.open_year();
         self.ledger.open_year(s, self.level, y, tl);
+        self.reprogramming.open_year();
         self.alliance.open_year(y, self.gdp_growth);
         self.alliance.pay_assessed(&mut self.ledger);
         self.forces.plan_personnel(s, &mut self.ledger, tl);
@@ -211,6 +215,15 @@ impl<'a> World<'a> {
     fn tick(&mut self, tl: &mut Timeline, k: usize) {
         let s = self.s;
         let remaining = (TICKS_PER_YEAR - k) as f64;
+        if s.budget.reprogramming.ticks.contains(&k) {
+            // Before this month's payments, with this month still to pay for.
+            tl.ticks_done = k;
+            let outlook = Outlook {
+                payroll: self.forces.payroll_forecast(tl),
+                training: self.forces.training_outlook(TICKS_PER_YEAR - k),
+            };
+            self.reprogramming.review(s, &mut self.ledger, outlook, tl);
+        }
         tl.ticks_done = k + 1;
         self.forces
             .pay_month(s, &mut self.ledger, &mut self.tally, tl, remaining);

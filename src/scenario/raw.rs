@@ -91,9 +91,39 @@ pub struct RawBudget {
     pub shares: RawShares,
     #[serde(default)]
     pub cut: RawCut,
+    #[serde(default)]
+    pub reprogramming: RawReprogramming,
     #[serde(default = "default_engagement_order")]
     #[schemars(extend("items" = {"enum": ["posts", "programmes", "exercises"]}))]
     pub engagement_order: Vec<String>,
+}
+
+/// `[budget.reprogramming]`: money moved between lines during the year.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Reprogramming")]
+pub struct RawReprogramming {
+    /// At most this share of a line's money of the year (appropriated − rescinded) may leave it.
+    pub max_share: f64,
+    /// Review months (1–12): a review runs at that month's tick, before its payments.
+    pub months: Vec<i64>,
+    /// Receiving lines, in order.
+    #[schemars(extend("items" = {"enum": ["personnel", "operations", "procurement", "engagement", "crisis_reserve"]}))]
+    pub order: Vec<String>,
+    /// At each review, release the crisis reserve's money beyond its pro-rata share of the
+    /// rest of the year to the receiving lines (not capped by `max_share`).
+    pub release_reserve: bool,
+}
+
+impl Default for RawReprogramming {
+    fn default() -> Self {
+        RawReprogramming {
+            max_share: 0.0,
+            months: vec![12],
+            order: vec!["operations".into(), "procurement".into()],
+            release_reserve: false,
+        }
+    }
 }
 
 /// One rate, or a list of yearly rates.

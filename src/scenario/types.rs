@@ -239,6 +239,18 @@ pub struct Budget {
     pub cost_index: Vec<f64>,
     pub cut: Cut,
     pub engagement_order: Vec<EngagementItem>,
+    pub reprogramming: Reprogramming,
+}
+
+/// `[budget.reprogramming]` (docs/MODEL.md section 2).
+#[derive(Debug, Clone)]
+pub struct Reprogramming {
+    pub max_share: f64,
+    /// Ticks (0-based) at which a review runs, ascending.
+    pub ticks: Vec<usize>,
+    /// Receiving lines, in order.
+    pub order: Vec<Line>,
+    pub release_reserve: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -131,6 +131,9 @@ fn readiness_decays_by_its_closed_form_when_training_is_unfunded() {
     let proc = t["budget"]["shares"]["procurement"].as_float().unwrap();
     set(&mut t, "budget.shares.operations", 0.0.into());
     set(&mut t, "budget.shares.procurement", (ops + proc).into());
+    // No review may bring money back into operations.
+    set(&mut t, "budget.reprogramming.max_share", 0.0.into());
+    set(&mut t, "budget.reprogramming.release_reserve", false.into());
     set(
         &mut t,
         "budget.levels",
@@ -373,6 +376,78 @@ fn costs_follow_the_price_index_so_the_lines_do_not_drift_into_slack() {
     for y in 0..s.years {
         let e = yearly(YearMetric::ExecutionOperations, y);
         assert!(e >= 0.95, "operations executes {e} in FY{}", y + 1);
+    }
+}
+
+#[test]
+fn reprogramming_moves_what_a_line_will_not_use_within_its_cap() {
+    // At full budget no payroll overhang is moved, so every transfer is a review's: out of a
+    // line at most max_share of its money of the year (the released reserve excepted), into
+    // the receiving lines only.
+    for name in SHIPPED {
+        let s = load(&scenario_path(name));
+        let r = &s.budget.reprogramming;
+        let mut moved = 0.0;
+        for k in 0..10 {
+            let (o, rows) = &trial(&s, 1, k)[0];
+            for year in &o.ledger {
+                for line in Line::SHARED {
+                    let l = year[line];
+                    if line != Line::CrisisReserve {
+                        let cap = r.max_share * (l.appropriated - l.rescinded);
+                        assert!(l.transferred_out <= cap + 1e-6, "{name} {line:?}: {l:?}");
+                    }
+                    if !r.order.contains(&line) {
+                        assert_eq!(l.transferred_in, 0.0, "{name}: {line:?} is not a receiver");
+                    }
+                    moved += l.transferred_in;
+                }
+            }
+            assert!(
+                !events(rows, "reprogramming").is_empty(),
+                "{name}: no review moved money"
+            );
+        }
+        assert!(moved > 0.0);
+    }
+}
+
+#[test]
+fn at_full_budget_every_line_executes_its_money() {
+    // Before (baseline, 10-year totals at 100%): operations 31% unspent, crisis reserve 38%,
+    // engagement 34%. Now: costs follow prices, engagement is sized to its items, partial
+    // manning spends personnel money, and the year-end reviews move what is left.
+    for name in SHIPPED {
+        let s = load(&scenario_path(name));
+        let res = run(
+            &s,
+            &RunConfig {
+                trials: 100,
+                seed: 5,
+                threads: 0,
+                precision: None,
+            },
+        )
+        .unwrap();
+        let mean = |m: YearMetric, y: usize| {
+            res.outcomes
+                .iter()
+                .map(|t| t[0].yearly[y][m.index()])
+                .sum::<f64>()
+                / 100.0
+        };
+        for y in 0..s.years {
+            for (m, floor) in [
+                (YearMetric::ExecutionPersonnel, 0.999),
+                (YearMetric::ExecutionOperations, 0.98),
+                (YearMetric::ExecutionProcurement, 0.999),
+                (YearMetric::ExecutionEngagement, 0.95),
+                (YearMetric::ExecutionCrisisReserve, 0.93),
+            ] {
+                let e = mean(m, y);
+                assert!(e >= floor, "{name} FY{}: {} = {e}", y + 1, m.name());
+            }
+        }
     }
 }
 

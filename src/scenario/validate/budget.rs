@@ -82,6 +82,7 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
     c.sums_to_one("budget.shares", &listed, "budget shares")?;
     let cut = cut(c, &b.cut, years)?;
     let engagement_order = engagement_order(c, &b.engagement_order)?;
+    let reprogramming = reprogramming(c, &b.reprogramming)?;
     Ok(Budget {
         baseline,
         growth,
@@ -90,6 +91,7 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         cost_index,
         cut,
         engagement_order,
+        reprogramming,
     })
 }
 
@@ -182,6 +184,59 @@ fn engagement_order(c: &Checker, raw: &[String]) -> R<Vec<EngagementItem>> {
         ));
     }
     Ok(engagement_order)
+}
+
+/// `[budget.reprogramming]`.
+fn reprogramming(c: &Checker, r: &crate::scenario::raw::RawReprogramming) -> R<Reprogramming> {
+    let max_share = check!(c, "budget.reprogramming", r.max_share, fraction)?;
+    let mut ticks = Vec::new();
+    for (i, m) in r.months.iter().enumerate() {
+        let key = format!("budget.reprogramming.months[{i}]");
+        if !(1..=12).contains(m) {
+            return Err(c.err(
+                key,
+                format!("{m} is not a month of the fiscal year"),
+                "use month numbers from 1 (the first) to 12 (the last)",
+            ));
+        }
+        let k = (*m - 1) as usize;
+        if ticks.contains(&k) {
+            return Err(c.err(
+                key,
+                format!("month {m} is listed twice"),
+                "list each month once",
+            ));
+        }
+        ticks.push(k);
+    }
+    ticks.sort_unstable();
+    let mut order = Vec::new();
+    for (i, name) in r.order.iter().enumerate() {
+        let key = format!("budget.reprogramming.order[{i}]");
+        let line = Line::from_name(name)
+            .filter(|l| *l != Line::Alliance)
+            .ok_or_else(|| {
+                c.err(
+                    key.clone(),
+                    format!("\"{name}\" is not a budget line"),
+                    "use personnel, operations, procurement, engagement or crisis_reserve",
+                )
+            })?;
+        if order.contains(&line) {
+            return Err(c.err(
+                key,
+                format!("\"{name}\" is listed twice"),
+                "list each line once",
+            ));
+        }
+        order.push(line);
+    }
+    Ok(Reprogramming {
+        max_share,
+        ticks,
+        order,
+        release_reserve: r.release_reserve,
+    })
 }
 
 /// `budget.inflation` as the price index of each fiscal year: I(0) = 1, I(y) = I(y−1)·(1 + π_{y−1}),
