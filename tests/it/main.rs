@@ -14,3 +14,4 @@ mod queueing;
 mod reproducibility;
 mod shard;
 mod sweep;
+mod validation_2013;
