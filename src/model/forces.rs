@@ -183,9 +183,9 @@ impl Forces {
     }
 
     /// Unit `u` at the end of an exercise: readiness raised by `exercise_readiness_gain`
-    /// points, up to trained (section 6).
+    /// points, up to its trained level (its manning; section 6).
     pub fn exercised(&mut self, f: &ForcesSpec, u: usize, now: f64) {
-        let r = (self.readiness(u, f, now) + f.exercise_readiness_gain).min(1.0);
+        let r = (self.readiness(u, f, now) + f.exercise_readiness_gain).min(self.units[u].manning);
         self.units[u].r0 = r;
         self.units[u].t0 = now;
     }
@@ -514,9 +514,11 @@ impl Forces {
             let (x, d) = match unit.status {
                 UnitStatus::Inactive => (0.0, 0.0),
                 // Away, readiness is held: only the unit's home running costs are charged.
-                UnitStatus::Deployed | UnitStatus::Exercise => (self.readiness(u, f, now) / m, 1.0),
+                UnitStatus::Deployed | UnitStatus::Exercise => {
+                    (relative(self.readiness(u, f, now), m), 1.0)
+                }
                 UnitStatus::Idle | UnitStatus::Reconstituting => {
-                    let x = self.readiness(u, f, now) / m;
+                    let x = relative(self.readiness(u, f, now), m);
                     (x, need(x, f))
                 }
             };
@@ -534,7 +536,8 @@ impl Forces {
         } else {
             f64::INFINITY
         };
-        if money >= wanted {
+        let full = money >= wanted;
+        if full {
             funded.copy_from_slice(&demand);
         } else {
             match f.training_shortfall {
@@ -554,12 +557,15 @@ impl Forces {
                 }
             }
         }
-        let paid: f64 = self
-            .units
-            .iter()
-            .zip(&funded)
-            .map(|(unit, x)| unit.manning * x)
-            .sum();
+        let paid: f64 = if full {
+            wanted
+        } else {
+            self.units
+                .iter()
+                .zip(&funded)
+                .map(|(unit, x)| unit.manning * x)
+                .sum()
+        };
         let spent = paid * base;
         let unfunded = (wanted * base - spent).max(0.0);
         self.monthly_demand = wanted * base;
@@ -584,7 +590,10 @@ impl Forces {
         for (u, unit) in self.units.iter_mut().enumerate() {
             let (x, m) = (now_r[u], unit.manning);
             unit.funded = funded[u];
-            if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) {
+            // A trained unit that holds and keeps its money keeps its trend: nothing to redo
+            // (the common case at full budget; ticks are a large share of a trial's events).
+            let settled = x >= 1.0 && unit.trend == Trend::Hold && funded[u] >= 1.0;
+            if matches!(unit.status, UnitStatus::Idle | UnitStatus::Reconstituting) && !settled {
                 unit.r0 = x * m;
                 unit.t0 = now;
                 unit.trend = trend(x, funded[u], m, f);
@@ -692,6 +701,13 @@ impl Forces {
         }
         self.home = order;
     }
+}
+
+/// Readiness `r` of a unit manned at `m`, relative to its trained level; a full unit (all but
+/// one at most) skips the division.
+#[inline(always)]
+fn relative(r: f64, m: f64) -> f64 {
+    if m == 1.0 { r } else { r / m }
 }
 
 /// The manned strength `units` of money buys: never below 0 nor above the validator's bound.

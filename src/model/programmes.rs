@@ -82,14 +82,16 @@ impl Programmes {
     /// the planned month is unfunded.
     pub fn pay_month(&mut self, s: &Scenario, ledger: &mut Ledger, tally: &mut Tally) {
         let price = budget::cost_index(s, ledger.current_year());
-        let frac = 1.0 / TICKS_PER_YEAR as f64;
+        let month = price / TICKS_PER_YEAR as f64;
+        // Trust responds to programme money as an annual rate in first-year prices; one
+        // division per tick rather than two per programme (this runs every month).
+        let to_rate = TICKS_PER_YEAR as f64 / price;
         self.rate.iter_mut().for_each(|r| *r = 0.0);
         for (i, prog) in s.programmes.iter().enumerate() {
-            let paid = ledger.spend(Line::Engagement, self.funded_annual[i] * price * frac);
-            ledger.unfunded(Line::Engagement, prog.annual * price * frac - paid);
+            let paid = ledger.spend(Line::Engagement, self.funded_annual[i] * month);
+            ledger.unfunded(Line::Engagement, prog.annual * month - paid);
             tally.programme_delivered(paid);
-            // Trust responds to programme money in first-year prices.
-            self.rate[prog.partner] += paid / frac / price;
+            self.rate[prog.partner] += paid * to_rate;
         }
     }
 
