@@ -567,7 +567,19 @@ impl Forces {
                 .sum()
         };
         let spent = paid * base;
-        let unfunded = (wanted * base - spent).max(0.0);
+        // The commitment is to hold the force trained: what falls short of one base a unit is
+        // unfunded. A slower climb back than the full rate (a premium not paid in full) is a
+        // choice of pace, not an unpaid bill.
+        let unfunded: f64 = if full {
+            0.0
+        } else {
+            self.units
+                .iter()
+                .zip(demand.iter().zip(&funded))
+                .map(|(unit, (d, x))| unit.manning * (d.min(1.0) - x).max(0.0))
+                .sum::<f64>()
+                * base
+        };
         self.monthly_demand = wanted * base;
         let share = if wanted > 0.0 {
             (paid / wanted).min(1.0)
