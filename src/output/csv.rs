@@ -18,18 +18,9 @@ use super::records::{
 
 /// The header of `trials.csv`: `level`, `trial`, then every metric of the registry.
 pub fn trials_header() -> Result<Vec<u8>, RunError> {
-    let mut header = vec!["level", "trial"];
-    header.extend(Metric::ALL.iter().map(|m| m.name()));
-    let mut w = records::writer(Vec::new(), false);
-    let e = |e: csv::Error| RunError::Encode {
-        what: folder::TRIALS.into(),
-        reason: e.to_string(),
-    };
-    w.write_record(&header).map_err(e)?;
-    w.into_inner().map_err(|err| RunError::Encode {
-        what: folder::TRIALS.into(),
-        reason: err.to_string(),
-    })
+    let mut header = vec!["level".to_string(), "trial".to_string()];
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    records::header("trials.csv", &header)
 }
 
 /// The `trials.csv` row of one trial at one level (with its line end).

@@ -18,7 +18,6 @@ use std::time::{Instant, SystemTime};
 use rayon::prelude::*;
 
 use crate::error::{InputError, RunError};
-use crate::metrics::Metric;
 use crate::model::TrialOutcome;
 use crate::output::records::{self, SweepRecord};
 use crate::output::{self, num};
@@ -89,32 +88,27 @@ pub fn header(s: &Sweep) -> Vec<String> {
 }
 
 /// The rows of one point: per level and metric, the summary over trials and the paired
-/// difference from the first level.
+/// difference from the first level (the rows of `summary.csv`, with the point's values).
 fn point_rows(s: &Sweep, p: &DesignPoint, acc: &Accumulator) -> Result<Vec<u8>, RunError> {
-    let mut rows = Vec::new();
-    for (l, level) in s.levels.iter().enumerate() {
-        for m in Metric::ALL {
-            let st = acc.metric(l, *m).summary();
-            let (d, lo, hi) = acc.difference(l, *m);
-            rows.push(SweepRecord {
-                point: p.id,
-                values: p.values.clone(),
-                level: *level,
-                metric: m.name().into(),
-                unit: m.info().unit.into(),
-                n: st.n,
-                mean: st.mean,
-                sd: st.sd,
-                se: st.se,
-                ci95_lo: st.ci95_lo,
-                ci95_hi: st.ci95_hi,
-                diff_mean: d,
-                diff_ci95_lo: lo,
-                diff_ci95_hi: hi,
-                trials: acc.trials,
-            });
-        }
-    }
+    let rows = output::csv::summary_rows(&s.levels, acc)
+        .into_iter()
+        .map(|r| SweepRecord {
+            point: p.id,
+            values: p.values.clone(),
+            level: r.level,
+            metric: r.metric,
+            unit: r.unit,
+            n: r.n,
+            mean: r.mean,
+            sd: r.sd,
+            se: r.se,
+            ci95_lo: r.ci95_lo,
+            ci95_hi: r.ci95_hi,
+            diff_mean: r.diff_mean,
+            diff_ci95_lo: r.diff_ci95_lo,
+            diff_ci95_hi: r.diff_ci95_hi,
+            trials: acc.trials,
+        });
     records::rows("sweep part", rows)
 }
 

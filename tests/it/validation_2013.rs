@@ -93,7 +93,7 @@ fn exercises_are_cancelled_in_the_shock_year_and_held_again_when_money_returns()
 fn stood_down_units_are_given_too_little_to_stay_capable() {
     // A unit stood down gets less than half of what holds it trained, so (decay_days 110) it
     // falls below the deployment threshold within about 90 days (section 3; the unit tests in
-    // src/model/forces.rs check the closed form: 0.575 at two months, 0.436 at three).
+    // src/model/forces/tests.rs check the closed form: 0.575 at two months, 0.436 at three).
     let s = load(&scenario_path("sequestration"));
     let deep = level(&s, 0.85);
     let mut stood_down = 0;
