@@ -12,7 +12,7 @@ mod training;
 use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::scenario::{Forces as ForcesSpec, Line, Scenario, ShortfallPolicy, TICKS_PER_YEAR};
-use training::{manned, need, relative, trend};
+use training::{manned, need, relative, spread, trend};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum UnitStatus {
@@ -542,17 +542,7 @@ impl Forces {
             funded.copy_from_slice(&demand);
         } else {
             match f.training_shortfall {
-                ShortfallPolicy::Spread => {
-                    for (x, d) in funded.iter_mut().zip(&demand) {
-                        if *d > 0.0 {
-                            *x = if money <= bases {
-                                money / bases
-                            } else {
-                                1.0 + (d - 1.0) * (money - bases) / (wanted - bases)
-                            };
-                        }
-                    }
-                }
+                ShortfallPolicy::Spread => spread(&demand, &mut funded, money, bases, wanted),
                 ShortfallPolicy::Concentrate => {
                     self.concentrate(&now_r, &demand, &mut funded, money, tl)
                 }
@@ -571,15 +561,10 @@ impl Forces {
         // The commitment is to hold the force trained: what falls short of one base a unit is
         // unfunded. A slower climb back than the full rate (a premium not paid in full) is a
         // choice of pace, not an unpaid bill.
-        let unfunded: f64 = if full {
+        let unfunded = if full {
             0.0
         } else {
-            self.units
-                .iter()
-                .zip(demand.iter().zip(&funded))
-                .map(|(unit, (d, x))| unit.manning * (d.min(1.0) - x).max(0.0))
-                .sum::<f64>()
-                * base
+            self.short_of_holding(&demand, &funded) * base
         };
         self.monthly_demand = wanted * base;
         let share = if wanted > 0.0 {
@@ -620,6 +605,15 @@ impl Forces {
         self.tick_demand = demand;
         self.tick_funded = funded;
         (spent, unfunded, (r_n > 0.0).then(|| r_sum / r_n))
+    }
+
+    /// Bases by which this month's money falls short of holding every unit trained.
+    fn short_of_holding(&self, demand: &[f64], funded: &[f64]) -> f64 {
+        self.units
+            .iter()
+            .zip(demand.iter().zip(funded))
+            .map(|(unit, (d, x))| unit.manning * (d.min(1.0) - x).max(0.0))
+            .sum()
     }
 
     /// Training that costs nothing (`training_cost` = 0, as in the queueing fixture): every unit

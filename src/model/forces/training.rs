@@ -79,3 +79,18 @@ fn relative_trend(r: f64, funded: f64, f: &ForcesSpec) -> Trend {
         Trend::Hold
     }
 }
+
+/// The `spread` policy: with `money` bases for `bases` bases of holding and `wanted` of demand,
+/// every unit gets the same share of holding (money ≤ bases), or is held and gets the same
+/// share of its climbing premium.
+pub(super) fn spread(demand: &[f64], funded: &mut [f64], money: f64, bases: f64, wanted: f64) {
+    for (x, d) in funded.iter_mut().zip(demand) {
+        if *d > 0.0 {
+            *x = if money <= bases {
+                money / bases
+            } else {
+                1.0 + (d - 1.0) * (money - bases) / (wanted - bases)
+            };
+        }
+    }
+}
