@@ -72,6 +72,18 @@ impl Exercises {
         tally.exercises_planned(s.exercises.len() as f64);
     }
 
+    /// What the funded exercises not yet started will cost at full size (reprogramming's
+    /// engagement outlook).
+    pub fn outlook(&self, s: &Scenario, year: usize) -> f64 {
+        let price = budget::cost_index(s, year);
+        s.exercises
+            .iter()
+            .zip(&self.states)
+            .filter(|(_, st)| st.status == ExerciseStatus::Funded)
+            .map(|(e, _)| e.cost * price)
+            .sum()
+    }
+
     /// Best fit in priority order from `money`: an exercise that does not fit is cancelled and
     /// cheaper ones after it may still go ahead. At the year's start (`fresh`) every exercise is
     /// planned; after a shock only those not yet started are reconsidered.

@@ -111,6 +111,18 @@ impl Presence {
         }
     }
 
+    /// What the open and reopening posts will cost over the `months` left of the year, this
+    /// one included (reprogramming's engagement outlook).
+    pub fn outlook(&self, s: &Scenario, year: usize, months: usize) -> f64 {
+        let frac = budget::cost_index(s, year) * months as f64 / TICKS_PER_YEAR as f64;
+        s.posts
+            .iter()
+            .zip(&self.posts)
+            .filter(|(_, st)| **st != PostStatus::Closed)
+            .map(|(p, _)| p.annual_cost * frac)
+            .sum()
+    }
+
     /// `PostOpen(p)`: a reopening post opens.
     pub fn reopened(&mut self, s: &Scenario, p: usize, partners: &mut Partners, tl: &mut Timeline) {
         if self.posts[p] == PostStatus::Reopening {

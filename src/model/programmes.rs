@@ -95,6 +95,13 @@ impl Programmes {
         }
     }
 
+    /// What the programmes will be paid at their funded rates over the `months` left of the
+    /// year, this one included (reprogramming's engagement outlook).
+    pub fn outlook(&self, s: &Scenario, year: usize, months: usize) -> f64 {
+        let frac = budget::cost_index(s, year) * months as f64 / TICKS_PER_YEAR as f64;
+        self.funded_annual.iter().sum::<f64>() * frac
+    }
+
     /// Per partner, the programme money paid this month as an annual rate.
     pub fn rate_by_partner(&self) -> &[f64] {
         &self.rate

@@ -2,7 +2,8 @@
 //! `[budget.reprogramming]`, money a line will not use this year moves to the lines that need
 //! it, receiving lines in the stated order, never more out of a line in a year than `max_share`
 //! of its money of the year; with `release_reserve`, the crisis reserve's money beyond its
-//! pro-rata share of the rest of the year is released too (uncapped). Keys:
+//! pro-rata share of the rest of the year is released too (uncapped); at the year's close what
+//! the reserve did not use is obligated on procurement or lapses. Keys:
 //! `budget.reprogramming.*`. Touches the ledger (transfers); reads what the forces expect to
 //! spend ([`Outlook`]).
 
@@ -17,6 +18,9 @@ pub struct Outlook {
     pub payroll: f64,
     /// Training at this month's demand (full funding) for every month left.
     pub training: f64,
+    /// The engagement line's plan for the rest of the year: open posts and funded programmes
+    /// for every month left, funded exercises not yet started.
+    pub engagement: f64,
 }
 
 #[derive(Debug, Default)]
@@ -33,8 +37,8 @@ impl Reprogramming {
     /// A review at the tick `tl.ticks_done` (before its payments). Surplus of a line = its
     /// money left minus what it will spend this year: personnel beyond the payroll outlook,
     /// operations beyond the training outlook, the reserve (when released) beyond its pro-rata
-    /// share; procurement and engagement are not sources (procurement spends all it has;
-    /// engagement's plans are not projected). Need of a receiving line: operations its training
+    /// share, engagement beyond its plan; procurement is not a source (it spends all it has).
+    /// Need of a receiving line: operations its training
     /// outlook beyond its money, personnel its payroll outlook beyond its money, procurement
     /// whatever it is given (national contracts absorb it), engagement nothing.
     pub fn review(
@@ -53,6 +57,7 @@ impl Reprogramming {
         let mut surplus = LineMap::<f64>::default();
         surplus[Line::Personnel] = ledger.available(Line::Personnel) - outlook.payroll;
         surplus[Line::Operations] = ledger.available(Line::Operations) - outlook.training;
+        surplus[Line::Engagement] = ledger.available(Line::Engagement) - outlook.engagement;
         if r.release_reserve {
             surplus[Line::CrisisReserve] = ledger.available(Line::CrisisReserve) - reserve_keep;
         }
@@ -93,5 +98,27 @@ impl Reprogramming {
                 );
             }
         }
+    }
+
+    /// The year's close (`budget.reprogramming.reserve_year_end`): what the crisis reserve did
+    /// not use is obligated on national procurement contracts before the books close, or lapses.
+    pub fn close_year(&mut self, s: &Scenario, ledger: &mut Ledger, tl: &mut Timeline) {
+        let Some(to) = s.budget.reprogramming.reserve_year_end else {
+            return;
+        };
+        let left = ledger.available(Line::CrisisReserve);
+        if left <= MONEY_EPS {
+            return;
+        }
+        let moved = ledger.transfer(Line::CrisisReserve, to, left);
+        ledger.spend(to, moved);
+        trace!(
+            tl,
+            "reserve_year_end",
+            "budget",
+            "{:.2} the crisis reserve did not use obligated on {} contracts",
+            moved,
+            to.name()
+        );
     }
 }

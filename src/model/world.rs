@@ -187,10 +187,12 @@ impl<'a> World<'a> {
         }
     }
 
-    /// `YearEnd(y)`: partners brought up to date, the pledge checked, the year's row written.
+    /// `YearEnd(y)`: partners brought up to date, the reserve's unused money obligated or
+    /// lapsed, the pledge checked, the year's row written.
     fn year_end(&mut self, tl: &mut Timeline, y: usize) {
         let s = self.s;
         self.partners.touch_all(s, tl.now);
+        self.reprogramming.close_year(s, &mut self.ledger, tl);
         let lines = *self.ledger.year(y);
         self.alliance
             .pledge_check(s, &lines, &mut self.partners, &mut self.tally, tl);
@@ -221,6 +223,9 @@ impl<'a> World<'a> {
             let outlook = Outlook {
                 payroll: self.forces.payroll_forecast(tl),
                 training: self.forces.training_outlook(TICKS_PER_YEAR - k),
+                engagement: self.presence.outlook(s, tl.year, TICKS_PER_YEAR - k)
+                    + self.programmes.outlook(s, tl.year, TICKS_PER_YEAR - k)
+                    + self.exercises.outlook(s, tl.year),
             };
             self.reprogramming.review(s, &mut self.ledger, outlook, tl);
         }

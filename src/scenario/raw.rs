@@ -113,6 +113,10 @@ pub struct RawReprogramming {
     /// At each review, release the crisis reserve's money beyond its pro-rata share of the
     /// rest of the year to the receiving lines (not capped by `max_share`).
     pub release_reserve: bool,
+    /// At the year's close, what the crisis reserve did not use lapses, or is obligated on
+    /// national procurement contracts.
+    #[schemars(extend("enum" = ["lapse", "procurement"]))]
+    pub reserve_year_end: String,
 }
 
 impl Default for RawReprogramming {
@@ -122,6 +126,7 @@ impl Default for RawReprogramming {
             months: vec![12],
             order: vec!["operations".into(), "procurement".into()],
             release_reserve: false,
+            reserve_year_end: "lapse".into(),
         }
     }
 }

@@ -251,6 +251,8 @@ pub struct Reprogramming {
     /// Receiving lines, in order.
     pub order: Vec<Line>,
     pub release_reserve: bool,
+    /// Where the crisis reserve's unused money goes at the year's close (`None`: it lapses).
+    pub reserve_year_end: Option<Line>,
 }
 
 #[derive(Debug, Clone)]

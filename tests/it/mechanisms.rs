@@ -371,11 +371,9 @@ fn costs_follow_the_price_index_so_the_lines_do_not_drift_into_slack() {
             last + 1
         );
     }
-    // ≈ 0.975 on average; 0.97 in every year awaits reprogramming (what operations cannot use
-    // in one month still lapses at the year end).
     for y in 0..s.years {
         let e = yearly(YearMetric::ExecutionOperations, y);
-        assert!(e >= 0.95, "operations executes {e} in FY{}", y + 1);
+        assert!(e >= 0.97, "operations executes {e} in FY{}", y + 1);
     }
 }
 
@@ -413,10 +411,79 @@ fn reprogramming_moves_what_a_line_will_not_use_within_its_cap() {
 }
 
 #[test]
+fn engagement_money_beyond_its_plan_is_reprogrammed_and_the_plan_is_kept() {
+    // Engagement at 2% of the budget against plans of ≈ 87 M€ (0.74%): the reviews move the
+    // surplus out, at most max_share of the line a year, and every post, programme and exercise
+    // the line planned is still paid.
+    let mut t = table(&scenario_path("baseline"));
+    set(&mut t, "budget.shares.engagement", 0.02.into());
+    set(&mut t, "budget.shares.procurement", 0.18.into());
+    let s = from_table(&t).unwrap();
+    let cap = s.budget.reprogramming.max_share;
+    for k in 0..5 {
+        let (o, rows) = &trial(&s, 1, k)[0];
+        for year in &o.ledger {
+            let e = year[Line::Engagement];
+            let own = e.appropriated - e.rescinded;
+            // Both reviews find a surplus far above the cap: exactly the cap leaves.
+            assert!((e.transferred_out - cap * own).abs() < 1e-6, "{e:?}");
+            assert_eq!(e.unfunded, 0.0, "the plan is paid in full: {e:?}");
+        }
+        assert!(
+            events(rows, "reprogramming")
+                .iter()
+                .any(|r| r.details.contains("from engagement")),
+            "no review moved engagement money"
+        );
+    }
+    // With the shipped share the surplus left after the plan is small and moved whole: the
+    // line executes ≥ 99% in most years where it executed 95–98% before.
+    let s = load(&scenario_path("baseline"));
+    let (o, _) = &trial(&s, 1, 0)[0];
+    let low = o
+        .ledger
+        .iter()
+        .filter(|y| y[Line::Engagement].execution() < 0.99)
+        .count();
+    assert!(low <= 2, "{low} of {} years below 99%", o.ledger.len());
+}
+
+#[test]
+fn the_reserve_left_at_the_close_lapses_or_is_obligated_as_the_scenario_says() {
+    let mut t = table(&scenario_path("baseline"));
+    let obligated = from_table(&t).unwrap();
+    set(
+        &mut t,
+        "budget.reprogramming.reserve_year_end",
+        "lapse".into(),
+    );
+    let lapsing = from_table(&t).unwrap();
+    let mut lapsed = 0.0;
+    for k in 0..5 {
+        let (a, rows) = &trial(&obligated, 1, k)[0];
+        let (b, _) = &trial(&lapsing, 1, k)[0];
+        for (y, (ya, yb)) in a.ledger.iter().zip(&b.ledger).enumerate() {
+            let (ra, rb) = (ya[Line::CrisisReserve], yb[Line::CrisisReserve]);
+            assert!(ra.unspent().abs() < 1e-6, "FY{}: {ra:?}", y + 1);
+            // The same year up to the close: the reserve's leftover under "lapse" is exactly
+            // what "procurement" moved and procurement spent.
+            let moved = ra.transferred_out - rb.transferred_out;
+            assert!((moved - rb.unspent()).abs() < 1e-6, "{ra:?} {rb:?}");
+            let (pa, pb) = (ya[Line::Procurement], yb[Line::Procurement]);
+            assert!((pa.spent - pb.spent - moved).abs() < 1e-6, "{pa:?} {pb:?}");
+            lapsed += rb.unspent();
+        }
+        assert!(!events(rows, "reserve_year_end").is_empty());
+    }
+    assert!(lapsed > 1.0, "the reserve always ran dry: nothing tested");
+}
+
+#[test]
 fn at_full_budget_every_line_executes_its_money() {
     // Before (baseline, 10-year totals at 100%): operations 31% unspent, crisis reserve 38%,
     // engagement 34%. Now: costs follow prices, engagement is sized to its items, partial
-    // manning spends personnel money, and the year-end reviews move what is left.
+    // manning spends personnel money, the year-end reviews move what is left (engagement's
+    // beyond its plan too), and what the reserve has left at the close is obligated.
     for name in SHIPPED {
         let s = load(&scenario_path(name));
         let res = run(
@@ -441,8 +508,8 @@ fn at_full_budget_every_line_executes_its_money() {
                 (YearMetric::ExecutionPersonnel, 0.999),
                 (YearMetric::ExecutionOperations, 0.98),
                 (YearMetric::ExecutionProcurement, 0.999),
-                (YearMetric::ExecutionEngagement, 0.95),
-                (YearMetric::ExecutionCrisisReserve, 0.93),
+                (YearMetric::ExecutionEngagement, 0.98),
+                (YearMetric::ExecutionCrisisReserve, 0.999),
             ] {
                 let e = mean(m, y);
                 assert!(e >= floor, "{name} FY{}: {} = {e}", y + 1, m.name());

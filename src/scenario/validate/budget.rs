@@ -231,11 +231,23 @@ fn reprogramming(c: &Checker, r: &crate::scenario::raw::RawReprogramming) -> R<R
         }
         order.push(line);
     }
+    let reserve_year_end = match r.reserve_year_end.as_str() {
+        "lapse" => None,
+        "procurement" => Some(Line::Procurement),
+        other => {
+            return Err(c.err(
+                "budget.reprogramming.reserve_year_end",
+                format!("\"{other}\" is not a year-end rule for the crisis reserve"),
+                "use \"lapse\" (unused reserve money is lost) or \"procurement\" (it is obligated on national contracts before the books close)",
+            ));
+        }
+    };
     Ok(Reprogramming {
         max_share,
         ticks,
         order,
         release_reserve: r.release_reserve,
+        reserve_year_end,
     })
 }
 
