@@ -138,8 +138,8 @@ fn when_funding_returns_the_force_recovers_within_a_year() {
         yearly(&r, deep, y + 1, YearMetric::ResponseRate),
     );
     // The units stood down in the shock year are still retraining early in the recovery year,
-    // so its response rate stays close to the shock year's (measured 0.900 against 0.917 here,
-    // 0.906 against 0.905 with 500 trials) instead of 0.155 below it.
+    // so its response rate stays close to the shock year's (0.917 against 0.899 with 500
+    // trials) instead of 0.155 below it.
     assert!(
         recovery >= shock - 0.03,
         "response rate in the recovery year {recovery}, shock year {shock}"

@@ -474,8 +474,8 @@ impl Forces {
                 overhang
             );
         }
-        let allowance = ledger.available(Line::Operations) / remaining;
-        let (spent, unfunded, mean) = self.train(&s.forces, allowance, tl);
+        let available = ledger.available(Line::Operations);
+        let (spent, unfunded, mean) = self.train(&s.forces, available, remaining, tl);
         ledger.spend(Line::Operations, spent);
         ledger.unfunded(Line::Operations, unfunded);
         tally.readiness_month(mean);
@@ -484,14 +484,17 @@ impl Forces {
     /// The month's training (section 3). Every unit in the force costs `training_cost`/12 a
     /// month to hold trained (one *base*; holding readiness r costs r bases), deployed units
     /// and units on exercise included. A unit below trained needs more to climb back: a month
-    /// of climbing at the full rate costs `retraining_factor` bases. The `allowance` is shared
-    /// by the scenario's shortfall policy; each unit's money then fixes its trend until the next
+    /// of climbing at the full rate costs `retraining_factor` bases. The month may spend the
+    /// larger of its pro-rata share of what operations has left (`available` over the
+    /// `remaining` months, this one included) and what leaves enough to hold every unit trained
+    /// in the months after it; that allowance is shared by the scenario's shortfall policy; each unit's money then fixes its trend until the next
     /// tick ([`trend`]). Returns what was spent, what was needed but not funded, and the mean
     /// readiness of the active units now.
     fn train(
         &mut self,
         f: &ForcesSpec,
-        allowance: f64,
+        available: f64,
+        remaining: f64,
         tl: &mut Timeline,
     ) -> (f64, f64, Option<f64>) {
         let now = tl.now;
@@ -531,11 +534,11 @@ impl Forces {
                 wanted += m * d;
             }
         }
-        // Money in bases; with free training (cost 0) every need is met.
-        let money = if base > 0.0 {
-            allowance / base
-        } else {
-            f64::INFINITY
+        // Money in bases. A ministry pays for recovery when it is needed rather than spreading
+        // it over the year, as long as the rest of the year's holding stays paid for.
+        let money = {
+            let left = available / base;
+            (left / remaining).max(left - bases * (remaining - 1.0))
         };
         let full = money >= wanted;
         if full {

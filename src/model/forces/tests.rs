@@ -32,7 +32,7 @@ fn months(f: &ForcesSpec, bases: f64, months: usize) -> (Vec<f64>, f64) {
     let mut spent = 0.0;
     for k in 0..months {
         tl.now = k as f64 * TICK_DAYS;
-        spent += forces.train(f, bases * base, &mut tl).0;
+        spent += forces.train(f, bases * base, 1.0, &mut tl).0;
     }
     let end = months as f64 * TICK_DAYS;
     let r = (0..forces.units.len())
@@ -112,7 +112,7 @@ fn an_exercise_adds_its_gain_up_to_trained_and_holds_readiness_meanwhile() {
     let mut forces = Forces::new(&f);
     let mut tl = Timeline::new(16, 0, false);
     // Unfunded: a unit at home decays, one on exercise does not.
-    forces.train(&f, 0.0, &mut tl);
+    forces.train(&f, 0.0, 1.0, &mut tl);
     forces.send(0, 0.7, Away::Exercise, 0.0);
     assert_eq!(forces.readiness(0, &f, 20.0), 0.7, "no decay on exercise");
     assert!(forces.readiness(1, &f, 20.0) < 0.7);
