@@ -99,12 +99,41 @@ pub fn by_level_spec(d: &ChartData) -> ChartSpec {
         stem: "money-by-level".into(),
         section: "money",
         caption: format!(
-            "Where the money went over the whole horizon, mean over trials, in {u}. Left: each bar is one budget level's appropriations, stacked by the line that spent them, with money taken back by a mid-year shock (dark grey) and money left unspent (light grey) on top. Right, on its own scale: commitments the lines could not pay — training short of need, payroll left over after a force cut, joint-procurement payments abandoned, and posts, programmes and exercises not paid for. At {} of baseline unfunded commitments come to {} {u}, against {} {u} at the baseline.",
+            "Where the money went over the whole horizon, mean over trials, in {u}. Left: each bar is one budget level's appropriations, stacked by the line that spent them, with money taken back by a mid-year shock (dark grey) and money left unspent (light grey) on top. Right, on its own scale: commitments the lines could not pay — training short of need, payroll left over after a force cut, joint-procurement payments abandoned, and posts, programmes and exercises not paid for. At {} of baseline unfunded commitments come to {} {u}, against {} {u} at the baseline. {}",
             d.level_label(n - 1),
             style::thousands(total_unfunded(d, n - 1)),
             style::thousands(total_unfunded(d, 0)),
+            unspent_words(d),
         ),
     }
+}
+
+/// Why money can be left unspent at a level where commitments go unpaid: the two happen in
+/// different years (or months), and a year's money cannot be carried into the next.
+fn unspent_words(d: &ChartData) -> String {
+    let u = &d.manifest.money_unit;
+    let (l, most) = (0..d.levels().len())
+        .map(|l| (l, mean(d, l, Metric::Unspent)))
+        .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+    let total: f64 = SEGMENTS.iter().map(|s| mean(d, l, s.0)).sum();
+    if total <= 0.0 {
+        return String::new();
+    }
+    let share = 100.0 * most / total;
+    let unpaid = total_unfunded(d, l);
+    if unpaid <= 0.0 {
+        return format!(
+            "At most {share:.1}% of the money is left unspent ({} {u} at {}), and every commitment is paid there.",
+            style::thousands(most),
+            d.level_label(l)
+        );
+    }
+    format!(
+        "At most {share:.1}% of the money is left unspent ({} {u} at {}), while {} {u} of commitments go unpaid at that level: the unspent money is what calm years hold beyond what the in-year reviews may move (budget.reprogramming), the unpaid commitments fall in years when crisis costs overran the reserve or a cut bit, and a year's money cannot be carried into the next.",
+        style::thousands(most),
+        d.level_label(l),
+        style::thousands(unpaid)
+    )
 }
 
 pub fn by_year_spec(d: &ChartData) -> ChartSpec {

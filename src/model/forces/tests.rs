@@ -122,3 +122,22 @@ fn an_exercise_adds_its_gain_up_to_trained_and_holds_readiness_meanwhile() {
     forces.exercised(&f, 1, 30.0);
     assert_eq!(forces.readiness(1, &f, 30.0), 1.0, "capped at trained");
 }
+
+#[test]
+fn recovery_is_paid_up_front_while_the_rest_of_the_year_stays_held() {
+    // Twelve units at 0.5 with a year's money 10% above holding them trained (158.4 bases):
+    // month one may spend 158.4 − 12·11 = 26.4 bases (the pro-rata share would be 13.2), which
+    // the spread rule gives as 1 + 1.5·(26.4 − 12)/(30 − 12) = 2.2 bases a unit.
+    let f = spec(ShortfallPolicy::Spread, 0.5);
+    let base = f.training_cost / 12.0;
+    let mut forces = Forces::new(&f);
+    let mut tl = Timeline::new(16, 0, false);
+    let (spent, unfunded, _) = forces.train(&f, 158.4 * base, 12.0, &mut tl);
+    assert!((spent / base - 26.4).abs() < 1e-9, "{}", spent / base);
+    assert_eq!(unfunded, 0.0);
+    assert!(forces.units.iter().all(|u| (u.funded - 2.2).abs() < 1e-9));
+    // Short of holding for the year, the month gets its pro-rata share only.
+    let mut forces = Forces::new(&f);
+    let (spent, _, _) = forces.train(&f, 120.0 * base, 12.0, &mut tl);
+    assert!((spent / base - 10.0).abs() < 1e-9, "{}", spent / base);
+}
