@@ -212,12 +212,13 @@ fn full_funding_restores_readiness_and_keeps_it() {
             *v += o.yearly[y][YearMetric::Readiness.index()] / n as f64;
         }
     }
-    // Operations can pay the retraining premium of only part of the force at a time, so the
-    // climb takes about a year (measured: 0.915, 0.963, then 0.965–0.977, the level full
-    // funding holds with deployments wearing units down).
-    assert!(year[0] > 0.9, "the first year climbs back: {year:?}");
+    // Operations pays the retraining premium as it is needed, out of its margin above holding
+    // the force, so the climb takes a few months (measured over 200 trials: 0.945, 0.968, then
+    // 0.969–0.974, the level full funding holds with deployments wearing units down; 0.915 and
+    // 0.963 in FY1–2 when the premium was spread over the year).
+    assert!(year[0] > 0.935, "the first year climbs back: {year:?}");
     for (y, r) in year.iter().enumerate().skip(1) {
-        assert!(*r > 0.955, "FY{}: {r} ({year:?})", y + 1);
+        assert!(*r > 0.96, "FY{}: {r} ({year:?})", y + 1);
     }
 }
 
