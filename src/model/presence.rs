@@ -9,7 +9,7 @@ use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
 use crate::model::sorted_by_priority;
-use crate::scenario::{Line, Scenario, TICKS_PER_YEAR};
+use crate::scenario::{Line, PostClosure, Scenario, TICKS_PER_YEAR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PostStatus {
@@ -49,10 +49,29 @@ impl Presence {
             .count()
     }
 
+    /// What keeping every post for the fraction `rem` of the year left would cost, with the
+    /// reopening cost of each closed post (the posts' share of the engagement plan).
+    pub fn plan_cost(&self, s: &Scenario, year: usize, rem: f64) -> f64 {
+        let price = budget::cost_index(s, year);
+        s.posts
+            .iter()
+            .zip(&self.posts)
+            .map(|(p, st)| {
+                let reopen = if *st == PostStatus::Closed {
+                    p.reopen_cost
+                } else {
+                    0.0
+                };
+                (p.annual_cost * rem + reopen) * price
+            })
+            .sum()
+    }
+
     /// Funds posts from `money` (what the engagement line has left in its plan) for the fraction
-    /// `rem` of the year left, by strict priority: once one post cannot be paid, it and every
-    /// lower one close. A closed post that is funded pays its reopening cost now and opens after
-    /// `reopen_days`.
+    /// `rem` of the year left, in priority order (`budget.post_closure`): under `priority`, once
+    /// one post cannot be paid it and every lower one close; under `fill`, a post that does not
+    /// fit closes and lower posts that fit in what is left stay open. A closed post that is
+    /// funded pays its reopening cost now and opens after `reopen_days`.
     pub fn plan(
         &mut self,
         s: &Scenario,
@@ -89,7 +108,7 @@ impl Presence {
                     );
                 }
             } else {
-                funding = false;
+                funding = s.budget.post_closure == PostClosure::Fill;
                 if self.posts[p] != PostStatus::Closed {
                     if self.posts[p] == PostStatus::Open {
                         partners.post_closed(s, post.partner, tl.now);

@@ -95,6 +95,12 @@ impl Programmes {
         }
     }
 
+    /// What funding every programme at its planned rate for the fraction `rem` of the year
+    /// left would cost (the programmes' share of the engagement plan).
+    pub fn plan_cost(&self, s: &Scenario, year: usize, rem: f64) -> f64 {
+        s.programmes.iter().map(|p| p.annual).sum::<f64>() * budget::cost_index(s, year) * rem
+    }
+
     /// What the programmes will be paid at their funded rates over the `months` left of the
     /// year, this one included (reprogramming's engagement outlook).
     pub fn outlook(&self, s: &Scenario, year: usize, months: usize) -> f64 {

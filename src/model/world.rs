@@ -30,7 +30,9 @@ use crate::model::presence::Presence;
 use crate::model::procurement::JointProcurement;
 use crate::model::programmes::Programmes;
 use crate::model::reprogramming::{Outlook, Reprogramming};
-use crate::scenario::{CutProfile, DAYS_PER_YEAR, EngagementItem, Line, Scenario, TICKS_PER_YEAR};
+use crate::scenario::{
+    CutProfile, DAYS_PER_YEAR, EngagementItem, EngagementSplit, Line, Scenario, TICKS_PER_YEAR,
+};
 
 struct World<'a> {
     s: &'a Scenario,
@@ -264,8 +266,35 @@ impl<'a> World<'a> {
             // A shock after the last monthly payment leaves nothing to re-plan this year.
             return;
         }
-        let mut money = self.ledger.available(Line::Engagement);
-        for &item in &s.budget.engagement_order {
+        let available = self.ledger.available(Line::Engagement);
+        let order = &s.budget.engagement_order;
+        let year = tl.year;
+        let plan = |w: &Self, item: EngagementItem| match item {
+            EngagementItem::Posts => w.presence.plan_cost(s, year, rem),
+            EngagementItem::Programmes => w.programmes.plan_cost(s, year, rem),
+            EngagementItem::Exercises => w.exercises.outlook(s, year),
+        };
+        // Under `proportional` every item first gets the same share of its plan and what one
+        // does not use (a post too dear to fit, say) passes to the next; the last gets all that
+        // is left. Under `order` each item gets all that the earlier ones left.
+        let share = match s.budget.engagement_split {
+            EngagementSplit::Order => None,
+            EngagementSplit::Proportional => {
+                let total: f64 = order.iter().map(|&i| plan(self, i)).sum();
+                Some(if total > 0.0 {
+                    (available / total).min(1.0)
+                } else {
+                    1.0
+                })
+            }
+        };
+        let (mut left, mut carried) = (available, 0.0);
+        for (n, &item) in order.iter().enumerate() {
+            let given = match share {
+                Some(x) if n + 1 < order.len() => (x * plan(self, item) + carried).min(left),
+                _ => left,
+            };
+            let mut money = given;
             match item {
                 EngagementItem::Posts => {
                     self.presence
@@ -285,6 +314,12 @@ impl<'a> World<'a> {
                     fresh,
                 ),
             }
+            // Under `order` the money threads through unchanged, as it always did.
+            left = match share {
+                None => money,
+                Some(_) => left - (given - money),
+            };
+            carried = money;
         }
     }
 

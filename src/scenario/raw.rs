@@ -96,6 +96,26 @@ pub struct RawBudget {
     #[serde(default = "default_engagement_order")]
     #[schemars(extend("items" = {"enum": ["posts", "programmes", "exercises"]}))]
     pub engagement_order: Vec<String>,
+    /// How the engagement line is shared when it cannot pay for every item: `"order"` (items
+    /// funded in `engagement_order`, the last takes the cut) or `"proportional"` (every item
+    /// the same share of its plan first).
+    #[serde(default = "default_engagement_split")]
+    #[schemars(extend("enum" = ["order", "proportional"]))]
+    pub engagement_split: String,
+    /// Which posts close when their money does not pay for all: `"fill"` (priority order,
+    /// later posts that fit stay open) or `"priority"` (the first post that does not fit and
+    /// every later one close).
+    #[serde(default = "default_post_closure")]
+    #[schemars(extend("enum" = ["priority", "fill"]))]
+    pub post_closure: String,
+}
+
+fn default_engagement_split() -> String {
+    "order".into()
+}
+
+fn default_post_closure() -> String {
+    "fill".into()
 }
 
 /// `[budget.reprogramming]`: money moved between lines during the year.

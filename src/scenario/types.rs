@@ -227,6 +227,41 @@ impl Named for EngagementItem {
     ];
 }
 
+/// `budget.engagement_split`: how the engagement line's money is shared between posts,
+/// programmes and exercises when it cannot pay for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngagementSplit {
+    /// Items funded in `engagement_order` from what is left: the last item takes the cut.
+    Order,
+    /// Each item first gets the same share of its plan (the line's money over the whole plan);
+    /// what an item does not use passes to the next in `engagement_order`.
+    Proportional,
+}
+
+impl Named for EngagementSplit {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("order", EngagementSplit::Order),
+        ("proportional", EngagementSplit::Proportional),
+    ];
+}
+
+/// `budget.post_closure`: which posts close when the posts' money does not pay for all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostClosure {
+    /// Strict priority: once one post cannot be paid, it and every later one close.
+    Priority,
+    /// Priority order, but a post that does not fit is skipped and later posts that fit in
+    /// what is left stay open.
+    Fill,
+}
+
+impl Named for PostClosure {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("priority", PostClosure::Priority),
+        ("fill", PostClosure::Fill),
+    ];
+}
+
 #[derive(Debug, Clone)]
 pub struct Budget {
     pub baseline: f64,
@@ -239,6 +274,8 @@ pub struct Budget {
     pub cost_index: Vec<f64>,
     pub cut: Cut,
     pub engagement_order: Vec<EngagementItem>,
+    pub engagement_split: EngagementSplit,
+    pub post_closure: PostClosure,
     pub reprogramming: Reprogramming,
 }
 
@@ -530,6 +567,8 @@ mod tests {
             EngagementItem::Programmes,
             EngagementItem::Exercises,
         ]);
+        round_trip(&[EngagementSplit::Order, EngagementSplit::Proportional]);
+        round_trip(&[PostClosure::Priority, PostClosure::Fill]);
         round_trip(&[QueueOrder::Fifo, QueueOrder::Priority, QueueOrder::Deadline]);
         round_trip(&[ShortfallPolicy::Spread, ShortfallPolicy::Concentrate]);
         round_trip(&[
@@ -590,6 +629,8 @@ mod tests {
             ("cut policy", names::<CutPolicy>()),
             ("cut profile", names::<ProfileKind>()),
             ("engagement item", names::<EngagementItem>()),
+            ("engagement split", names::<EngagementSplit>()),
+            ("post closure", names::<PostClosure>()),
             ("partner kind", names::<PartnerKind>()),
             ("post kind", names::<PostKind>()),
             ("queue order", names::<QueueOrder>()),

@@ -83,6 +83,8 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
     let cut = cut(c, &b.cut, years)?;
     let engagement_order = engagement_order(c, &b.engagement_order)?;
     let reprogramming = reprogramming(c, &b.reprogramming)?;
+    let engagement_split = c.choice("budget.engagement_split", &b.engagement_split)?;
+    let post_closure = c.choice("budget.post_closure", &b.post_closure)?;
     Ok(Budget {
         baseline,
         growth,
@@ -91,6 +93,8 @@ pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
         cost_index,
         cut,
         engagement_order,
+        engagement_split,
+        post_closure,
         reprogramming,
     })
 }
