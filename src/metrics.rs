@@ -48,6 +48,14 @@ pub enum Metric {
     UnfundedEngagement,
     Unfunded,
     Dci,
+    DciResponse,
+    DciExercises,
+    DciPresence,
+    DciProgrammes,
+    DciTrust,
+    DciInteroperability,
+    DciCredibility,
+    DciReadiness,
 }
 
 /// The per-trial metrics policy staff read first, in report order: the report's findings, the
@@ -126,7 +134,28 @@ registry!(Metric, ALL,
     UnfundedEngagement => ("unfunded_engagement", "million", "post, programme and exercise costs not paid (closed, cut, cancelled for money)"),
     Unfunded => ("unfunded", "million", "all commitments the lines could not pay (sum of the unfunded_* columns)"),
     Dci => ("dci", "0-1", "Diplomatic Capacity Index: weighted mean of its components (see docs/MODEL.md)"),
+    DciResponse => ("dci_response", "0-1", "dci.response × response_rate: the DCI points crisis response contributes (the dci_* columns sum to dci)"),
+    DciExercises => ("dci_exercises", "0-1", "dci.exercises × exercises_held_share"),
+    DciPresence => ("dci_presence", "0-1", "dci.presence × posts_open"),
+    DciProgrammes => ("dci_programmes", "0-1", "dci.programmes × programme_delivered_share"),
+    DciTrust => ("dci_trust", "0-1", "dci.trust × trust_weighted"),
+    DciInteroperability => ("dci_interoperability", "0-1", "dci.interoperability × interoperability"),
+    DciCredibility => ("dci_credibility", "0-1", "dci.credibility × credibility"),
+    DciReadiness => ("dci_readiness", "0-1", "dci.readiness × readiness"),
 );
+
+/// The DCI's parts in the order of `DciWeights::as_array` (response, exercises, presence,
+/// programmes, trust, interoperability, credibility, readiness).
+pub const DCI_PARTS: [Metric; 8] = [
+    Metric::DciResponse,
+    Metric::DciExercises,
+    Metric::DciPresence,
+    Metric::DciProgrammes,
+    Metric::DciTrust,
+    Metric::DciInteroperability,
+    Metric::DciCredibility,
+    Metric::DciReadiness,
+];
 
 /// A per-year outcome (time series in `yearly.csv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -379,6 +379,12 @@ pub fn trial_metrics(
     set(Metric::UnfundedEngagement, unfunded(Line::Engagement));
     set(Metric::Unfunded, all().map(|l| l.unfunded).sum());
     set(Metric::Dci, components.dci(&s.dci));
+    // Each component's DCI points: their paired differences between levels decompose the
+    // DCI's change (summary.csv's diff columns), so no reader takes the index alone.
+    let parts = s.dci.as_array().into_iter().zip(components.as_array());
+    for (m, (w, c)) in crate::metrics::DCI_PARTS.into_iter().zip(parts) {
+        set(m, w * c);
+    }
     m
 }
 

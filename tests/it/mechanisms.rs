@@ -802,3 +802,24 @@ fn a_proportional_split_spreads_the_cut_over_posts_programmes_and_exercises() {
         m(&order, Metric::ExercisesHeldShare)
     );
 }
+
+#[test]
+fn the_dci_parts_add_up_to_the_dci_in_every_trial() {
+    use dipcap::metrics::DCI_PARTS;
+    for name in SHIPPED {
+        let s = load(&scenario_path(name));
+        let weights = s.dci.as_array();
+        for k in 0..3 {
+            for (o, _) in trial(&s, 1, k) {
+                let m = &o.metrics;
+                // Summed in the DCI's own order, the parts give its bits exactly.
+                let sum = DCI_PARTS.iter().fold(0.0, |a, p| a + m[p.index()]);
+                assert_eq!(sum, m[Metric::Dci.index()], "{name} trial {k}");
+                for (p, w) in DCI_PARTS.iter().zip(weights) {
+                    let v = m[p.index()];
+                    assert!((0.0..=w + 1e-12).contains(&v), "{name}: {} = {v}", p.name());
+                }
+            }
+        }
+    }
+}
