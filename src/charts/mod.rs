@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod data;
+pub(crate) mod dci;
 pub(crate) mod distributions;
 pub(crate) mod fans;
 pub(crate) mod money;
@@ -42,6 +43,8 @@ pub enum Kind {
     Cliff,
     /// End-of-horizon trust by partner and level.
     Partners,
+    /// The DCI's loss at each cut level, split by component.
+    DciParts,
     /// Spending by line, per level, over the horizon.
     MoneyByLevel,
     /// Spending by line, per level and fiscal year.
@@ -81,6 +84,9 @@ pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
     for i in 0..style::FAN.len() {
         v.push(fans::spec(d, i));
     }
+    if d.levels().len() > 1 {
+        v.push(dci::spec(d));
+    }
     v.push(partners::spec(d));
     v.push(money::by_level_spec(d));
     v.push(money::by_year_spec(d));
@@ -118,6 +124,7 @@ fn draw<DB: DrawingBackend>(
         Kind::Capacity(i) => capacity::draw(d, i, root),
         Kind::Cliff => capacity::draw_cliff(d, root),
         Kind::Partners => partners::draw(d, root),
+        Kind::DciParts => dci::draw(d, root),
         Kind::MoneyByLevel => money::draw_by_level(d, root),
         Kind::MoneyByYear => money::draw_by_year(d, root),
     }
