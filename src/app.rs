@@ -621,7 +621,7 @@ pub fn trace(s: &Scenario, level: f64, trial: u64, seed: u64) -> Result<Vec<u8>,
     };
     let mut crises = Vec::new();
     crisis::generate(s, seed, trial, &mut crises);
-    let growth = crisis::gdp_growth_path(s, seed, trial);
-    let (_, rows) = run_trial(s, level, &crises, &growth, true);
+    let world = crisis::exogenous(s, seed, trial);
+    let (_, rows) = run_trial(s, level, &crises, &world, true);
     out_csv::trace(s, &rows.unwrap_or_default())
 }

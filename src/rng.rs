@@ -25,6 +25,9 @@ pub enum Process {
     Design,
     /// Bootstrap resampling of sensitivity indices; `trial` numbers the index.
     Bootstrap,
+    /// The partners' decisions on joint programme `j`: one uniform per fiscal year, compared
+    /// with the exit hazard.
+    Joint(u32),
 }
 
 impl Process {
@@ -34,6 +37,7 @@ impl Process {
             Process::Design => 2,
             Process::Bootstrap => 3,
             Process::Crisis(i) => 1_000 + u64::from(i),
+            Process::Joint(j) => 2_000 + u64::from(j),
         }
     }
 }

@@ -62,11 +62,11 @@ pub fn run_one(s: &Scenario, seed: u64, trial: u64) -> Vec<TrialOutcome> {
     }
     CRISES.with_borrow_mut(|crises| {
         crisis::generate(s, seed, trial, crises);
-        let growth = crisis::gdp_growth_path(s, seed, trial);
+        let world = crisis::exogenous(s, seed, trial);
         s.budget
             .levels
             .iter()
-            .map(|&level| run_trial(s, level, crises, &growth, false).0)
+            .map(|&level| run_trial(s, level, crises, &world, false).0)
             .collect()
     })
 }

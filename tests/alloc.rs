@@ -47,7 +47,7 @@ fn trial(scenario: &str, years: i64) -> (u64, u64) {
     let s = dipcap::scenario::parse_str(&toml::to_string(&t).unwrap(), &path).unwrap();
     let mut crises = Vec::new();
     dipcap::model::crisis::generate(&s, 1, 0, &mut crises);
-    let growth = dipcap::model::crisis::gdp_growth_path(&s, 1, 0);
+    let growth = dipcap::model::crisis::exogenous(&s, 1, 0);
     let before = ALLOCATIONS.with(Cell::get);
     let mut events = 0;
     for &level in &s.budget.levels {

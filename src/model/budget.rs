@@ -56,6 +56,19 @@ pub fn shock_removal(s: &Scenario, level: f64, year: usize) -> f64 {
     (1.0 - level).max(0.0) * baseline_total(s, year)
 }
 
+/// The total budget enacted for `year` at `level`, after the shock's rescission if `year` is
+/// the shock year: what the country plans to spend (the pledge check's plan).
+pub fn planned_total(s: &Scenario, level: f64, year: usize) -> f64 {
+    let mut total = baseline_total(s, year) * level_multiplier(s, level, year);
+    if matches!(s.budget.cut.profile, CutProfile::Shock { .. })
+        && year == s.budget.cut.start_year
+        && level < 1.0
+    {
+        total -= shock_removal(s, level, year);
+    }
+    total
+}
+
 /// The reference (full-budget) allocation to the shared lines in `year`.
 pub fn reference_allocation(s: &Scenario, year: usize) -> Lines5 {
     let net = baseline_total(s, year) - assessed(s, year);

@@ -12,7 +12,7 @@ use crate::model::ledger::{Ledger, MONEY_EPS};
 use crate::model::outcomes::Tally;
 use crate::model::partners::Partners;
 use crate::model::sorted_by_priority;
-use crate::scenario::{DAYS_PER_YEAR, Line, Scenario};
+use crate::scenario::{DAYS_PER_YEAR, Line, PartnerKind, Scenario};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ExerciseStatus {
@@ -37,6 +37,8 @@ pub struct Exercises {
     order: Vec<usize>,
     /// Ready units at a start (a reused buffer).
     ready: Vec<(usize, f64)>,
+    /// Exercises with at least one ally among their partners (what the alliance counts).
+    with_ally: Vec<usize>,
 }
 
 impl Exercises {
@@ -52,6 +54,14 @@ impl Exercises {
             ],
             order: sorted_by_priority(&s.exercises, |e| e.priority),
             ready: Vec::with_capacity(s.forces.units),
+            with_ally: (0..s.exercises.len())
+                .filter(|&e| {
+                    s.exercises[e]
+                        .partners
+                        .iter()
+                        .any(|&p| s.partners[p].kind == PartnerKind::Ally)
+                })
+                .collect(),
         }
     }
 
@@ -69,7 +79,7 @@ impl Exercises {
                 Event::ExerciseStart(e as u32),
             );
         }
-        tally.exercises_planned(s.exercises.len() as f64);
+        tally.exercises_planned(s.exercises.len() as f64, self.with_ally.len() as f64);
     }
 
     /// What the funded exercises not yet started will cost at full size (reprogramming's
@@ -226,7 +236,7 @@ impl Exercises {
             forces.send(u, r, Away::Exercise, tl.now);
         }
         self.ready = ready;
-        tally.exercise_held(n < ex.units);
+        tally.exercise_held(scale, self.with_ally.contains(&e));
         trace!(
             tl,
             "exercise_start",

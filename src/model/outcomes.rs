@@ -34,6 +34,9 @@ pub struct Counters {
     pub exercises_held: f64,
     pub exercises_scaled: f64,
     pub exercises_cancelled: f64,
+    /// Exercises with at least one ally: planned, and held weighted by the units sent (σ).
+    pub ally_exercises_planned: f64,
+    pub ally_exercises_held: f64,
     pub programme_planned: f64,
     pub programme_delivered: f64,
     /// Sum of the monthly mean readiness, and the number of months.
@@ -115,15 +118,24 @@ impl Tally {
         self.add(|c| c.response_days += days);
     }
 
-    pub fn exercises_planned(&mut self, n: f64) {
-        self.add(|c| c.exercises_planned += n);
+    /// `n` exercises planned, `with_ally` of them with at least one ally.
+    pub fn exercises_planned(&mut self, n: f64, with_ally: f64) {
+        self.add(|c| {
+            c.exercises_planned += n;
+            c.ally_exercises_planned += with_ally;
+        });
     }
 
-    pub fn exercise_held(&mut self, scaled_down: bool) {
+    /// An exercise held at scale σ (`scaled_down` when σ < 1); `with_ally` when an ally takes
+    /// part.
+    pub fn exercise_held(&mut self, scale: f64, with_ally: bool) {
         self.add(|c| {
             c.exercises_held += 1.0;
-            if scaled_down {
+            if scale < 1.0 {
                 c.exercises_scaled += 1.0;
+            }
+            if with_ally {
+                c.ally_exercises_held += scale;
             }
         });
     }

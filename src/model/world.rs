@@ -18,9 +18,9 @@
 
 use crate::engine::{self, Event, Handler, Timeline, TraceRow};
 use crate::metrics::N_YEAR_METRICS;
-use crate::model::alliance::Alliance;
-use crate::model::crisis::CrisisDraw;
+use crate::model::alliance::{Alliance, Delivered};
 use crate::model::crisis::response::{Crises, Responders};
+use crate::model::crisis::{CrisisDraw, Exogenous};
 use crate::model::exercises::Exercises;
 use crate::model::forces::Forces;
 use crate::model::ledger::Ledger;
@@ -39,7 +39,7 @@ struct World<'a> {
     /// The budget level, a fraction of the baseline.
     level: f64,
     draws: &'a [CrisisDraw],
-    gdp_growth: &'a [f64],
+    exo: &'a Exogenous,
     ledger: Ledger,
     forces: Forces,
     partners: Partners,
@@ -54,17 +54,17 @@ struct World<'a> {
     yearly: Vec<[f64; N_YEAR_METRICS]>,
 }
 
-/// Runs one trial at one budget level on pre-drawn crises and GDP growth. With `trace` the
+/// Runs one trial at one budget level on pre-drawn crises and exogenous draws. With `trace` the
 /// chronological event log is returned too.
 pub fn run_trial(
     s: &Scenario,
     level: f64,
     crises: &[CrisisDraw],
-    gdp_growth: &[f64],
+    exo: &Exogenous,
     trace: bool,
 ) -> (TrialOutcome, Option<Vec<TraceRow>>) {
     let mut tl = Timeline::new(64 + crises.len() * 3, crises.len(), trace);
-    let mut w = World::new(s, level, crises, gdp_growth);
+    let mut w = World::new(s, level, crises, exo);
     w.presence.open_all(s, &mut w.partners, 0.0);
     tl.schedule(0.0, Event::YearStart(0));
     tl.set_arrivals(crises.iter().map(|c| c.arrival));
@@ -135,12 +135,12 @@ impl Handler for World<'_> {
 }
 
 impl<'a> World<'a> {
-    fn new(s: &'a Scenario, level: f64, draws: &'a [CrisisDraw], gdp_growth: &'a [f64]) -> Self {
+    fn new(s: &'a Scenario, level: f64, draws: &'a [CrisisDraw], exo: &'a Exogenous) -> Self {
         World {
             s,
             level,
             draws,
-            gdp_growth,
+            exo,
             ledger: Ledger::new(s.years),
             forces: Forces::new(&s.forces),
             partners: Partners::new(s),
@@ -169,10 +169,10 @@ impl<'a> World<'a> {
         self.tally.open_year();
         self.ledger.open_year(s, self.level, y, tl);
         self.reprogramming.open_year();
-        self.alliance.open_year(y, self.gdp_growth);
+        self.alliance.open_year(y, &self.exo.gdp_growth);
         self.alliance.pay_assessed(&mut self.ledger);
         self.forces.plan_personnel(s, &mut self.ledger, tl);
-        self.plan_procurement(tl);
+        self.plan_procurement(tl, true);
         self.exercises.open_year(s, y, &mut self.tally, tl);
         self.programmes.open_year(s, y, &mut self.tally);
         self.plan_engagement(tl, true);
@@ -196,8 +196,23 @@ impl<'a> World<'a> {
         self.partners.touch_all(s, tl.now);
         self.reprogramming.close_year(s, &mut self.ledger, tl);
         let lines = *self.ledger.year(y);
-        self.alliance
-            .pledge_check(s, &lines, &mut self.partners, &mut self.tally, tl);
+        let year = &self.tally.year;
+        let decided = year.answered + year.unanswered;
+        let delivered = Delivered {
+            exercises: (year.ally_exercises_planned > 0.0)
+                .then(|| year.ally_exercises_held / year.ally_exercises_planned),
+            crises: (decided > 0.0).then(|| year.answered / decided),
+            joint: self.procurement.kept_share(s, y),
+        };
+        self.alliance.pledge_check(
+            s,
+            self.level,
+            &lines,
+            delivered,
+            &mut self.partners,
+            &mut self.tally,
+            tl,
+        );
         let seen = self.observed();
         let row = outcomes::year_row(s, y, &self.tally, &seen, &lines, tl);
         self.yearly.push(row);
@@ -210,7 +225,7 @@ impl<'a> World<'a> {
         let committed = self.forces.payroll_committed(&s.forces, tl);
         self.ledger.rescind(s, self.level, committed, tl);
         self.forces.plan_personnel(s, &mut self.ledger, tl);
-        self.plan_procurement(tl);
+        self.plan_procurement(tl, false);
         self.plan_engagement(tl, false);
     }
 
@@ -245,13 +260,16 @@ impl<'a> World<'a> {
         self.presence.tally_month(s, &mut self.tally);
     }
 
-    fn plan_procurement(&mut self, tl: &mut Timeline) {
+    /// Joint procurement's plan; the partners decide on exits only at a year's start
+    /// (`fresh`), with that year's draws.
+    fn plan_procurement(&mut self, tl: &mut Timeline, fresh: bool) {
         self.procurement.plan(
             self.s,
             &self.ledger,
             &mut self.partners,
             &mut self.tally,
             tl,
+            fresh.then_some(&self.exo.joint_exit[..]),
         );
     }
 

@@ -138,12 +138,28 @@ fn plain_types(message: &str) -> String {
 }
 
 /// Keys that older scenario files may still hold: (key, what changed, how to fix it).
-const REMOVED: &[(&str, &str, &str)] = &[(
-    "recovery_days",
-    "`recovery_days` is no longer a key: readiness now climbs back linearly at a funded rate",
-    "use `retraining_days` (days from readiness 0 to trained at full retraining funding, e.g. \
-     182.5); see docs/MODEL.md section 3",
-)];
+const REMOVED: &[(&str, &str, &str)] = &[
+    (
+        "recovery_days",
+        "`recovery_days` is no longer a key: readiness now climbs back linearly at a funded rate",
+        "use `retraining_days` (days from readiness 0 to trained at full retraining funding, e.g. \
+         182.5); see docs/MODEL.md section 3",
+    ),
+    (
+        "credibility_gain",
+        "`credibility_gain` is no longer a key: credibility now moves toward a target set by the \
+         pledge and the commitments delivered",
+        "use `credibility_adjustment` (share of the gap closed per year, e.g. 0.3), with \
+         `credibility_floor` and `pledge_weight`; see docs/MODEL.md section 8",
+    ),
+    (
+        "credibility_penalty",
+        "`credibility_penalty` is no longer a key: credibility now moves toward a target set by \
+         the pledge and the commitments delivered",
+        "use `pledge_weight` (the pledge's weight against commitments delivered, e.g. 0.4), with \
+         `credibility_adjustment` and `credibility_floor`; see docs/MODEL.md section 8",
+    ),
+];
 
 /// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
 /// message, so the key path is completed from it.

@@ -464,10 +464,14 @@ pub struct RawAlliance {
     pub gdp_growth: Option<RawDist>,
     #[serde(default = "default_credibility")]
     pub credibility: f64,
-    #[serde(default = "default_credibility_gain")]
-    pub credibility_gain: f64,
-    #[serde(default = "default_credibility_penalty")]
-    pub credibility_penalty: f64,
+    #[serde(default = "default_credibility_floor")]
+    pub credibility_floor: f64,
+    #[serde(default = "default_credibility_adjustment")]
+    pub credibility_adjustment: f64,
+    #[serde(default = "default_pledge_weight")]
+    pub pledge_weight: f64,
+    #[serde(default = "default_plan_years")]
+    pub plan_years: i64,
     #[serde(default)]
     pub joint_procurement: Vec<RawJointProcurement>,
 }
@@ -478,11 +482,17 @@ fn default_alliance_name() -> String {
 fn default_credibility() -> f64 {
     0.8
 }
-fn default_credibility_gain() -> f64 {
-    0.05
-}
-fn default_credibility_penalty() -> f64 {
+fn default_credibility_floor() -> f64 {
     0.3
+}
+fn default_credibility_adjustment() -> f64 {
+    0.3
+}
+fn default_pledge_weight() -> f64 {
+    0.4
+}
+fn default_plan_years() -> i64 {
+    3
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -502,12 +512,16 @@ pub struct RawJointProcurement {
 #[schemars(rename = "Procurement")]
 pub struct RawProcurement {
     pub national_committed_share: f64,
+    pub joint_min_share: f64,
+    pub joint_exit_rate: f64,
 }
 
 impl Default for RawProcurement {
     fn default() -> Self {
         Self {
             national_committed_share: 0.85,
+            joint_min_share: 0.5,
+            joint_exit_rate: 0.5,
         }
     }
 }

@@ -438,6 +438,17 @@ pub struct JointProcurement {
     pub last_year: usize,
 }
 
+/// `[procurement]`: national commitments and how joint programmes bend under a shortfall.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcurementParams {
+    /// Share of the reference procurement line tied to national contracts.
+    pub committed_share: f64,
+    /// m: the least share of its cost a joint programme can be paid and go on.
+    pub joint_min_share: f64,
+    /// h: the exit hazard's scale.
+    pub joint_exit_rate: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Alliance {
     pub name: String,
@@ -445,9 +456,16 @@ pub struct Alliance {
     pub pledge: f64,
     pub gdp: f64,
     pub gdp_growth: Dist,
+    /// C at t = 0.
     pub credibility: f64,
-    pub credibility_gain: f64,
-    pub credibility_penalty: f64,
+    /// φ_C: credibility a member keeps whatever it does.
+    pub credibility_floor: f64,
+    /// λ: the share of the gap to its target credibility closes in a year.
+    pub credibility_adjustment: f64,
+    /// w: the pledge's weight against commitments delivered in the target.
+    pub pledge_weight: f64,
+    /// H: years of the enacted budget plan the pledge check looks ahead.
+    pub plan_years: usize,
     pub joint_procurement: Vec<JointProcurement>,
 }
 
@@ -534,7 +552,7 @@ pub struct Scenario {
     pub exercises: Vec<Exercise>,
     pub programmes: Vec<Programme>,
     pub alliance: Option<Alliance>,
-    pub procurement_committed_share: f64,
+    pub procurement: ProcurementParams,
     pub queue_order: QueueOrder,
     pub crises: Vec<CrisisType>,
     pub dci: DciWeights,

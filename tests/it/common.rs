@@ -79,7 +79,7 @@ pub fn remove(t: &mut toml::Table, key: &str) {
 pub fn trial(s: &Scenario, seed: u64, k: u64) -> Vec<(TrialOutcome, Vec<TraceRow>)> {
     let mut crises = Vec::new();
     crisis::generate(s, seed, k, &mut crises);
-    let growth = crisis::gdp_growth_path(s, seed, k);
+    let growth = crisis::exogenous(s, seed, k);
     s.budget
         .levels
         .iter()

@@ -661,38 +661,232 @@ fn programme_cuts_are_penalised_and_delivery_falls() {
     assert!(!events(&levels[1].1, "programme_cut").is_empty());
 }
 
+/// The quiet baseline with nothing to deliver to allies and a budget that neither grows nor
+/// inflates, so that the pledge ratio is the level and credibility has a closed form.
+fn quiet_alliance() -> toml::Table {
+    let mut t = quiet_baseline();
+    set(
+        &mut t,
+        "alliance.joint_procurement",
+        toml::Value::Array(vec![]),
+    );
+    set(&mut t, "alliance.gdp_growth", 0.0.into());
+    set(&mut t, "budget.growth", 0.0.into());
+    set(&mut t, "budget.inflation", 0.0.into());
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::try_from(vec![1.0, 0.8]).unwrap(),
+    );
+    set(&mut t, "budget.cut.start_year", 1.into());
+    t
+}
+
 #[test]
-fn alliance_pledge_shortfall_and_joint_procurement_withdrawal() {
-    let s = load(&scenario_path("baseline"));
+fn credibility_moves_toward_the_target_the_pledge_and_the_commitments_set() {
+    let mut t = quiet_alliance();
+    set(&mut t, "alliance.plan_years", 0.into());
+    let s = from_table(&t).unwrap();
+    let a = s.alliance.clone().unwrap();
+    // Budget 12 000 against 2% of a GDP of 600 000: the pledge ratio is the level itself.
+    assert_eq!(s.budget.baseline, a.pledge * a.gdp);
     let levels = trial(&s, 1, 0);
-    let cred = |l: usize| levels[l].0.metrics[Metric::Credibility.index()];
-    assert!(
-        cred(3) < cred(0) - 0.2,
-        "missing the 2% pledge by 30% costs credibility: {} vs {}",
-        cred(3),
-        cred(0)
+    for (l, level) in [(0, 1.0), (1, 0.8)] {
+        // Nothing to deliver: the commitments score 1; C_n = C* + (C_0 − C*)(1 − λ)^n.
+        let score = a.pledge_weight * level + (1.0 - a.pledge_weight);
+        let target = a.credibility_floor + (1.0 - a.credibility_floor) * score;
+        let expected = target
+            + (a.credibility - target) * (1.0 - a.credibility_adjustment).powi(s.years as i32);
+        let got = levels[l].0.metrics[Metric::Credibility.index()];
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "level {level}: credibility {got}, closed form {expected}"
+        );
+        for (y, row) in levels[l].0.yearly.iter().enumerate() {
+            let c = row[YearMetric::Credibility.index()];
+            assert!(
+                c >= a.credibility_floor && c <= 1.0,
+                "year {y}: credibility {c} outside [floor, 1]"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_plan_back_to_the_pledge_keeps_credibility_through_a_one_year_shock() {
+    let credibility = |plan_years: i64| {
+        let mut t = quiet_alliance();
+        set(&mut t, "budget.cut.profile", "shock".into());
+        set(&mut t, "budget.cut.start_year", 2.into());
+        set(&mut t, "budget.cut.shock_persists", false.into());
+        set(&mut t, "alliance.plan_years", plan_years.into());
+        let s = from_table(&t).unwrap();
+        let levels = trial(&s, 1, 0);
+        // At the shock year's end.
+        let y = s.budget.cut.start_year;
+        let c = |l: usize| levels[l].0.yearly[y][YearMetric::Credibility.index()];
+        (c(0), c(1))
+    };
+    let (full, shock) = credibility(1);
+    assert_eq!(
+        full, shock,
+        "the enacted budget returns to the pledge next year: the plan counts"
     );
+    let (full, shock) = credibility(0);
+    assert!(
+        shock < full - 0.01,
+        "judged on the shock year alone, credibility falls: {shock} vs {full}"
+    );
+}
+
+#[test]
+fn joint_programmes_are_stretched_alike_with_national_contracts_before_anyone_leaves() {
+    let s = load(&scenario_path("baseline"));
+    let a = s.alliance.clone().unwrap();
+    let levels = trial(&s, 1, 0);
+    assert!(events(&levels[0].1, "joint_stretch").is_empty());
     assert_eq!(levels[0].0.metrics[Metric::JointWithdrawals.index()], 0.0);
-    assert_eq!(
-        levels[3].0.metrics[Metric::JointWithdrawals.index()],
-        3.0,
-        "no room left for joint programmes at 70%"
+    // At 80% the first cut year's plan stretches every programme to
+    // f = procurement money / (national commitments + joint need).
+    let y = s.budget.cut.start_year;
+    let at80 = &levels[2];
+    let money = at80.0.ledger[y][Line::Procurement].appropriated;
+    let committed =
+        s.procurement.committed_share * budget::reference_allocation(&s, y)[Line::Procurement];
+    let need: f64 = a
+        .joint_procurement
+        .iter()
+        .map(|j| j.annual_cost)
+        .sum::<f64>()
+        * budget::cost_index(&s, y);
+    let f = money / (committed + need);
+    assert!(f < 1.0 && f > s.procurement.joint_min_share, "f = {f}");
+    let start = y as f64 * DAYS_PER_YEAR;
+    let stretched: Vec<_> = events(&at80.1, "joint_stretch")
+        .into_iter()
+        .filter(|r| r.time == start)
+        .collect();
+    assert_eq!(stretched.len(), a.joint_procurement.len());
+    for r in &stretched {
+        assert!(
+            r.details
+                .starts_with(&format!("paid {:.1}% of its cost", 100.0 * f)),
+            "{}: {} (expected {:.1}%)",
+            r.subject,
+            r.details,
+            100.0 * f
+        );
+    }
+    // Nobody leaves a programme it was not first stretched in.
+    for (_, rows) in &levels[1..] {
+        for w in events(rows, "joint_withdrawal") {
+            assert!(
+                events(rows, "joint_stretch")
+                    .iter()
+                    .any(|r| r.subject == w.subject && r.time <= w.time),
+                "{} left without a stretch first",
+                w.subject
+            );
+        }
+    }
+}
+
+#[test]
+fn the_exit_hazard_rises_with_the_shortfall_and_its_duration() {
+    let s = load(&scenario_path("baseline"));
+    let (m, h) = (s.procurement.joint_min_share, s.procurement.joint_exit_rate);
+    let hazard = dipcap::model::procurement::exit_hazard;
+    assert_eq!(hazard(&s, 1.0, 5), 0.0);
+    let at_limit = hazard(&s, m, 0);
+    assert!((at_limit - (1.0 - (-h).exp())).abs() < 1e-15);
+    let mut last = 0.0;
+    for k in 1..=10 {
+        let f = 1.0 - (1.0 - m) * k as f64 / 10.0;
+        let p = hazard(&s, f, 0);
+        assert!(p > last, "hazard at f = {f}: {p} after {last}");
+        assert!(hazard(&s, f, 3) > p, "a longer stretch raises the hazard");
+        last = p;
+    }
+}
+
+#[test]
+fn joint_programmes_kept_fall_smoothly_with_the_level() {
+    // The sweep: levels 1.00, 0.99, …, 0.70 on the same trials.
+    let mut t = table(&scenario_path("baseline"));
+    let levels: Vec<f64> = (0..=30).map(|i| 1.0 - 0.01 * i as f64).collect();
+    set(
+        &mut t,
+        "budget.levels",
+        toml::Value::try_from(levels.clone()).unwrap(),
     );
-    let w = events(&levels[3].1, "joint_withdrawal");
-    assert_eq!(
-        w[0].subject, "Tactical airlift (A400M-type) programme",
-        "the last-listed programme goes first"
-    );
-    assert!(
-        events(&levels[0].1, "pledge_check")
-            .iter()
-            .all(|r| r.details.contains("pledge"))
-    );
+    let s = from_table(&t).unwrap();
+    let n = s.alliance.as_ref().unwrap().joint_procurement.len() as f64;
+    let r = run(
+        &s,
+        &RunConfig {
+            trials: 150,
+            seed: 5,
+            threads: 0,
+            precision: None,
+        },
+    )
+    .unwrap();
+    let kept: Vec<f64> = (0..levels.len())
+        .map(|l| n - mean(&r.metric(l, Metric::JointWithdrawals)))
+        .collect();
+    assert_eq!(kept[0], n, "all kept at full budget");
+    assert!(kept[30] < 1.0, "most are left at 70%: {}", kept[30]);
+    for l in 1..levels.len() {
+        let step = kept[l - 1] - kept[l];
+        assert!(
+            step.abs() <= n / 3.0,
+            "{:.2} → {:.2}: kept {} → {} (a step above a third of the programmes)",
+            levels[l - 1],
+            levels[l],
+            kept[l - 1],
+            kept[l]
+        );
+    }
     let france = s.partners.iter().position(|p| p.name == "France").unwrap();
+    let interop = |l: usize| {
+        mean(
+            &r.outcomes
+                .iter()
+                .map(|o| o[l].partner_interop[france])
+                .collect::<Vec<_>>(),
+        )
+    };
     assert!(
-        levels[3].0.partner_interop[france] < levels[0].0.partner_interop[france] - 0.05,
-        "leaving the joint airlift programme costs France's interoperability"
+        interop(30) < interop(0) - 0.05,
+        "leaving the joint airlift programme costs France's interoperability: {} vs {}",
+        interop(30),
+        interop(0)
     );
+}
+
+#[test]
+fn credibility_is_less_than_two_fifths_of_the_dci_loss_at_every_baseline_level() {
+    let s = load(&scenario_path("baseline"));
+    let r = run(
+        &s,
+        &RunConfig {
+            trials: 300,
+            seed: 5,
+            threads: 0,
+            precision: None,
+        },
+    )
+    .unwrap();
+    let loss = |l: usize, m: Metric| mean(&r.metric(0, m)) - mean(&r.metric(l, m));
+    for l in 1..s.budget.levels.len() {
+        let share = loss(l, Metric::DciCredibility) / loss(l, Metric::Dci);
+        assert!(
+            share > 0.0 && share < 0.4,
+            "level {}: credibility is {:.0}% of the DCI loss",
+            s.budget.levels[l],
+            100.0 * share
+        );
+    }
 }
 
 #[test]

@@ -70,9 +70,20 @@ pub fn generate(s: &Scenario, seed: u64, trial: u64, out: &mut Vec<CrisisDraw>) 
     out.sort_by(|a, b| a.arrival.total_cmp(&b.arrival).then(a.kind.cmp(&b.kind)));
 }
 
-/// GDP growth of each year, from the economy stream (exogenous, the same at every level).
-pub fn gdp_growth_path(s: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
-    match &s.alliance {
+/// What the world outside the country decides besides its crises: the GDP path and the
+/// partners' draws on joint programmes. Drawn before the trial, the same at every level.
+#[derive(Debug, Clone, Default)]
+pub struct Exogenous {
+    /// GDP growth of each fiscal year (economy stream).
+    pub gdp_growth: Vec<f64>,
+    /// Per joint programme j and fiscal year y, at `j × years + y`: the uniform its exit
+    /// hazard is compared with (stream `Joint(j)`), so a deeper cut can only add exits.
+    pub joint_exit: Vec<f64>,
+}
+
+/// The exogenous draws of one trial.
+pub fn exogenous(s: &Scenario, seed: u64, trial: u64) -> Exogenous {
+    let gdp_growth = match &s.alliance {
         None => vec![0.0; s.years],
         Some(a) => {
             let mut rng = stream(seed, trial, Process::Economy);
@@ -80,5 +91,15 @@ pub fn gdp_growth_path(s: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
                 .map(|_| a.gdp_growth.sample(&mut rng, Domain::Real))
                 .collect()
         }
+    };
+    let joint = s.alliance.as_ref().map_or(0, |a| a.joint_procurement.len());
+    let mut joint_exit = Vec::with_capacity(joint * s.years);
+    for j in 0..joint {
+        let mut rng = stream(seed, trial, Process::Joint(j as u32));
+        joint_exit.extend((0..s.years).map(|_| unit_f64(&mut rng)));
+    }
+    Exogenous {
+        gdp_growth,
+        joint_exit,
     }
 }

@@ -5,4 +5,4 @@
 mod arrivals;
 pub mod response;
 
-pub use arrivals::{CrisisDraw, gdp_growth_path, generate};
+pub use arrivals::{CrisisDraw, Exogenous, exogenous, generate};

@@ -82,15 +82,39 @@ pub(super) fn alliance(
                     None => Dist::constant(0.0),
                 },
                 credibility: check!(c, "alliance", a.credibility, fraction)?,
-                credibility_gain: check!(c, "alliance", a.credibility_gain, fraction)?,
-                credibility_penalty: check!(c, "alliance", a.credibility_penalty, fraction)?,
+                credibility_floor: check!(c, "alliance", a.credibility_floor, fraction)?,
+                credibility_adjustment: check!(c, "alliance", a.credibility_adjustment, fraction)?,
+                pledge_weight: check!(c, "alliance", a.pledge_weight, fraction)?,
+                plan_years: check!(c, "alliance", a.plan_years, int, 0, 50)?,
                 joint_procurement: joint,
             })
         }
     })
 }
 
-/// `[procurement]`: the share of the reference procurement line tied to national contracts.
-pub(super) fn procurement(c: &Checker, p: &RawProcurement) -> R<f64> {
-    check!(c, "procurement", p.national_committed_share, fraction)
+/// `[procurement]`: the share of the reference procurement line tied to national contracts,
+/// and the stretch limit and exit hazard of joint programmes.
+pub(super) fn procurement(c: &Checker, p: &RawProcurement) -> R<ProcurementParams> {
+    Ok(ProcurementParams {
+        committed_share: check!(c, "procurement", p.national_committed_share, fraction)?,
+        // Below 1, so that a stretch short of the limit has a hazard to scale.
+        joint_min_share: check!(
+            c,
+            "procurement",
+            p.joint_min_share,
+            range,
+            0.0,
+            0.95,
+            " (share of a joint programme's cost)",
+        )?,
+        joint_exit_rate: check!(
+            c,
+            "procurement",
+            p.joint_exit_rate,
+            range,
+            0.0,
+            100.0,
+            " (exit hazard at the stretch limit, per year)",
+        )?,
+    })
 }

@@ -72,7 +72,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let exercises = partners::exercises(&c, &raw.exercises, &index)?;
     let programmes = partners::programmes(&c, &raw.programmes, &index)?;
     let alliance = alliance::alliance(&c, &raw.alliance, years, &budget, &index)?;
-    let procurement_committed_share = alliance::procurement(&c, &raw.procurement)?;
+    let procurement = alliance::procurement(&c, &raw.procurement)?;
     let queue_order = crises::queue_order(&c, &raw.crisis_response)?;
     let crises = crises::crises(&c, &raw.crises, &partners, &index)?;
     let dci = crises::dci(&c, &raw.dci)?;
@@ -95,7 +95,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         exercises,
         programmes,
         alliance,
-        procurement_committed_share,
+        procurement,
         queue_order,
         crises,
         dci,
