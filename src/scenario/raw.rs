@@ -532,12 +532,16 @@ impl Default for RawProcurement {
 pub struct RawCrisisResponse {
     #[schemars(extend("enum" = ["fifo", "priority", "deadline"]))]
     pub order: String,
+    pub reserve_units: i64,
+    pub reserve_priority: i64,
 }
 
 impl Default for RawCrisisResponse {
     fn default() -> Self {
         Self {
             order: "fifo".into(),
+            reserve_units: 0,
+            reserve_priority: 1,
         }
     }
 }

@@ -487,6 +487,15 @@ impl Named for QueueOrder {
     ];
 }
 
+/// `crisis_response.reserve_*`: ready units kept back for the high-priority crisis types.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitReserve {
+    /// R: ready units a lower-priority crisis must leave behind (0: no reserve).
+    pub units: usize,
+    /// Crisis types with `priority` at most this may use the reserve.
+    pub priority: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct CrisisType {
     pub name: String,
@@ -554,6 +563,7 @@ pub struct Scenario {
     pub alliance: Option<Alliance>,
     pub procurement: ProcurementParams,
     pub queue_order: QueueOrder,
+    pub unit_reserve: UnitReserve,
     pub crises: Vec<CrisisType>,
     pub dci: DciWeights,
 }

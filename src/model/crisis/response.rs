@@ -2,7 +2,7 @@
 //! (shortened by presence in its region), the waiting list in the scenario's service order,
 //! deployment of the most ready units when they can arrive within the window and the money is
 //! there, the deadline, and the trust an answer or a failure moves. Keys: `crises[].*`,
-//! `queue_order`, `forces.deploy_min_readiness`, `forces.mobilisation_days_*`,
+//! `crisis_response.*`, `forces.deploy_min_readiness`, `forces.mobilisation_days_*`,
 //! `forces.deployment_wear`, `forces.reconstitution_days`, `trust.crisis_*`,
 //! `interoperability.mobilisation_speedup`. Touches forces (deploys and returns units), the
 //! ledger (crisis reserve, then operations), partners and the tally; reads presence.
@@ -238,6 +238,11 @@ impl Crises {
         let f = &s.forces;
         let c = &draws[i];
         if ready.len() < c.units {
+            return false;
+        }
+        // A crisis below the reserve's priority may not take the last ready units kept back.
+        let reserve = &s.unit_reserve;
+        if ready.len() - c.units < reserve.units && s.crises[c.kind].priority > reserve.priority {
             return false;
         }
         let chosen = &ready[..c.units];

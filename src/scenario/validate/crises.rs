@@ -14,6 +14,19 @@ pub(super) fn queue_order(c: &Checker, r: &RawCrisisResponse) -> R<QueueOrder> {
     c.choice("crisis_response.order", &r.order)
 }
 
+/// `crisis_response.reserve_*`: at most the whole force kept back.
+pub(super) fn unit_reserve(c: &Checker, r: &RawCrisisResponse, units: usize) -> R<UnitReserve> {
+    Ok(UnitReserve {
+        units: c.int(
+            "crisis_response.reserve_units",
+            r.reserve_units,
+            0,
+            units as i64,
+        )?,
+        priority: r.reserve_priority,
+    })
+}
+
 /// `[[crises]]`, affecting `partners` (named through `index`).
 pub(super) fn crises(
     c: &Checker,

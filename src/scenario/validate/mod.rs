@@ -74,6 +74,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let alliance = alliance::alliance(&c, &raw.alliance, years, &budget, &index)?;
     let procurement = alliance::procurement(&c, &raw.procurement)?;
     let queue_order = crises::queue_order(&c, &raw.crisis_response)?;
+    let unit_reserve = crises::unit_reserve(&c, &raw.crisis_response, forces.units)?;
     let crises = crises::crises(&c, &raw.crises, &partners, &index)?;
     let dci = crises::dci(&c, &raw.dci)?;
     Ok(Scenario {
@@ -97,6 +98,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         alliance,
         procurement,
         queue_order,
+        unit_reserve,
         crises,
         dci,
     })
