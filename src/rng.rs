@@ -28,6 +28,8 @@ pub enum Process {
     /// The partners' decisions on joint programme `j`: one uniform per fiscal year, compared
     /// with the exit hazard.
     Joint(u32),
+    /// Partners' decisions to contribute to the crises of type `i`: one uniform per crisis.
+    Assist(u32),
 }
 
 impl Process {
@@ -38,6 +40,7 @@ impl Process {
             Process::Bootstrap => 3,
             Process::Crisis(i) => 1_000 + u64::from(i),
             Process::Joint(j) => 2_000 + u64::from(j),
+            Process::Assist(i) => 3_000 + u64::from(i),
         }
     }
 }

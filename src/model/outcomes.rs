@@ -26,6 +26,8 @@ pub struct TrialOutcome {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counters {
     pub crises: f64,
+    /// Crises a partner contributed units to.
+    pub assisted: f64,
     pub answered: f64,
     pub unanswered: f64,
     /// Days from arrival to arrival in theatre, summed over answered crises.
@@ -101,6 +103,11 @@ impl Tally {
     #[inline(always)]
     pub fn crisis_arrived(&mut self) {
         self.add(|c| c.crises += 1.0);
+    }
+
+    #[inline]
+    pub fn crisis_assisted(&mut self) {
+        self.add(|c| c.assisted += 1.0);
     }
 
     /// A decided crisis counts in the year the decision falls (yearly rows are closed by then).
@@ -340,6 +347,7 @@ pub fn trial_metrics(
     set(Metric::CrisesAnswered, t.answered);
     set(Metric::CrisesUnanswered, t.unanswered);
     set(Metric::CrisesPending, crises - decided);
+    set(Metric::CrisesAssisted, t.assisted);
     set(Metric::ResponseRate, components.response);
     set(
         Metric::ResponseDays,

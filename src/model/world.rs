@@ -346,9 +346,15 @@ impl<'a> World<'a> {
     /// `CrisisArrival(i)`: the crisis is counted, then its detection and deadline are
     /// scheduled — or handled at once when due before anything else.
     fn crisis_arrival(&mut self, tl: &mut Timeline, i: usize) {
-        let due = self
-            .crises
-            .arrive(self.s, self.draws, i, &self.presence, &mut self.tally, tl);
+        let due = self.crises.arrive(
+            self.s,
+            self.draws,
+            i,
+            &self.presence,
+            &mut self.partners,
+            &mut self.tally,
+            tl,
+        );
         // Detection and the deadline are often due at once (no warning delay, no window):
         // they take their sequence numbers now, in this order, as if both were pushed, and
         // run straight away when nothing else comes first.

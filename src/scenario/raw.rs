@@ -39,6 +39,8 @@ pub struct RawScenario {
     pub crises: Vec<RawCrisis>,
     #[serde(default)]
     pub dci: RawDci,
+    #[serde(default)]
+    pub feedback: RawFeedback,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -562,6 +564,27 @@ pub struct RawCrisis {
     pub window_days: RawDist,
     pub detection_days: Option<RawDist>,
     pub daily_cost: Option<RawDist>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(rename = "Feedback")]
+pub struct RawFeedback {
+    pub enabled: bool,
+    pub intelligence_sharing: f64,
+    pub contribution_rate: f64,
+    pub contribution_units: i64,
+}
+
+impl Default for RawFeedback {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            intelligence_sharing: 0.0,
+            contribution_rate: 0.0,
+            contribution_units: 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

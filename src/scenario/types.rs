@@ -566,6 +566,19 @@ pub struct Scenario {
     pub unit_reserve: UnitReserve,
     pub crises: Vec<CrisisType>,
     pub dci: DciWeights,
+    pub feedback: Feedback,
+}
+
+/// `[feedback]`: what the partners' trust does back to the country (all 0 when
+/// `feedback.enabled = false`).
+#[derive(Debug, Clone, Copy)]
+pub struct Feedback {
+    /// k: the share of the warning delay a fully trusting partner's intelligence removes.
+    pub intelligence: f64,
+    /// q₀: the chance a partner at its starting trust contributes to a crisis on its soil.
+    pub contribution_rate: f64,
+    /// Units a contributing partner sends (the country still sends at least one).
+    pub contribution_units: usize,
 }
 
 #[cfg(test)]

@@ -1049,6 +1049,8 @@ fn a_unit_reserve_answers_the_high_priority_crises_at_the_others_expense() {
         set(&mut t, "crisis_response.order", order.into());
         set(&mut t, "crisis_response.reserve_units", units.into());
         set(&mut t, "crisis_response.reserve_priority", 1.into());
+        // Partners' contributions would lower what a regional conflict needs from the country.
+        set(&mut t, "feedback.enabled", false.into());
         from_table(&t).unwrap()
     };
     let s = with("priority", 0);
@@ -1076,4 +1078,76 @@ fn a_unit_reserve_answers_the_high_priority_crises_at_the_others_expense() {
     }
     let full = response_by_type(&with("priority", 3), 120, 0);
     assert!(full[conflict] >= response_by_type(&s, 120, 0)[conflict]);
+}
+
+#[test]
+fn lost_trust_lowers_later_crisis_response_through_the_partners() {
+    // A 10% cut that procurement and engagement absorb alone (the force and its money are
+    // protected), so the response differs between levels almost only through the partners.
+    let run_with = |enabled: bool| {
+        let mut t = table(&scenario_path("baseline"));
+        set(&mut t, "feedback.enabled", enabled.into());
+        set(&mut t, "budget.cut.policy", "protected".into());
+        set(
+            &mut t,
+            "budget.cut.protected",
+            toml::Value::try_from(vec!["personnel", "operations", "crisis_reserve"]).unwrap(),
+        );
+        set(
+            &mut t,
+            "budget.levels",
+            toml::Value::try_from(vec![1.0, 0.9]).unwrap(),
+        );
+        let s = from_table(&t).unwrap();
+        let r = run(
+            &s,
+            &RunConfig {
+                trials: 400,
+                seed: 5,
+                threads: 0,
+                precision: None,
+            },
+        )
+        .unwrap();
+        let change = |m: Metric| -> Vec<f64> {
+            let (full, cut) = (r.metric(0, m), r.metric(1, m));
+            cut.iter().zip(&full).map(|(c, f)| c - f).collect()
+        };
+        (
+            change(Metric::ResponseRate),
+            mean(&r.metric(0, Metric::CrisesAssisted)),
+            mean(&r.metric(1, Metric::CrisesAssisted)),
+            mean(&change(Metric::TrustWeighted)),
+        )
+    };
+    let (off, off_full, off_cut, off_trust) = run_with(false);
+    let (on, on_full, on_cut, on_trust) = run_with(true);
+    assert_eq!(
+        (off_full, off_cut),
+        (0.0, 0.0),
+        "switched off, no partner contributes"
+    );
+    assert!(
+        off_trust < -0.02 && on_trust < -0.02,
+        "the cut costs trust: {off_trust}, {on_trust}"
+    );
+    assert!(
+        on_cut < on_full - 0.05,
+        "partners who trust the country less contribute less: {on_full} → {on_cut} crises"
+    );
+    // Per trial (the same crises), the cut's change in response with the channel minus without.
+    let extra: Vec<f64> = on.iter().zip(&off).map(|(a, b)| a - b).collect();
+    let m = mean(&extra);
+    let sd = (extra.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (extra.len() - 1) as f64).sqrt();
+    let se = sd / (extra.len() as f64).sqrt();
+    eprintln!(
+        "response change {:.4} (off) {:.4} (on), extra {m:.4} ± {se:.4}; assisted {on_full} → {on_cut}; trust {off_trust:.4} {on_trust:.4}",
+        mean(&off),
+        mean(&on)
+    );
+    assert!(
+        m < -3.0 * se,
+        "with the partners' channel the cut lowers the response {:.4} more (SE {se:.4})",
+        -m
+    );
 }

@@ -99,9 +99,11 @@ fn shipped_sweep_writes_tidy_outputs_sensitivity_and_discovery() {
         .filter(|r| &r[0] == "sobol" && &r[1] == "response_rate" && &r[2] == "0.7" && &r[5] == "ST")
         .collect();
     assert_eq!(s1.len(), 2 * k, "value and difference, every parameter");
-    // Trust penalties cannot change crisis response: their indices are exactly zero.
+    // Trust penalties reach crisis response only through the partners' feedback (warning and
+    // contributions, `[feedback]`): a second-order effect, small but no longer exactly zero.
     for r in s1.iter().filter(|r| r[4].starts_with("trust.")) {
-        assert_eq!(&r[6], "0", "{r:?}");
+        let st: f64 = r[6].parse().unwrap();
+        assert!((-0.02..0.05).contains(&st), "{r:?}");
     }
     let swings: Vec<&csv::StringRecord> = sens
         .iter()

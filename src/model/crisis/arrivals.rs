@@ -19,6 +19,9 @@ pub struct CrisisDraw {
     pub window_days: f64,
     pub detection_days: f64,
     pub daily_cost: f64,
+    /// The uniform the affected partner's decision to contribute is compared with (stream
+    /// `Assist(kind)`, one per crisis in arrival order: adding it moved no other draw).
+    pub assist: f64,
 }
 
 /// All crises of one trial, in time order (ties by crisis type order).
@@ -30,6 +33,7 @@ pub fn generate(s: &Scenario, seed: u64, trial: u64, out: &mut Vec<CrisisDraw>) 
             continue;
         }
         let mut rng = stream(seed, trial, Process::Crisis(k as u32));
+        let mut assist = stream(seed, trial, Process::Assist(k as u32));
         let mean_gap = DAYS_PER_YEAR / ct.rate;
         let mut t = 0.0;
         loop {
@@ -64,6 +68,7 @@ pub fn generate(s: &Scenario, seed: u64, trial: u64, out: &mut Vec<CrisisDraw>) 
                 window_days,
                 detection_days,
                 daily_cost,
+                assist: unit_f64(&mut assist),
             });
         }
     }

@@ -33,6 +33,8 @@ struct CrisisState {
     /// trial, so deploying allocates nothing per crisis).
     units_at: usize,
     units_len: usize,
+    /// Units the country must send: the draw, less what a contributing partner sends.
+    needed: usize,
 }
 
 /// When a crisis that just arrived is detected and when its window closes.
@@ -71,6 +73,7 @@ impl Crises {
                     deadline: f64::INFINITY,
                     units_at: 0,
                     units_len: 0,
+                    needed: 0,
                 })
                 .collect(),
             waiting: Vec::new(),
@@ -81,20 +84,52 @@ impl Crises {
     }
 
     /// `CrisisArrival(i)`: the crisis is counted and its detection and deadline are set (the
-    /// engine schedules them). Presence in the region shortens the warning time.
+    /// engine schedules them). Presence in the region shortens the warning time, and so does
+    /// the affected partner's intelligence, the more it trusts the country; the partner may
+    /// contribute units, the more likely the more it trusts the country (`[feedback]`).
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub fn arrive(
         &mut self,
         s: &Scenario,
         draws: &[CrisisDraw],
         i: usize,
         presence: &Presence,
+        partners: &mut Partners,
         tally: &mut Tally,
         tl: &mut Timeline,
     ) -> Due {
         let c = &draws[i];
         let region = s.partners[c.partner].region;
-        let factor = presence.detection_factor(s, region);
+        let fb = &s.feedback;
+        let mut factor = presence.detection_factor(s, region);
+        let mut needed = c.units;
+        if fb.intelligence > 0.0 || fb.contribution_rate > 0.0 {
+            partners.touch(s, c.partner, tl.now);
+            let trust = partners.trust(c.partner);
+            factor *= 1.0 - fb.intelligence * trust;
+            let start = s.partners[c.partner].trust;
+            let q = if start > 0.0 {
+                (fb.contribution_rate * trust / start).min(1.0)
+            } else {
+                0.0
+            };
+            if c.assist < q && fb.contribution_units > 0 && c.units > 1 {
+                needed = c.units.saturating_sub(fb.contribution_units).max(1);
+                tally.crisis_assisted();
+                trace!(
+                    tl,
+                    "partner_contribution",
+                    s.partners[c.partner].name.clone(),
+                    "sends {} unit(s) to the {} on its soil (trust {:.3}, chance {:.3})",
+                    c.units - needed,
+                    s.crises[c.kind].name,
+                    trust,
+                    q
+                );
+            }
+        }
+        self.states[i].needed = needed;
         let detected = tl.now + c.detection_days * factor;
         let deadline = tl.now + c.window_days;
         self.states[i].deadline = deadline;
@@ -237,16 +272,17 @@ impl Crises {
     ) -> bool {
         let f = &s.forces;
         let c = &draws[i];
-        if ready.len() < c.units {
+        let needed = self.states[i].needed;
+        if ready.len() < needed {
             return false;
         }
         // A crisis below the reserve's priority may not take the last ready units kept back.
         let reserve = &s.unit_reserve;
-        if ready.len() - c.units < reserve.units && s.crises[c.kind].priority > reserve.priority {
+        if ready.len() - needed < reserve.units && s.crises[c.kind].priority > reserve.priority {
             return false;
         }
-        let chosen = &ready[..c.units];
-        let r_mean = chosen.iter().map(|(_, r)| r).sum::<f64>() / c.units as f64;
+        let chosen = &ready[..needed];
+        let r_mean = chosen.iter().map(|(_, r)| r).sum::<f64>() / needed as f64;
         let interop = with.partners.interoperability(c.partner);
         let mobilisation = (f.mobilisation_days_min
             + (f.mobilisation_days_max - f.mobilisation_days_min) * (1.0 - r_mean))
@@ -255,7 +291,9 @@ impl Crises {
         if arrive > self.states[i].deadline {
             return false;
         }
-        let cost = c.daily_cost * c.duration_days * budget::cost_index(s, tl.year);
+        // A partner's units pay their own way: the country pays for the units it sends.
+        let cost = c.daily_cost * c.duration_days * budget::cost_index(s, tl.year) * needed as f64
+            / c.units as f64;
         let ledger = &mut *with.ledger;
         let reserve = ledger.available(Line::CrisisReserve);
         if reserve + ledger.available(Line::Operations) + MONEY_EPS < cost {
@@ -281,7 +319,7 @@ impl Crises {
             "crisis_answered",
             s.crises[c.kind].name.clone(),
             "{} unit(s) deployed to {} (mean readiness {:.2}), in theatre after {:.2} days, cost {:.2} ({:.2} from reserve)",
-            c.units,
+            needed,
             s.partners[affected].name,
             r_mean,
             arrive - c.arrival,

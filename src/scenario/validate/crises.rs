@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::{Checker, MAX_CRISIS_RATE, R, check};
 use crate::scenario::dist::{Dist, Domain};
-use crate::scenario::raw::{RawCrisis, RawCrisisResponse, RawDci};
+use crate::scenario::raw::{RawCrisis, RawCrisisResponse, RawDci, RawFeedback};
 use crate::scenario::types::*;
 
 /// `[crisis_response]`: the order in which waiting crises are served.
@@ -124,4 +124,22 @@ pub(super) fn dci(c: &Checker, d: &RawDci) -> R<DciWeights> {
     };
     c.sums_to_one("dci", &dci.as_array(), "DCI weights")?;
     Ok(dci)
+}
+
+/// `[feedback]`: fractions, and a whole number of units; `enabled = false` sets every effect to 0.
+pub(super) fn feedback(c: &Checker, f: &RawFeedback) -> R<Feedback> {
+    let on = Feedback {
+        intelligence: check!(c, "feedback", f.intelligence_sharing, fraction)?,
+        contribution_rate: check!(c, "feedback", f.contribution_rate, fraction)?,
+        contribution_units: check!(c, "feedback", f.contribution_units, int, 0, 100_000)?,
+    };
+    Ok(if f.enabled {
+        on
+    } else {
+        Feedback {
+            intelligence: 0.0,
+            contribution_rate: 0.0,
+            ..on
+        }
+    })
 }

@@ -77,6 +77,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let unit_reserve = crises::unit_reserve(&c, &raw.crisis_response, forces.units)?;
     let crises = crises::crises(&c, &raw.crises, &partners, &index)?;
     let dci = crises::dci(&c, &raw.dci)?;
+    let feedback = crises::feedback(&c, &raw.feedback)?;
     Ok(Scenario {
         name: m.name.clone(),
         description: m.description.clone(),
@@ -101,5 +102,6 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         unit_reserve,
         crises,
         dci,
+        feedback,
     })
 }
