@@ -61,6 +61,10 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         (folder::SUMMARY, out_csv::summary(&rows)?),
         (folder::SUMMARY_JSON, out_json::summary(s, &facts, &rows)?),
         (folder::PARTNERS, out_csv::partners(s, &levels, &acc)?),
+        (
+            folder::PARTNERS_YEARLY,
+            out_csv::partners_yearly(s, &levels, &acc)?,
+        ),
         (folder::PERCENTILES, out_csv::percentiles(&levels, &acc)?),
     ];
     let mut names: Vec<String> = vec![folder::TRIALS.to_string()];

@@ -154,13 +154,24 @@ fn setup_paragraph(d: &ChartData) -> String {
 fn partner_sentence(d: &ChartData) -> Option<String> {
     let (name, base, deep) = partners::hardest_hit(d)?;
     let n = d.levels().len();
-    Some(format!(
+    let most = format!(
         "The partner that notices most is {}: its mean trust at the horizon is {:.3} at full budget and {:.3} at {} of baseline.",
         name,
         base,
         deep,
         d.level_label(n - 1)
-    ))
+    );
+    let rank = crate::charts::notice::ranking(d);
+    let first = match rank.first() {
+        Some((who, Some(year))) => format!(
+            " The first to notice is {who}: by the end of FY{year} its trust is more than {} below its full-budget trust (95% confidence); {} of {} partners notice within the horizon.",
+            crate::charts::notice::NOTICE_DROP,
+            rank.iter().filter(|(_, y)| y.is_some()).count(),
+            rank.len()
+        ),
+        _ => String::new(),
+    };
+    Some(most + &first)
 }
 
 fn money_sentence(d: &ChartData) -> Option<String> {
@@ -233,7 +244,7 @@ const SECTIONS: [(&str, &str, &str); 6] = [
     (
         "partners",
         "Which partners notice first",
-        "End-of-horizon trust per partner, grouped by the kind of relationship.",
+        "End-of-horizon trust per partner, grouped by the kind of relationship, and the first year each partner's trust falls clearly below its full-budget trust.",
     ),
     (
         "money",

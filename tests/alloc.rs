@@ -112,6 +112,8 @@ fn checkpoints_are_streamed_not_built_in_memory() {
                 .collect::<Vec<[f64; N_YEAR_METRICS]>>(),
             partner_trust: (0..partners).map(|_| next()).collect(),
             partner_interop: (0..partners).map(|_| next()).collect(),
+            partner_trust_yearly: (0..years * partners).map(|_| next()).collect(),
+            partner_interop_yearly: (0..years * partners).map(|_| next()).collect(),
             ledger: Vec::new(),
             events_processed: 1,
         };

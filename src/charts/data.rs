@@ -1,5 +1,6 @@
 //! What the charts and the report are drawn from: the run's own output files (`manifest.json`,
-//! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`), parsed back. `dipcap run`
+//! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`, `partners_yearly.csv`),
+//! parsed back. `dipcap run`
 //! parses the bytes it is about to write and `dipcap plot` parses the files on disk, so both
 //! draw from exactly the same numbers and produce identical SVGs. Rows are the record types of
 //! `output::records`, read by header name; metrics are keyed by their registry type, so a
@@ -15,12 +16,13 @@ use crate::metrics::{Metric, YearMetric};
 use crate::output::folder;
 
 /// The files a chart set is drawn from, in the order they are read.
-pub const SOURCE_FILES: [&str; 5] = [
+pub const SOURCE_FILES: [&str; 6] = [
     folder::MANIFEST,
     folder::SUMMARY,
     folder::YEARLY,
     folder::PERCENTILES,
     folder::PARTNERS,
+    folder::PARTNERS_YEARLY,
 ];
 
 /// Where the source files come from: an output folder on disk, or the bytes of a run that
@@ -40,7 +42,7 @@ impl Source<'_> {
                     Err(e) => Err(InputError::Option {
                         what: format!("OUTPUT_DIR {}", dir.display()),
                         problem: format!("cannot read {name}: {e}"),
-                        hint: "give the folder a `dipcap run` wrote (it holds manifest.json, summary.csv, yearly.csv, percentiles.csv and partners.csv)".into(),
+                        hint: "give the folder a `dipcap run` wrote (it holds manifest.json, summary.csv, yearly.csv, percentiles.csv, partners.csv and partners_yearly.csv)".into(),
                     }
                     .into()),
                 }
@@ -102,7 +104,8 @@ fn one() -> usize {
 
 use crate::output::records::PercentileRecord;
 pub use crate::output::records::{
-    PartnerRecord as PartnerRow, SummaryRecord as SummaryRow, YearlyRecord as YearlyRow,
+    PartnerRecord as PartnerRow, PartnerYearRecord as PartnerYearRow, SummaryRecord as SummaryRow,
+    YearlyRecord as YearlyRow,
 };
 
 /// Everything a chart set and report need, indexed by level position (0 = baseline).
@@ -114,6 +117,8 @@ pub struct ChartData {
     percentiles: HashMap<(usize, Metric), Vec<f64>>,
     /// Per level, partners in file order.
     pub partners: Vec<Vec<PartnerRow>>,
+    /// Per level, the year-end rows in file order (year, then partner).
+    pub partner_years: Vec<Vec<PartnerYearRow>>,
 }
 
 fn parse_csv<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, RunError> {
@@ -193,12 +198,19 @@ impl ChartData {
             partners[level_index(&path, row.level)?].push(row);
         }
 
+        let (path, bytes) = source.read(folder::PARTNERS_YEARLY)?;
+        let mut partner_years = vec![Vec::new(); levels.len()];
+        for row in parse_csv::<PartnerYearRow>(&path, &bytes)? {
+            partner_years[level_index(&path, row.level)?].push(row);
+        }
+
         Ok(ChartData {
             manifest,
             summary,
             yearly,
             percentiles,
             partners,
+            partner_years,
         })
     }
 

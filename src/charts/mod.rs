@@ -1,5 +1,5 @@
 //! Charts of a run, for readers who never open the CSV files: one file per chart kind
-//! (`distributions`, `fans`, `capacity`, `partners`, `money`), a shared look (`style`), and
+//! (`distributions`, `fans`, `capacity`, `partners`, `notice`, `money`), a shared look (`style`), and
 //! the data they are drawn from (`data`: the run's own output files, parsed back).
 //!
 //! Every chart is drawn twice by the same code, once as SVG and once as a 1600×1000 PNG;
@@ -12,6 +12,7 @@ pub(crate) mod distributions;
 pub(crate) mod fans;
 pub(crate) mod money;
 pub mod morris;
+pub mod notice;
 pub mod partners;
 pub mod prim;
 pub mod sobol;
@@ -43,6 +44,8 @@ pub enum Kind {
     Cliff,
     /// End-of-horizon trust by partner and level.
     Partners,
+    /// The first year each partner's trust falls clearly below its full-budget trust.
+    NoticeFirst,
     /// The DCI's loss at each cut level, split by component.
     DciParts,
     /// Spending by line, per level, over the horizon.
@@ -88,6 +91,9 @@ pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
         v.push(dci::spec(d));
     }
     v.push(partners::spec(d));
+    if d.levels().len() > 1 {
+        v.push(notice::spec(d));
+    }
     v.push(money::by_level_spec(d));
     v.push(money::by_year_spec(d));
     v
@@ -124,6 +130,7 @@ fn draw<DB: DrawingBackend>(
         Kind::Capacity(i) => capacity::draw(d, i, root),
         Kind::Cliff => capacity::draw_cliff(d, root),
         Kind::Partners => partners::draw(d, root),
+        Kind::NoticeFirst => notice::draw(d, root),
         Kind::DciParts => dci::draw(d, root),
         Kind::MoneyByLevel => money::draw_by_level(d, root),
         Kind::MoneyByYear => money::draw_by_year(d, root),

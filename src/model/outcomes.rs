@@ -16,6 +16,10 @@ pub struct TrialOutcome {
     pub yearly: Vec<[f64; N_YEAR_METRICS]>,
     pub partner_trust: Vec<f64>,
     pub partner_interop: Vec<f64>,
+    /// Each partner's trust and interoperability at each fiscal year's end, at
+    /// `year × partners + partner` (the last year's equal the end-of-horizon values).
+    pub partner_trust_yearly: Vec<f64>,
+    pub partner_interop_yearly: Vec<f64>,
     /// Per fiscal year, per line in `Line::ALL` order.
     pub ledger: Vec<LineMap<LineYear>>,
     /// Events handled, including those handled at once instead of through the queue.

@@ -215,6 +215,12 @@ impl Partners {
     }
 
     /// End-of-horizon trust and interoperability, per partner.
+    /// Appends every partner's trust and interoperability now (a year end), in partner order.
+    pub fn record(&self, trust: &mut Vec<f64>, interop: &mut Vec<f64>) {
+        trust.extend(self.states.iter().map(|p| p.trust));
+        interop.extend(self.states.iter().map(|p| p.interop));
+    }
+
     pub fn finals(&self) -> (Vec<f64>, Vec<f64>) {
         (
             self.states.iter().map(|p| p.trust).collect(),

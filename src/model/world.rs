@@ -52,6 +52,8 @@ struct World<'a> {
     crises: Crises,
     tally: Tally,
     yearly: Vec<[f64; N_YEAR_METRICS]>,
+    /// Each partner's trust and interoperability at each year end, at `year × partners + p`.
+    partner_years: (Vec<f64>, Vec<f64>),
 }
 
 /// Runs one trial at one budget level on pre-drawn crises and exogenous draws. With `trace` the
@@ -153,6 +155,10 @@ impl<'a> World<'a> {
             crises: Crises::new(s, draws),
             tally: Tally::default(),
             yearly: Vec::with_capacity(s.years),
+            partner_years: (
+                Vec::with_capacity(s.years * s.partners.len()),
+                Vec::with_capacity(s.years * s.partners.len()),
+            ),
         }
     }
 
@@ -216,6 +222,8 @@ impl<'a> World<'a> {
         let seen = self.observed();
         let row = outcomes::year_row(s, y, &self.tally, &seen, &lines, tl);
         self.yearly.push(row);
+        let (trust, interop) = &mut self.partner_years;
+        self.partners.record(trust, interop);
     }
 
     /// `Shock`: the ledger rescinds the year's cut from unspent money, then everything still
@@ -423,6 +431,8 @@ impl<'a> World<'a> {
             yearly: self.yearly,
             partner_trust,
             partner_interop,
+            partner_trust_yearly: self.partner_years.0,
+            partner_interop_yearly: self.partner_years.1,
             ledger: self.ledger.into_years(),
             events_processed: tl.events,
         }

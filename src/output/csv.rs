@@ -13,7 +13,8 @@ use crate::stats::accumulator::Accumulator;
 
 use super::num;
 use super::records::{
-    self, PartnerRecord, PercentileRecord, SummaryRecord, TraceRecord, YearlyRecord,
+    self, PartnerRecord, PartnerYearRecord, PercentileRecord, SummaryRecord, TraceRecord,
+    YearlyRecord,
 };
 
 /// The header of `trials.csv`: `level`, `trial`, then every metric of the registry.
@@ -149,6 +150,47 @@ pub fn partners(s: &Scenario, levels: &[f64], acc: &Accumulator) -> Result<Vec<u
         }
     }
     records::file(folder::PARTNERS, rows)
+}
+
+/// `partners_yearly.csv`: per level, fiscal year and partner, year-end trust (mean, p5, p50,
+/// p95, and the paired difference from the baseline level with its 95% CI) and
+/// interoperability (mean, p5, p50, p95) over trials.
+pub fn partners_yearly(
+    s: &Scenario,
+    levels: &[f64],
+    acc: &Accumulator,
+) -> Result<Vec<u8>, RunError> {
+    let mut rows = Vec::new();
+    for (l, level) in levels.iter().enumerate() {
+        for y in 0..s.years {
+            for (p, partner) in s.partners.iter().enumerate() {
+                let (t, i) = (acc.trust_yearly(l, y, p), acc.interop_yearly(l, y, p));
+                let tq = t.quantiles.quantiles(&[0.05, 0.5, 0.95]);
+                let iq = i.quantiles.quantiles(&[0.05, 0.5, 0.95]);
+                let (d, lo, hi) = acc.trust_yearly_difference(l, y, p);
+                rows.push(PartnerYearRecord {
+                    level: *level,
+                    year: y + 1,
+                    fiscal_year: s.start_year + y as i64,
+                    partner: partner.name.clone(),
+                    kind: partner.kind.name().into(),
+                    region: s.regions[partner.region].clone(),
+                    trust_mean: t.mean(),
+                    trust_p5: tq[0],
+                    trust_p50: tq[1],
+                    trust_p95: tq[2],
+                    trust_diff_mean: d,
+                    trust_diff_ci95_lo: lo,
+                    trust_diff_ci95_hi: hi,
+                    interop_mean: i.mean(),
+                    interop_p5: iq[0],
+                    interop_p50: iq[1],
+                    interop_p95: iq[2],
+                });
+            }
+        }
+    }
+    records::file(folder::PARTNERS_YEARLY, rows)
 }
 
 /// A trial's event log as CSV: time (days), fiscal year, day of year, event, subject, details.

@@ -20,6 +20,8 @@ pub const SUMMARY: &str = "summary.csv";
 pub const SUMMARY_JSON: &str = "summary.json";
 /// Per level and partner.
 pub const PARTNERS: &str = "partners.csv";
+/// Per level, fiscal year and partner: year-end trust and interoperability.
+pub const PARTNERS_YEARLY: &str = "partners_yearly.csv";
 /// Per level and metric, the 0th to 100th percentiles.
 pub const PERCENTILES: &str = "percentiles.csv";
 /// What produced the folder.

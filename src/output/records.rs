@@ -1,5 +1,5 @@
 //! The row of every tidy CSV file dipcap writes and reads back, one record type per file:
-//! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`, a trace, and a sweep's
+//! `summary.csv`, `yearly.csv`, `percentiles.csv`, `partners.csv`, `partners_yearly.csv`, a trace, and a sweep's
 //! `sweep.csv` (and its part files), `design.csv`, `sensitivity.csv` and `prim.csv`. Writers serialize these records and readers
 //! deserialize them by header name, so a column cannot be written under one name and read
 //! under another, and a field that does not parse is an error rather than a NaN.
@@ -138,6 +138,42 @@ pub struct PartnerRecord {
     pub interop_mean: f64,
     #[serde(serialize_with = "num")]
     pub interop_p50: f64,
+}
+
+/// One row of `partners_yearly.csv`: a partner at a level at the end of a fiscal year — its
+/// trust and interoperability over trials, and trust's paired difference from the baseline
+/// level in the same year and trials (negative = trusts the country less than at full budget).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PartnerYearRecord {
+    #[serde(serialize_with = "num")]
+    pub level: f64,
+    pub year: usize,
+    pub fiscal_year: i64,
+    pub partner: String,
+    pub kind: String,
+    pub region: String,
+    #[serde(serialize_with = "num")]
+    pub trust_mean: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_p5: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_p50: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_p95: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_diff_mean: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_diff_ci95_lo: f64,
+    #[serde(serialize_with = "num")]
+    pub trust_diff_ci95_hi: f64,
+    #[serde(serialize_with = "num")]
+    pub interop_mean: f64,
+    #[serde(serialize_with = "num")]
+    pub interop_p5: f64,
+    #[serde(serialize_with = "num")]
+    pub interop_p50: f64,
+    #[serde(serialize_with = "num")]
+    pub interop_p95: f64,
 }
 
 /// One row of `sweep.csv` and of a sweep's part files: a design point, a level and a metric.

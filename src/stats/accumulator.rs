@@ -1,8 +1,10 @@
 //! Everything the summary outputs need from a run, accumulated trial by trial in bounded
 //! memory: per level and metric a [`Column`] (exact moments and quantiles), the moments of the
 //! paired difference from the first level, per level and fiscal year the yearly metrics, and
-//! per level and partner the end-of-horizon trust and interoperability. Accumulators of any
-//! split of the trials merge into exactly the accumulator of all of them.
+//! per level and partner the end-of-horizon trust and interoperability, and per level, year and
+//! partner the year-end trust and interoperability with trust's paired difference from the
+//! first level. Accumulators of any split of the trials merge into exactly the accumulator of
+//! all of them.
 
 use crate::metrics::{Metric, N_METRICS, N_YEAR_METRICS, YearMetric};
 use crate::model::TrialOutcome;
@@ -120,6 +122,10 @@ pub struct Accumulator {
     yearly: Vec<MeanColumn>,
     trust: Vec<MeanColumn>,
     interop: Vec<MeanColumn>,
+    /// At `(l × years + y) × partners + p`.
+    trust_yearly: Vec<MeanColumn>,
+    interop_yearly: Vec<MeanColumn>,
+    trust_yearly_diff: Vec<Moments>,
 }
 
 impl Accumulator {
@@ -135,7 +141,14 @@ impl Accumulator {
             yearly: vec![MeanColumn::default(); levels * years * N_YEAR_METRICS],
             trust: vec![MeanColumn::default(); levels * partners],
             interop: vec![MeanColumn::default(); levels * partners],
+            trust_yearly: vec![MeanColumn::default(); levels * years * partners],
+            interop_yearly: vec![MeanColumn::default(); levels * years * partners],
+            trust_yearly_diff: vec![Moments::default(); levels * years * partners],
         }
+    }
+
+    fn pyi(&self, l: usize, y: usize, p: usize) -> usize {
+        (l * self.years + y) * self.partners + p
     }
 
     fn yi(&self, l: usize, y: usize, m: usize) -> usize {
@@ -164,6 +177,21 @@ impl Accumulator {
             for p in 0..self.partners {
                 self.trust[l * self.partners + p].add(o.partner_trust[p]);
                 self.interop[l * self.partners + p].add(o.partner_interop[p]);
+            }
+            let at = l * self.years * self.partners;
+            let cells = o
+                .partner_trust_yearly
+                .iter()
+                .zip(&o.partner_interop_yearly)
+                .zip(&outcomes[0].partner_trust_yearly)
+                .take(self.years * self.partners);
+            for (k, ((t, i), first)) in cells.enumerate() {
+                self.trust_yearly[at + k].add(*t);
+                self.interop_yearly[at + k].add(*i);
+                let d = t - first;
+                if d.is_finite() {
+                    self.trust_yearly_diff[at + k].add(d);
+                }
             }
         }
     }
@@ -227,6 +255,30 @@ impl Accumulator {
                         }
                     }
                 });
+            // One task per level and year: the partners of that year-end.
+            self.trust_yearly
+                .par_chunks_mut(partners)
+                .zip(self.interop_yearly.par_chunks_mut(partners))
+                .zip(self.trust_yearly_diff.par_chunks_mut(partners))
+                .enumerate()
+                .for_each(|(i, ((trust, interop), diff))| {
+                    let (l, at) = (i / years, (i % years) * partners);
+                    for t in block {
+                        let (o, first) = (&t[l], &t[0].partner_trust_yearly);
+                        let Some(row) = o.partner_trust_yearly.get(at..at + partners) else {
+                            continue;
+                        };
+                        let inter = &o.partner_interop_yearly[at..at + partners];
+                        for p in 0..partners {
+                            trust[p].add(row[p]);
+                            interop[p].add(inter[p]);
+                            let d = row[p] - first[at + p];
+                            if d.is_finite() {
+                                diff[p].add(d);
+                            }
+                        }
+                    }
+                });
         }
     }
 
@@ -246,6 +298,19 @@ impl Accumulator {
             a.merge(b);
         }
         for (a, b) in self.interop.iter_mut().zip(&other.interop) {
+            a.merge(b);
+        }
+        for (a, b) in self.trust_yearly.iter_mut().zip(&other.trust_yearly) {
+            a.merge(b);
+        }
+        for (a, b) in self.interop_yearly.iter_mut().zip(&other.interop_yearly) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .trust_yearly_diff
+            .iter_mut()
+            .zip(&other.trust_yearly_diff)
+        {
             a.merge(b);
         }
     }
@@ -271,6 +336,21 @@ impl Accumulator {
         &self.interop[l * self.partners + p]
     }
 
+    /// Partner `p`'s trust at the end of year `y` at level `l`.
+    pub fn trust_yearly(&self, l: usize, y: usize, p: usize) -> &MeanColumn {
+        &self.trust_yearly[self.pyi(l, y, p)]
+    }
+
+    pub fn interop_yearly(&self, l: usize, y: usize, p: usize) -> &MeanColumn {
+        &self.interop_yearly[self.pyi(l, y, p)]
+    }
+
+    /// Mean and 95% CI of the paired difference of partner `p`'s trust at the end of year `y`
+    /// from the first level's.
+    pub fn trust_yearly_difference(&self, l: usize, y: usize, p: usize) -> (f64, f64, f64) {
+        mean_ci(&self.trust_yearly_diff[self.pyi(l, y, p)])
+    }
+
     /// Half-width of the 95% CI of the mean of `m` at level `l` (NaN below 2 values).
     pub fn half_width(&self, l: usize, m: Metric) -> f64 {
         let (_, lo, hi) = self.metric(l, m).mean_ci();
@@ -290,6 +370,8 @@ impl Accumulator {
             .iter_mut()
             .chain(self.trust.iter_mut())
             .chain(self.interop.iter_mut())
+            .chain(self.trust_yearly.iter_mut())
+            .chain(self.interop_yearly.iter_mut())
     }
 
     pub(crate) fn mean_columns(&self) -> impl Iterator<Item = &MeanColumn> {
@@ -297,13 +379,17 @@ impl Accumulator {
             .iter()
             .chain(self.trust.iter())
             .chain(self.interop.iter())
+            .chain(self.trust_yearly.iter())
+            .chain(self.interop_yearly.iter())
     }
 
-    pub(crate) fn diffs_mut(&mut self) -> &mut [Moments] {
-        &mut self.diff
+    pub(crate) fn diffs_mut(&mut self) -> impl Iterator<Item = &mut Moments> {
+        self.diff
+            .iter_mut()
+            .chain(self.trust_yearly_diff.iter_mut())
     }
 
-    pub(crate) fn diffs(&self) -> &[Moments] {
-        &self.diff
+    pub(crate) fn diffs(&self) -> impl Iterator<Item = &Moments> {
+        self.diff.iter().chain(self.trust_yearly_diff.iter())
     }
 }

@@ -9,7 +9,7 @@ use super::sketch::{Quantiles, Sketch, Store};
 use std::io::Write;
 
 const MAGIC: &[u8; 8] = b"DIPCAPAC";
-const VERSION: u64 = 2;
+const VERSION: u64 = 3;
 
 /// Writes the encoding to any `io::Write` — a file through a `BufWriter`, so that a checkpoint
 /// of several megabytes is never held in memory whole (building it in a `Vec` every few

@@ -10,8 +10,9 @@ use dipcap::charts::{ChartData, Source};
 
 use crate::common::*;
 
-/// Charts a run draws: 1 cliff + 5 capacity + 5 box + 5 ECDF + 5 fans + partners + 2 money.
-const CHARTS: usize = 25;
+/// Charts a run draws: 1 cliff + 5 capacity + 5 box + 5 ECDF + 5 fans + DCI decomposition +
+/// partners + who notices first + 2 money.
+const CHARTS: usize = 26;
 
 fn run_into(name: &str, out: &Path, trials: &str, extra: &[&str]) {
     let scenario = scenario_path(name);
@@ -126,7 +127,7 @@ fn plot_redraws_identical_svgs_and_report_from_the_files() {
     std::fs::remove_file(out.join("trials.csv")).unwrap();
     let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("25 charts"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("26 charts"));
     for (path, bytes) in &before {
         let again = std::fs::read(path).unwrap_or_else(|_| panic!("{path:?} not redrawn"));
         if path.extension().unwrap() == "png" {
@@ -299,4 +300,83 @@ fn report_loads_in_headless_chromium_with_summary_and_every_chart() {
         std::fs::metadata(&shot).unwrap().len() > 100_000,
         "screenshot taken"
     );
+}
+
+/// `partners_yearly.csv` holds every level × year × partner; its last year is `partners.csv`;
+/// the baseline's paired difference is zero; deeper cuts are noticed no later; the report and
+/// the "who notices first" chart name the first partner to notice.
+#[test]
+fn partners_yearly_shows_who_notices_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    run_into("baseline", &out, "300", &[]);
+    let read = |f: &str| -> Vec<HashMap<String, String>> {
+        let mut r = csv::Reader::from_path(out.join(f)).unwrap();
+        r.deserialize().map(|x| x.unwrap()).collect()
+    };
+    let yearly = read("partners_yearly.csv");
+    let ends = read("partners.csv");
+    let s = load(&scenario_path("baseline"));
+    let (levels, years, partners) = (s.budget.levels.len(), s.years, s.partners.len());
+    assert_eq!(yearly.len(), levels * years * partners);
+    let last = years.to_string();
+    for e in &ends {
+        let row = yearly
+            .iter()
+            .find(|r| r["year"] == last && r["level"] == e["level"] && r["partner"] == e["partner"])
+            .unwrap();
+        assert_eq!(row["trust_mean"], e["trust_mean"], "{}", e["partner"]);
+        assert_eq!(row["interop_mean"], e["interop_mean"], "{}", e["partner"]);
+    }
+    let num = |r: &HashMap<String, String>, k: &str| r[k].parse::<f64>().unwrap();
+    for r in yearly.iter().filter(|r| r["level"] == "1") {
+        assert_eq!(num(r, "trust_diff_mean"), 0.0);
+    }
+    for r in &yearly {
+        assert!(
+            num(r, "trust_p5") <= num(r, "trust_p50") && num(r, "trust_p50") <= num(r, "trust_p95")
+        );
+        assert!(num(r, "trust_diff_ci95_lo") <= num(r, "trust_diff_mean"));
+        assert!((0.0..=1.0).contains(&num(r, "trust_mean")));
+    }
+    // First year-end at which each partner is clearly (95%) more than 0.05 below full budget.
+    let first = |level: &str, partner: &str| {
+        yearly
+            .iter()
+            .filter(|r| r["level"] == level && r["partner"] == partner)
+            .find(|r| num(r, "trust_diff_ci95_hi") < -dipcap::charts::notice::NOTICE_DROP)
+            .map(|r| r["fiscal_year"].parse::<i64>().unwrap())
+    };
+    let cut_year = s.start_year + s.budget.cut.start_year as i64;
+    let mut noticed = 0;
+    for p in &s.partners {
+        let (at80, at70) = (first("0.8", &p.name), first("0.7", &p.name));
+        if let Some(y) = at70 {
+            noticed += 1;
+            assert!(y >= cut_year, "{} notices before the cut", p.name);
+        }
+        if let (Some(a), Some(b)) = (at80, at70) {
+            assert!(b <= a, "{}: 70% noticed in {b}, 80% in {a}", p.name);
+        }
+        assert!(at70.is_some() || at80.is_none(), "{}", p.name);
+    }
+    assert!(
+        noticed >= partners / 2,
+        "only {noticed} partners notice 70%"
+    );
+    let data = ChartData::load(&Source::Folder(&out)).unwrap();
+    let rank = dipcap::charts::notice::ranking(&data);
+    let (who, year) = rank[0].clone();
+    assert_eq!(year, first("0.7", &who));
+    assert!(rank.iter().all(|(_, y)| y.is_none() || *y >= year));
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains(&format!(
+            "The first to notice is {who}: by the end of FY{}",
+            year.unwrap()
+        )),
+        "report does not name {who}"
+    );
+    let svg = std::fs::read_to_string(out.join("charts/partners-notice-first.svg")).unwrap();
+    assert!(svg.contains("Which partners notice the cut first") && svg.contains(&who));
 }

@@ -29,6 +29,7 @@ fn run_writes_every_output_with_the_documented_columns() {
         "summary.csv",
         "summary.json",
         "partners.csv",
+        "partners_yearly.csv",
         "manifest.json",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");

@@ -67,12 +67,13 @@ fn wait_for_checkpoint(out: &Path) {
 }
 
 /// The outputs that must not depend on interruption (the manifest and report carry times).
-const SAME: [&str; 8] = [
+const SAME: [&str; 9] = [
     "trials.csv",
     "summary.csv",
     "summary.json",
     "yearly.csv",
     "partners.csv",
+    "partners_yearly.csv",
     "percentiles.csv",
     "charts/capacity-cliff.svg",
     "charts/fan-readiness.svg",
