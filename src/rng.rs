@@ -30,6 +30,9 @@ pub enum Process {
     Joint(u32),
     /// Partners' decisions to contribute to the crises of type `i`: one uniform per crisis.
     Assist(u32),
+    /// Partner `p`'s invitations to its own exercises: per fiscal year, the uniform its
+    /// invitation chance is compared with and the uniform that places the exercise in the year.
+    Invite(u32),
 }
 
 impl Process {
@@ -41,6 +44,7 @@ impl Process {
             Process::Crisis(i) => 1_000 + u64::from(i),
             Process::Joint(j) => 2_000 + u64::from(j),
             Process::Assist(i) => 3_000 + u64::from(i),
+            Process::Invite(p) => 4_000 + u64::from(p),
         }
     }
 }

@@ -12,10 +12,14 @@ pub enum Event {
     CrisisEnd(u32),
     UnitFree(u32),
     ExerciseEnd(u32),
+    /// A partner's own exercise the country was invited to ends (payload: the host partner).
+    InvitationEnd(u32),
     PersonnelChange,
     PostOpen(u32),
     Tick(u32),
     ExerciseStart(u32),
+    /// A partner's own exercise the country was invited to starts (payload: the host partner).
+    InvitationStart(u32),
     CrisisArrival(u32),
     CrisisDetected(u32),
     CrisisDeadline(u32),
@@ -33,13 +37,15 @@ impl Event {
             Event::CrisisEnd(_) => 3,
             Event::UnitFree(_) => 4,
             Event::ExerciseEnd(_) => 5,
-            Event::PersonnelChange => 6,
-            Event::PostOpen(_) => 7,
-            Event::Tick(_) => 8,
-            Event::ExerciseStart(_) => 9,
-            Event::CrisisArrival(_) => 10,
-            Event::CrisisDetected(_) => 11,
-            Event::CrisisDeadline(_) => 12,
+            Event::InvitationEnd(_) => 6,
+            Event::PersonnelChange => 7,
+            Event::PostOpen(_) => 8,
+            Event::Tick(_) => 9,
+            Event::ExerciseStart(_) => 10,
+            Event::InvitationStart(_) => 11,
+            Event::CrisisArrival(_) => 12,
+            Event::CrisisDetected(_) => 13,
+            Event::CrisisDeadline(_) => 14,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The domain mechanisms, one module each, named as `docs/MODEL.md` names them: the budget
 //! envelope and cut rules (`budget`) and the money of each line (`ledger`), forces and readiness
 //! (`forces`), partners' trust and interoperability (`partners`), presence abroad (`presence`),
-//! exercises (`exercises`), partner programmes (`programmes`), the alliance (`alliance`), joint
+//! exercises (`exercises`) and the partners' invitations to theirs (`invitations`), partner programmes (`programmes`), the alliance (`alliance`), joint
 //! procurement (`procurement`), crises (`crisis`: arrivals and response) and outcomes with the
 //! DCI (`outcomes`); the relaxation and update rules they share (`dynamics`, `exp`). Each owns
 //! its state and handlers; `world` composes them for one trial and maps events to them.
@@ -13,6 +13,7 @@ pub(crate) mod dynamics;
 pub mod exercises;
 pub(crate) mod exp;
 pub mod forces;
+pub(crate) mod invitations;
 pub(crate) mod ledger;
 pub(crate) mod outcomes;
 pub mod partners;

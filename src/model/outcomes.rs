@@ -40,6 +40,9 @@ pub struct Counters {
     pub exercises_held: f64,
     pub exercises_scaled: f64,
     pub exercises_cancelled: f64,
+    /// Invitations to partners' own exercises, received and taken up.
+    pub invitations: f64,
+    pub invitations_accepted: f64,
     /// Exercises with at least one ally: planned, and held weighted by the units sent (σ).
     pub ally_exercises_planned: f64,
     pub ally_exercises_held: f64,
@@ -149,6 +152,14 @@ impl Tally {
                 c.ally_exercises_held += scale;
             }
         });
+    }
+
+    pub fn invited(&mut self) {
+        self.add(|c| c.invitations += 1.0);
+    }
+
+    pub fn invitation_accepted(&mut self) {
+        self.add(|c| c.invitations_accepted += 1.0);
     }
 
     pub fn exercise_cancelled(&mut self) {
@@ -366,6 +377,8 @@ pub fn trial_metrics(
     set(Metric::ExercisesScaled, t.exercises_scaled);
     set(Metric::ExercisesCancelled, t.exercises_cancelled);
     set(Metric::ExercisesHeldShare, components.exercises);
+    set(Metric::Invitations, t.invitations);
+    set(Metric::InvitationsAccepted, t.invitations_accepted);
     set(Metric::PostsOpen, components.presence);
     set(Metric::PostsOpenEnd, seen.posts_open as f64);
     set(Metric::ProgrammePlanned, t.programme_planned);

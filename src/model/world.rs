@@ -23,6 +23,7 @@ use crate::model::crisis::response::{Crises, Responders};
 use crate::model::crisis::{CrisisDraw, Exogenous};
 use crate::model::exercises::Exercises;
 use crate::model::forces::Forces;
+use crate::model::invitations::Invitations;
 use crate::model::ledger::Ledger;
 use crate::model::outcomes::{self, Observed, Tally, TrialOutcome};
 use crate::model::partners::Partners;
@@ -45,6 +46,7 @@ struct World<'a> {
     partners: Partners,
     presence: Presence,
     exercises: Exercises,
+    invitations: Invitations,
     programmes: Programmes,
     procurement: JointProcurement,
     reprogramming: Reprogramming,
@@ -124,6 +126,19 @@ impl Handler for World<'_> {
                     .end(self.s, e, &mut self.forces, &mut self.partners, tl);
                 self.serve(tl);
             }
+            Event::InvitationStart(p) => self.invitations.start(
+                self.s,
+                p as usize,
+                &mut self.forces,
+                &mut self.ledger,
+                &mut self.tally,
+                tl,
+            ),
+            Event::InvitationEnd(p) => {
+                self.invitations
+                    .end(self.s, p as usize, &mut self.forces, &mut self.partners, tl);
+                self.serve(tl);
+            }
             Event::PostOpen(p) => {
                 self.presence
                     .reopened(self.s, p as usize, &mut self.partners, tl)
@@ -148,6 +163,7 @@ impl<'a> World<'a> {
             partners: Partners::new(s),
             presence: Presence::new(s),
             exercises: Exercises::new(s),
+            invitations: Invitations::new(s),
             programmes: Programmes::new(s),
             reprogramming: Reprogramming::default(),
             procurement: JointProcurement::new(s),
@@ -180,6 +196,8 @@ impl<'a> World<'a> {
         self.forces.plan_personnel(s, &mut self.ledger, tl);
         self.plan_procurement(tl, true);
         self.exercises.open_year(s, y, &mut self.tally, tl);
+        self.invitations
+            .open_year(s, y, self.exo, &mut self.partners, &mut self.tally, tl);
         self.programmes.open_year(s, y, &mut self.tally);
         self.plan_engagement(tl, true);
         let base = y as f64 * DAYS_PER_YEAR;
@@ -247,7 +265,10 @@ impl<'a> World<'a> {
             tl.ticks_done = k;
             let outlook = Outlook {
                 payroll: self.forces.payroll_forecast(tl),
-                training: self.forces.training_outlook(TICKS_PER_YEAR - k),
+                // A guest's cost at a partner's exercise is operations money (travel, fuel,
+                // per diem), so invitations not yet taken up keep theirs from reprogramming.
+                training: self.forces.training_outlook(TICKS_PER_YEAR - k)
+                    + self.invitations.outlook(s, tl.year),
                 engagement: self.presence.outlook(s, tl.year, TICKS_PER_YEAR - k)
                     + self.programmes.outlook(s, tl.year, TICKS_PER_YEAR - k)
                     + self.exercises.outlook(s, tl.year),

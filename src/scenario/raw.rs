@@ -574,6 +574,10 @@ pub struct RawFeedback {
     pub intelligence_sharing: f64,
     pub contribution_rate: f64,
     pub contribution_units: i64,
+    pub invitation_rate: f64,
+    pub invitation_units: i64,
+    pub invitation_days: f64,
+    pub invitation_cost: f64,
 }
 
 impl Default for RawFeedback {
@@ -583,6 +587,10 @@ impl Default for RawFeedback {
             intelligence_sharing: 0.0,
             contribution_rate: 0.0,
             contribution_units: 1,
+            invitation_rate: 0.0,
+            invitation_units: 1,
+            invitation_days: 14.0,
+            invitation_cost: 0.0,
         }
     }
 }

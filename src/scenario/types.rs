@@ -579,6 +579,15 @@ pub struct Feedback {
     pub contribution_rate: f64,
     /// Units a contributing partner sends (the country still sends at least one).
     pub contribution_units: usize,
+    /// v₀: the chance a partner at its starting trust invites the country to its own exercise
+    /// in a fiscal year.
+    pub invitation_rate: f64,
+    /// Units an invitation asks for.
+    pub invitation_units: usize,
+    /// Days an invited unit is away.
+    pub invitation_days: f64,
+    /// The guest's cost per unit sent, in million (FY1 prices; the host pays the rest).
+    pub invitation_cost: f64,
 }
 
 #[cfg(test)]

@@ -120,6 +120,8 @@ fn quiet_baseline() -> toml::Table {
     for k in ["crises", "exercises", "posts", "programmes"] {
         remove(&mut t, k);
     }
+    // Partners' invitations would take units away and spend operations money.
+    set(&mut t, "feedback.invitation_rate", 0.0.into());
     t
 }
 
@@ -1149,5 +1151,86 @@ fn lost_trust_lowers_later_crisis_response_through_the_partners() {
         m < -3.0 * se,
         "with the partners' channel the cut lowers the response {:.4} more (SE {se:.4})",
         -m
+    );
+}
+
+#[test]
+fn partners_invite_less_as_trust_falls_and_an_invitation_taken_up_builds_trust() {
+    let run_with = |edit: &dyn Fn(&mut toml::Table)| {
+        let mut t = table(&scenario_path("baseline"));
+        set(
+            &mut t,
+            "budget.levels",
+            toml::Value::try_from(vec![1.0, 0.7]).unwrap(),
+        );
+        edit(&mut t);
+        let s = from_table(&t).unwrap();
+        run(
+            &s,
+            &RunConfig {
+                trials: 200,
+                seed: 5,
+                threads: 0,
+                precision: None,
+            },
+        )
+        .unwrap()
+    };
+    let on = run_with(&|_| {});
+    let (asked_full, asked_cut) = (
+        mean(&on.metric(0, Metric::Invitations)),
+        mean(&on.metric(1, Metric::Invitations)),
+    );
+    let (went_full, went_cut) = (
+        mean(&on.metric(0, Metric::InvitationsAccepted)),
+        mean(&on.metric(1, Metric::InvitationsAccepted)),
+    );
+    let s = from_table(&table(&scenario_path("baseline"))).unwrap();
+    // At the trust they start with, partners invite v₀ of the years; at full budget trust rises
+    // towards its equilibrium (above where most partners start), and the chance with it.
+    let expected = s.feedback.invitation_rate * (s.partners.len() * s.years) as f64;
+    eprintln!(
+        "invited {asked_full} → {asked_cut}, taken up {went_full} → {went_cut}; v₀·P·Y = {expected}"
+    );
+    assert!(
+        asked_full > expected && asked_full < 1.4 * expected,
+        "{asked_full} vs v₀·P·Y = {expected}"
+    );
+    assert!(
+        asked_cut < asked_full - 5.0,
+        "partners who trust the country less invite it less: {asked_full} → {asked_cut}"
+    );
+    assert!(went_full <= asked_full && went_cut <= asked_cut);
+    assert!(
+        went_full > 0.95 * asked_full,
+        "at full budget nearly every invitation is taken up: {went_full} of {asked_full}"
+    );
+    assert!(
+        asked_cut - went_cut > asked_full - went_full,
+        "the cut leaves fewer units ready and less operations money, so more are declined"
+    );
+    // Switched off, no partner invites; with no invitations at all, trust ends lower at full
+    // budget (the invitations' gains are part of the relationship).
+    let off = run_with(&|t| set(t, "feedback.enabled", false.into()));
+    assert_eq!(mean(&off.metric(0, Metric::Invitations)), 0.0);
+    assert_eq!(mean(&off.metric(1, Metric::InvitationsAccepted)), 0.0);
+    let none = run_with(&|t| set(t, "feedback.invitation_rate", 0.0.into()));
+    let (with_inv, without) = (
+        on.metric(0, Metric::TrustWeighted),
+        none.metric(0, Metric::TrustWeighted),
+    );
+    let gain: Vec<f64> = with_inv.iter().zip(&without).map(|(a, b)| a - b).collect();
+    let up = gain.iter().filter(|g| **g > 0.0).count() as f64 / gain.len() as f64;
+    eprintln!(
+        "trust gain from invitations {:.4}, {:.0}% of trials up",
+        mean(&gain),
+        100.0 * up
+    );
+    // Not every trial: a unit away at a partner's exercise can miss a crisis, which costs trust.
+    assert!(
+        mean(&gain) > 0.01 && up > 0.9,
+        "trust ends higher with invitations taken up: {:.4}, {:.0}% of trials",
+        mean(&gain),
+        100.0 * up
     );
 }

@@ -84,6 +84,10 @@ pub struct Exogenous {
     /// Per joint programme j and fiscal year y, at `j × years + y`: the uniform its exit
     /// hazard is compared with (stream `Joint(j)`), so a deeper cut can only add exits.
     pub joint_exit: Vec<f64>,
+    /// Per partner p and fiscal year y, at `p × years + y`: (the uniform its invitation chance
+    /// is compared with, the uniform that places its exercise in the year), stream `Invite(p)`;
+    /// empty when `feedback.invitation_rate` is 0.
+    pub invitations: Vec<(f64, f64)>,
 }
 
 /// The exogenous draws of one trial.
@@ -103,8 +107,17 @@ pub fn exogenous(s: &Scenario, seed: u64, trial: u64) -> Exogenous {
         let mut rng = stream(seed, trial, Process::Joint(j as u32));
         joint_exit.extend((0..s.years).map(|_| unit_f64(&mut rng)));
     }
+    let mut invitations = Vec::new();
+    if s.feedback.invitation_rate > 0.0 {
+        invitations.reserve(s.partners.len() * s.years);
+        for p in 0..s.partners.len() {
+            let mut rng = stream(seed, trial, Process::Invite(p as u32));
+            invitations.extend((0..s.years).map(|_| (unit_f64(&mut rng), unit_f64(&mut rng))));
+        }
+    }
     Exogenous {
         gdp_growth,
         joint_exit,
+        invitations,
     }
 }

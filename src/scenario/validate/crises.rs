@@ -126,12 +126,17 @@ pub(super) fn dci(c: &Checker, d: &RawDci) -> R<DciWeights> {
     Ok(dci)
 }
 
-/// `[feedback]`: fractions, and a whole number of units; `enabled = false` sets every effect to 0.
+/// `[feedback]`: fractions, whole numbers of units, days within a year and a cost;
+/// `enabled = false` sets every effect to 0.
 pub(super) fn feedback(c: &Checker, f: &RawFeedback) -> R<Feedback> {
     let on = Feedback {
         intelligence: check!(c, "feedback", f.intelligence_sharing, fraction)?,
         contribution_rate: check!(c, "feedback", f.contribution_rate, fraction)?,
         contribution_units: check!(c, "feedback", f.contribution_units, int, 0, 100_000)?,
+        invitation_rate: check!(c, "feedback", f.invitation_rate, fraction)?,
+        invitation_units: check!(c, "feedback", f.invitation_units, int, 1, 100_000)?,
+        invitation_days: check!(c, "feedback", f.invitation_days, range, 1.0, 365.0, "days")?,
+        invitation_cost: check!(c, "feedback", f.invitation_cost, non_negative, "million")?,
     };
     Ok(if f.enabled {
         on
@@ -139,6 +144,7 @@ pub(super) fn feedback(c: &Checker, f: &RawFeedback) -> R<Feedback> {
         Feedback {
             intelligence: 0.0,
             contribution_rate: 0.0,
+            invitation_rate: 0.0,
             ..on
         }
     })
