@@ -11,7 +11,7 @@ use crate::output::folder;
 use crate::scenario::{Named, Scenario};
 use crate::stats::accumulator::Accumulator;
 
-use super::num;
+use super::push_num;
 use super::records::{
     self, PartnerRecord, PartnerYearRecord, PercentileRecord, SummaryRecord, TraceRecord,
     YearlyRecord,
@@ -27,13 +27,13 @@ pub fn trials_header() -> Result<Vec<u8>, RunError> {
 /// The `trials.csv` row of one trial at one level (with its line end).
 pub fn trial_row(level: f64, trial: u64, o: &TrialOutcome) -> String {
     let mut row = String::with_capacity(16 * (o.metrics.len() + 2));
-    row.push_str(&num(level));
+    push_num(&mut row, level);
     row.push(',');
-    row.push_str(&trial.to_string());
+    row.push_str(itoa::Buffer::new().format(trial));
     for v in &o.metrics {
         row.push(',');
-        // Numbers never need CSV quoting: digits, '.', '-', 'e', "NaN", "inf".
-        row.push_str(&num(*v));
+        // Numbers never need CSV quoting: digits, '.', '-', "NaN", "inf".
+        push_num(&mut row, *v);
     }
     row.push('\n');
     row
