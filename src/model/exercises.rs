@@ -185,7 +185,7 @@ impl Exercises {
         }
         let ex = &s.exercises[e];
         let mut ready = std::mem::take(&mut self.ready);
-        forces.ready_units(&s.forces, ex.min_readiness, tl.now, &mut ready);
+        forces.ready_units(&s.forces, ex.min_readiness, tl.now, ex.units, &mut ready);
         let n = ready.len().min(ex.units);
         let mut parts = Parts {
             ledger,

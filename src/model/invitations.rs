@@ -149,7 +149,13 @@ impl Invitations {
         }
         let f = &s.feedback;
         let mut ready = std::mem::take(&mut self.ready);
-        forces.ready_units(&s.forces, s.forces.deploy_min_readiness, tl.now, &mut ready);
+        forces.ready_units(
+            &s.forces,
+            s.forces.deploy_min_readiness,
+            tl.now,
+            f.invitation_units,
+            &mut ready,
+        );
         let n = ready.len().min(f.invitation_units);
         let scale = n as f64 / f.invitation_units as f64;
         let cost = Self::cost(s, ledger.current_year()) * scale;

@@ -252,33 +252,41 @@ impl Crises {
         tl: &mut Timeline,
     ) -> bool {
         let mut ready = std::mem::take(&mut self.ready);
-        with.forces
-            .ready_units(&s.forces, s.forces.deploy_min_readiness, tl.now, &mut ready);
-        let deployed = self.try_deploy(s, draws, i, &ready, with, tl);
+        let count = with.forces.ready_units(
+            &s.forces,
+            s.forces.deploy_min_readiness,
+            tl.now,
+            self.states[i].needed,
+            &mut ready,
+        );
+        let deployed = self.try_deploy(s, draws, i, &ready, count, with, tl);
         self.ready = ready;
         deployed
     }
 
     /// Deploys crisis `i` from the ready units if they can reach it in time and the money is
     /// there.
+    #[allow(clippy::too_many_arguments)]
     fn try_deploy(
         &mut self,
         s: &Scenario,
         draws: &[CrisisDraw],
         i: usize,
         ready: &[(usize, f64)],
+        count: usize,
         with: &mut Responders,
         tl: &mut Timeline,
     ) -> bool {
         let f = &s.forces;
         let c = &draws[i];
         let needed = self.states[i].needed;
-        if ready.len() < needed {
+        // `ready` holds the `needed` most ready of the `count` ready units.
+        if count < needed {
             return false;
         }
         // A crisis below the reserve's priority may not take the last ready units kept back.
         let reserve = &s.unit_reserve;
-        if ready.len() - needed < reserve.units && s.crises[c.kind].priority > reserve.priority {
+        if count - needed < reserve.units && s.crises[c.kind].priority > reserve.priority {
             return false;
         }
         let chosen = &ready[..needed];

@@ -144,28 +144,45 @@ impl Forces {
         readiness(unit.r0, unit.trend, now - unit.t0, f.decay_days)
     }
 
-    /// Idle units at or above `min_readiness`, most ready first, with their readiness now, into
-    /// `out` (the caller's reused buffer).
+    /// The `keep` most ready idle units at or above `min_readiness`, most ready first, with
+    /// their readiness now, into `out` (the caller's reused buffer); returns how many such
+    /// units there are in all.
     #[inline(always)]
     pub fn ready_units(
         &self,
         f: &ForcesSpec,
         min_readiness: f64,
         now: f64,
+        keep: usize,
         out: &mut Vec<(usize, f64)>,
-    ) {
+    ) -> usize {
         out.clear();
+        let mut count = 0;
+        // Most ready first, ties by unit number: the keys are unique, so this is the one
+        // deterministic order. Only the best `keep` are kept, by insertion into a short sorted
+        // list (callers want one to a few units of a force of dozens: a full sort cost more).
+        let better = |a: &(usize, f64), b: &(usize, f64)| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)) == std::cmp::Ordering::Less
+        };
         for u in 0..self.units.len() {
             if self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise {
                 let r = self.readiness(u, f, now);
                 if r >= min_readiness {
-                    out.push((u, r));
+                    count += 1;
+                    let c = (u, r);
+                    if out.len() == keep && (keep == 0 || !better(&c, &out[keep - 1])) {
+                        continue;
+                    }
+                    let mut at = out.len();
+                    while at > 0 && better(&c, &out[at - 1]) {
+                        at -= 1;
+                    }
+                    out.insert(at, c);
+                    out.truncate(keep);
                 }
             }
         }
-        // Ties by unit number: keys are unique, so the unstable sort (which never allocates)
-        // gives the one deterministic order.
-        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        count
     }
 
     /// Sends unit `u`, whose readiness now is `r` (as [`Self::ready_units`] just gave it), away.
