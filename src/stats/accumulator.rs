@@ -90,6 +90,23 @@ impl MeanColumn {
         self.quantiles.merge(&other.quantiles);
     }
 
+    /// [`Self::add`] for a partner's column, year by year or at the end (smaller exact buffer,
+    /// coarser sketch: see [`super::sketch::SERIES_CAPACITY`]; the same for both, so the last
+    /// year of `partners_yearly.csv` equals `partners.csv`).
+    pub fn add_series(&mut self, x: f64) {
+        if x.is_finite() {
+            self.n += 1;
+            self.sum.add(x);
+            self.quantiles.add_series(x);
+        }
+    }
+
+    pub fn merge_series(&mut self, other: &MeanColumn) {
+        self.n += other.n;
+        self.sum.merge(&other.sum);
+        self.quantiles.merge_series(&other.quantiles);
+    }
+
     pub fn mean(&self) -> f64 {
         if self.n == 0 {
             f64::NAN
@@ -175,8 +192,8 @@ impl Accumulator {
                 }
             }
             for p in 0..self.partners {
-                self.trust[l * self.partners + p].add(o.partner_trust[p]);
-                self.interop[l * self.partners + p].add(o.partner_interop[p]);
+                self.trust[l * self.partners + p].add_series(o.partner_trust[p]);
+                self.interop[l * self.partners + p].add_series(o.partner_interop[p]);
             }
             let at = l * self.years * self.partners;
             let cells = o
@@ -186,8 +203,8 @@ impl Accumulator {
                 .zip(&outcomes[0].partner_trust_yearly)
                 .take(self.years * self.partners);
             for (k, ((t, i), first)) in cells.enumerate() {
-                self.trust_yearly[at + k].add(*t);
-                self.interop_yearly[at + k].add(*i);
+                self.trust_yearly[at + k].add_series(*t);
+                self.interop_yearly[at + k].add_series(*i);
                 let d = t - first;
                 if d.is_finite() {
                     self.trust_yearly_diff[at + k].add(d);
@@ -250,8 +267,8 @@ impl Accumulator {
                     for t in block {
                         let o = &t[l];
                         for p in 0..partners {
-                            trust[p].add(o.partner_trust[p]);
-                            interop[p].add(o.partner_interop[p]);
+                            trust[p].add_series(o.partner_trust[p]);
+                            interop[p].add_series(o.partner_interop[p]);
                         }
                     }
                 });
@@ -270,8 +287,8 @@ impl Accumulator {
                         };
                         let inter = &o.partner_interop_yearly[at..at + partners];
                         for p in 0..partners {
-                            trust[p].add(row[p]);
-                            interop[p].add(inter[p]);
+                            trust[p].add_series(row[p]);
+                            interop[p].add_series(inter[p]);
                             let d = row[p] - first[at + p];
                             if d.is_finite() {
                                 diff[p].add(d);
@@ -295,16 +312,16 @@ impl Accumulator {
             a.merge(b);
         }
         for (a, b) in self.trust.iter_mut().zip(&other.trust) {
-            a.merge(b);
+            a.merge_series(b);
         }
         for (a, b) in self.interop.iter_mut().zip(&other.interop) {
-            a.merge(b);
+            a.merge_series(b);
         }
         for (a, b) in self.trust_yearly.iter_mut().zip(&other.trust_yearly) {
-            a.merge(b);
+            a.merge_series(b);
         }
         for (a, b) in self.interop_yearly.iter_mut().zip(&other.interop_yearly) {
-            a.merge(b);
+            a.merge_series(b);
         }
         for (a, b) in self
             .trust_yearly_diff
