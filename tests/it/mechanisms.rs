@@ -1234,3 +1234,79 @@ fn partners_invite_less_as_trust_falls_and_an_invitation_taken_up_builds_trust()
         100.0 * up
     );
 }
+
+#[test]
+fn cutting_a_programme_costs_its_partner_trust_beyond_the_lost_delivery() {
+    // Baseline cuts programmes pro rata with the engagement line (1.00 / 0.88 / 0.80 / 0.71 of
+    // their money at 100 / 90 / 80 / 70%); the volatility penalty is the trust a cut costs at
+    // once, on top of the slower loss of the programme's gains.
+    let run_with = |penalty: f64| {
+        let mut t = table(&scenario_path("baseline"));
+        set(&mut t, "trust.programme_cut_penalty", penalty.into());
+        let s = from_table(&t).unwrap();
+        run(
+            &s,
+            &RunConfig {
+                trials: 100,
+                seed: 5,
+                threads: 0,
+                precision: None,
+            },
+        )
+        .unwrap()
+    };
+    let (with, without) = (run_with(0.25), run_with(0.0));
+    let deepest = 3;
+    let delivered = mean(&with.metric(deepest, Metric::ProgrammeDeliveredShare));
+    assert!(
+        delivered < 0.75,
+        "the deepest cut reaches the programmes: {delivered}"
+    );
+    assert_eq!(
+        with.metric(0, Metric::TrustWeighted),
+        without.metric(0, Metric::TrustWeighted),
+        "at full budget no programme is cut, so the penalty changes nothing"
+    );
+    // The programme partners' trust at the end of the cut's first year (FY2027), paired.
+    let s = from_table(&table(&scenario_path("baseline"))).unwrap();
+    let np = s.partners.len();
+    let funded: Vec<usize> = (0..np)
+        .filter(|p| s.programmes.iter().any(|g| g.partner == *p))
+        .collect();
+    let first_year = s.budget.cut.start_year;
+    let year_end = |r: &dipcap::runner::RunResults| -> Vec<f64> {
+        r.outcomes
+            .iter()
+            .map(|o| {
+                let row = &o[deepest].partner_trust_yearly[first_year * np..(first_year + 1) * np];
+                funded.iter().map(|&p| row[p]).sum::<f64>() / funded.len() as f64
+            })
+            .collect()
+    };
+    let at_once: Vec<f64> = year_end(&with)
+        .iter()
+        .zip(&year_end(&without))
+        .map(|(a, b)| a - b)
+        .collect();
+    let later: Vec<f64> = with
+        .metric(deepest, Metric::TrustWeighted)
+        .iter()
+        .zip(&without.metric(deepest, Metric::TrustWeighted))
+        .map(|(a, b)| a - b)
+        .collect();
+    eprintln!(
+        "programme cut penalty at 70%: programme partners' trust {:.4} at the end of the cut's first year, weighted trust {:.4} at the horizon",
+        mean(&at_once),
+        mean(&later)
+    );
+    assert!(
+        at_once.iter().all(|d| *d < -0.01),
+        "the cut costs the programme partners trust at once (max {:?})",
+        at_once.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+    );
+    assert!(
+        later.iter().all(|d| *d < 0.0) && mean(&later) > mean(&at_once),
+        "and the loss fades as trust relaxes, without vanishing: {:.4}",
+        mean(&later)
+    );
+}
