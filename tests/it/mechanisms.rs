@@ -1310,3 +1310,120 @@ fn cutting_a_programme_costs_its_partner_trust_beyond_the_lost_delivery() {
         mean(&later)
     );
 }
+
+/// Every mechanism of `docs/MODEL.md` does something in a shipped scenario: set its key to the
+/// value that switches it off and some outcome moves, beyond Monte Carlo error, at the level
+/// named (paired over the same trials). (section, scenario, key, neutral value, metric, level
+/// index in the scenario's `budget.levels`.)
+#[test]
+fn no_mechanism_is_inert_in_the_shipped_scenarios() {
+    use toml::Value as V;
+    #[rustfmt::skip]
+    let cases: Vec<(&str, &str, &str, V, Metric, usize)> = vec![
+        ("2 reprogramming", "baseline", "budget.reprogramming.max_share", V::Float(0.0), Metric::Unspent, 0),
+        ("2 cut policy", "baseline", "budget.cut.policy", V::String("sticky_personnel".into()), Metric::Readiness, 3),
+        ("2 engagement split", "baseline", "budget.engagement_split", V::String("order".into()), Metric::ProgrammeDeliveredShare, 3),
+        ("3 training decay", "baseline", "forces.decay_days", V::Float(1e6), Metric::Readiness, 3),
+        ("3 exercise readiness", "baseline", "forces.exercise_readiness_gain", V::Float(0.0), Metric::Readiness, 0),
+        ("3 deployment wear", "baseline", "forces.deployment_wear", V::Float(0.0), Metric::Readiness, 0),
+        ("3 reconstitution", "baseline", "forces.reconstitution_days", V::Float(0.0), Metric::ResponseRate, 3),
+        ("3 mobilisation", "baseline", "forces.mobilisation_days_max", V::Float(2.0), Metric::ResponseDays, 3),
+        ("3 personnel lag", "baseline", "forces.personnel_lag_days", V::Float(0.0), Metric::SpentPersonnel, 3),
+        ("4 presence slows decay", "baseline", "trust.presence_decay_factor", V::Float(1.0), Metric::TrustWeighted, 0),
+        ("4 regional spillover", "baseline", "trust.regional_spillover", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("4 crisis help", "baseline", "trust.crisis_help_gain", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("4 unanswered crises", "baseline", "trust.crisis_unanswered_penalty", V::Float(0.0), Metric::TrustWeighted, 3),
+        ("4 interoperability speeds mobilisation", "baseline", "interoperability.mobilisation_speedup", V::Float(0.0), Metric::ResponseDays, 0),
+        ("5 attachés", "baseline", "trust.attache_gain", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("5 post closure", "baseline", "budget.post_closure", V::String("priority".into()), Metric::PostsOpen, 1),
+        ("6 exercises build trust", "baseline", "trust.exercise_gain", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("6 exercises build interoperability", "baseline", "interoperability.exercise_gain", V::Float(0.0), Metric::Interoperability, 0),
+        ("6 cancellations", "balkan-cooperation", "trust.exercise_cancel_penalty", V::Float(0.0), Metric::TrustWeighted, 3),
+        ("6 invitations", "baseline", "feedback.invitation_rate", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("7 programmes build trust", "baseline", "trust.programme_gain", V::Float(0.0), Metric::TrustWeighted, 0),
+        ("7 programme volatility", "baseline", "trust.programme_cut_penalty", V::Float(0.0), Metric::TrustWeighted, 3),
+        ("8 credibility inertia", "baseline", "alliance.credibility_adjustment", V::Float(0.0), Metric::Credibility, 3),
+        ("8 pledge weight", "baseline", "alliance.pledge_weight", V::Float(0.0), Metric::Credibility, 3),
+        ("8 credibility floor", "baseline", "alliance.credibility_floor", V::Float(0.0), Metric::Credibility, 3),
+        ("8 pledge penalty", "baseline", "trust.pledge_penalty", V::Float(0.0), Metric::TrustWeighted, 3),
+        ("8 joint procurement interoperability", "baseline", "interoperability.joint_procurement_gain", V::Float(0.0), Metric::Interoperability, 0),
+        ("8 leaving a joint programme", "baseline", "trust.procurement_withdraw_penalty", V::Float(0.0), Metric::TrustWeighted, 3),
+        ("9 unit reserve", "baseline", "crisis_response.reserve_units", V::Integer(0), Metric::ResponseRate, 3),
+        ("9 intelligence sharing", "baseline", "feedback.intelligence_sharing", V::Float(0.0), Metric::ResponseDays, 0),
+        ("9 partners' contributions", "baseline", "feedback.contribution_rate", V::Float(0.0), Metric::ResponseRate, 0),
+    ];
+    let runs = |scenario: &str, edit: Option<(&str, &V)>| {
+        let mut t = table(&scenario_path(scenario));
+        if let Some((k, v)) = edit {
+            set(&mut t, k, v.clone());
+        }
+        let s = from_table(&t).unwrap_or_else(|e| panic!("{scenario} {edit:?}: {e}"));
+        run(
+            &s,
+            &RunConfig {
+                trials: 60,
+                seed: 11,
+                threads: 0,
+                precision: None,
+            },
+        )
+        .unwrap()
+    };
+    let mut inert = Vec::new();
+    for (section, scenario, key, value, metric, level) in &cases {
+        let (on, off) = (runs(scenario, None), runs(scenario, Some((key, value))));
+        // 3 stands for the deepest level of a scenario with fewer.
+        let level = (*level).min(on.levels.len() - 1);
+        let d: Vec<f64> = on
+            .metric(level, *metric)
+            .iter()
+            .zip(&off.metric(level, *metric))
+            .map(|(a, b)| a - b)
+            .filter(|d| d.is_finite())
+            .collect();
+        let m = mean(&d);
+        let sd = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (d.len() - 1) as f64).sqrt();
+        let se = sd / (d.len() as f64).sqrt();
+        eprintln!(
+            "{section:40} {scenario:20} {key} = {value}: {} moves {m:+.5} ± {se:.5}",
+            metric.name()
+        );
+        if !(m.abs() > 3.0 * se && m != 0.0) {
+            inert.push(format!(
+                "section {section}: {key} ({scenario}, {})",
+                metric.name()
+            ));
+        }
+    }
+    assert!(inert.is_empty(), "inert mechanisms: {inert:#?}");
+}
+
+/// A known defect, kept visible: the crisis service order (`crisis_response.order`) changes who
+/// is answered only when several crises wait for the same freed unit, and in the shipped
+/// scenarios they almost never do (windows of 1–3 weeks against deployments of months). Measured
+/// at the deepest level, 200 trials: every type's response moves by less than 0.006 between
+/// `priority` and `fifo` in baseline, sequestration and balkan-cooperation. When a scenario or
+/// the model makes the order matter, this test fails and the case belongs in the table above.
+#[test]
+fn the_service_order_is_still_nearly_inert_in_the_shipped_scenarios() {
+    for sc in ["baseline", "sequestration", "balkan-cooperation"] {
+        let by_order = |order: &str| {
+            let mut t = table(&scenario_path(sc));
+            set(&mut t, "crisis_response.order", order.into());
+            let s = from_table(&t).unwrap();
+            let deepest = s.budget.levels.len() - 1;
+            response_by_type(&s, 200, deepest)
+        };
+        let (priority, fifo) = (by_order("priority"), by_order("fifo"));
+        let most = priority
+            .iter()
+            .zip(&fifo)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        eprintln!("{sc}: service order moves a type's response by at most {most:.4}");
+        assert!(
+            most < 0.01,
+            "{sc}: the order now matters ({most:.4}): add it to no_mechanism_is_inert"
+        );
+    }
+}
