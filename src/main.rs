@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use dipcap::app;
-use dipcap::error::RunError;
+use dipcap::error::{InputError, RunError};
 
 #[derive(Parser)]
 #[command(
@@ -383,6 +383,7 @@ fn print_merge(r: &dipcap::shard::MergeReport) {
 fn write_trace(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), RunError> {
     match out {
         Some(path) => {
+            check_trace_target(path)?;
             dipcap::output::write_atomic(path, bytes)?;
             eprintln!(
                 "wrote {} ({} events)",
@@ -402,6 +403,44 @@ fn write_trace(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), RunErr
         }
     }
     Ok(())
+}
+
+/// `trace --out` replaces only a file that is missing or a trace dipcap wrote: a folder, a
+/// scenario or any other file the user has is refused (a trace once overwrote the scenario it
+/// explained).
+fn check_trace_target(path: &std::path::Path) -> Result<(), RunError> {
+    let refuse = |problem: String, hint: &str| -> RunError {
+        InputError::Option {
+            what: format!("--out {}", path.display()),
+            problem,
+            hint: hint.into(),
+        }
+        .into()
+    };
+    if path.is_dir() {
+        return Err(refuse(
+            "is a folder".into(),
+            "give the trace a file name, e.g. --out trace-0.7-3.csv",
+        ));
+    }
+    let Ok(mut f) = std::fs::File::open(path) else {
+        // Missing (or unreadable: the write then says why).
+        return Ok(());
+    };
+    let mut head = [0u8; 64];
+    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
+    if n == 0 || head[..n].starts_with(b"time_days,fiscal_year,day_of_year,event,") {
+        return Ok(());
+    }
+    let what = if path.extension().is_some_and(|e| e == "toml") {
+        "is a TOML file (a scenario?), not a trace"
+    } else {
+        "exists and is not a trace dipcap wrote"
+    };
+    Err(refuse(
+        format!("{what}; it would be overwritten"),
+        "choose another file name for the trace (or delete the file yourself if it is no longer needed)",
+    ))
 }
 
 fn print_run(report: &app::RunReport) {

@@ -190,7 +190,25 @@ pub fn read(dir: &Path) -> Result<Shard, RunError> {
 
 /// Checks that shards numbered `index` out of `count` cover 0..n exactly once.
 pub fn check_cover(dirs: &[PathBuf], index: &[usize], count: &[usize]) -> Result<usize, RunError> {
-    let n = count[0];
+    // A damaged or edited shard.json must be refused, not trusted as an index.
+    for ((d, c), i) in dirs.iter().zip(count).zip(index) {
+        if !(1..=100_000).contains(c) || i >= c {
+            return Err(refuse(
+                d.join(folder::SHARD).display().to_string(),
+                format!(
+                    "says it is shard {i} of {c}, which cannot be: shards are numbered 0 to N − 1, N from 1 to 100000 (the file is damaged or was edited)"
+                ),
+                "run that shard again with its --shard I/N",
+            ));
+        }
+    }
+    let Some(&n) = count.first() else {
+        return Err(refuse(
+            "dipcap merge".into(),
+            "was given no shard".into(),
+            "give the shard folders: dipcap merge A B …",
+        ));
+    };
     for ((d, c), i) in dirs.iter().zip(count).zip(index) {
         if *c != n {
             return Err(refuse(
@@ -289,6 +307,16 @@ pub fn merge_runs(
         &runs.iter().map(|r| r.shard).collect::<Vec<_>>(),
         &runs.iter().map(|r| r.shards).collect::<Vec<_>>(),
     )?;
+    // The scenario travels in each shard.json with its SHA-256: the text must still match it.
+    for (d, r) in dirs.iter().zip(runs) {
+        if crate::output::json::sha256_hex(r.scenario_text.as_bytes()) != r.scenario_sha256 {
+            return Err(refuse(
+                d.join(folder::SHARD).display().to_string(),
+                "carries a scenario text that does not match its SHA-256 (the file is damaged or was edited)".into(),
+                "run that shard again with its --shard I/N",
+            ));
+        }
+    }
     let first = &runs[0];
     let scenario_path = PathBuf::from(&first.scenario_path);
     let s = crate::scenario::parse_str(&first.scenario_text, &scenario_path)?;

@@ -285,3 +285,52 @@ fn init_writes_a_starter_that_validates_and_runs() {
     let o = dipcap(&["init", "../escape"], dir.path());
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn trace_never_overwrites_a_scenario_a_folder_or_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("x.toml");
+    std::fs::copy(scenario_path("baseline"), &scenario).unwrap();
+    let notes = dir.path().join("notes.csv");
+    std::fs::write(&notes, "my,own\\n1,2\\n").unwrap();
+    let before = std::fs::read(&scenario).unwrap();
+    let trace_to = |out: &std::path::Path| {
+        dipcap(
+            &[
+                "trace",
+                scenario.to_str().unwrap(),
+                "--level",
+                "0.7",
+                "--trial",
+                "1",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        )
+    };
+    for (out, says) in [
+        (
+            scenario.as_path(),
+            "is a TOML file (a scenario?), not a trace",
+        ),
+        (dir.path(), "is a folder"),
+        (notes.as_path(), "exists and is not a trace dipcap wrote"),
+    ] {
+        let o = trace_to(out);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(stderr(&o).contains("hint:"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read(&scenario).unwrap(),
+        before,
+        "the scenario is untouched"
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my,own\\n1,2\\n");
+    // A trace it wrote itself is replaced, as a rerun expects.
+    let file = dir.path().join("t.csv");
+    assert!(trace_to(&file).status.success());
+    let o = trace_to(&file);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -249,8 +249,33 @@ fn merge_refuses_incomplete_duplicated_and_mismatched_shards() {
     ));
     // A shard that was interrupted: its resumable state exists, its shard.json does not.
     std::fs::create_dir_all(d.join("cut/.dipcap-parts")).unwrap();
+    // Damaged copies of shard 1's shard.json: impossible numbers, a scenario edited after its hash.
+    let damaged = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let to = d.join(name);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(d.join("s1")).unwrap() {
+            let f = f.unwrap().path();
+            if f.is_file() {
+                std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+            }
+        }
+        let path = to.join("shard.json");
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut v);
+        std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    };
+    damaged("zero-shards", &|v| v["shards"] = 0.into());
+    damaged("index-beyond", &|v| v["shard"] = 7.into());
+    damaged("edited-scenario", &|v| {
+        let text = v["scenario_text"]
+            .as_str()
+            .unwrap()
+            .replace("years = ", "years =  ");
+        v["scenario_text"] = text.into();
+    });
 
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["s0", "s2"], "shard 1/3 is missing"),
         (&["s0", "s1", "s1", "s2"], "is shard 1/3 again"),
         (
@@ -270,6 +295,18 @@ fn merge_refuses_incomplete_duplicated_and_mismatched_shards() {
             "mixes shards of a run with shards of a sweep",
         ),
         (&["s0", "cut", "s2"], "cut: is a shard that did not finish"),
+        (
+            &["s0", "zero-shards", "s2"],
+            "says it is shard 1 of 0, which cannot be",
+        ),
+        (
+            &["s0", "index-beyond", "s2"],
+            "says it is shard 7 of 3, which cannot be",
+        ),
+        (
+            &["s0", "edited-scenario", "s2"],
+            "carries a scenario text that does not match its SHA-256",
+        ),
     ];
     for (dirs, message) in cases {
         let mut a = vec!["merge"];
