@@ -436,6 +436,8 @@ const STARTER: &str = include_str!("../assets/templates/starter.toml");
 /// `dipcap init NAME`: writes `NAME.toml` (or `path`), a commented scenario that validates and
 /// runs. Refuses to overwrite a file.
 pub fn init(name: &str, path: Option<&Path>) -> Result<PathBuf, RunError> {
+    // `dipcap init myland.toml` means the scenario myland, written to myland.toml.
+    let name = name.strip_suffix(".toml").unwrap_or(name);
     if name.is_empty()
         || !name
             .chars()

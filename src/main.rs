@@ -90,9 +90,9 @@ enum Command {
         /// Master seed (default: the scenario's `scenario.seed`). Same seed, same numbers.
         #[arg(long)]
         seed: Option<u64>,
-        /// Worker threads; 0 uses every core. Outputs are identical for any value.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        /// Worker threads, 1–1024; 0 uses every core. Outputs are identical for any value.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1024))]
+        threads: u64,
         /// Output folder (default: output/<scenario name>/). Existing files there are replaced.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -136,9 +136,9 @@ enum Command {
         /// Master seed (default: the file's, else the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// Worker threads; 0 uses every core. Outputs are identical for any value.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        /// Worker threads, 1–1024; 0 uses every core. Outputs are identical for any value.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1024))]
+        threads: u64,
         /// Output folder (default: output/<sweep name>/).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -263,7 +263,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 scenario,
                 trials,
                 seed,
-                threads,
+                threads: threads as usize,
                 out,
                 progress,
                 charts: !no_charts,
@@ -300,7 +300,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                     seed,
                 },
                 out,
-                threads,
+                threads: threads as usize,
                 progress: !quiet && std::io::stderr().is_terminal(),
                 resume,
                 trial_rows,

@@ -334,3 +334,29 @@ fn trace_never_overwrites_a_scenario_a_folder_or_another_file() {
     let o = trace_to(&file);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn init_takes_a_file_name_and_threads_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dipcap(&["init", "myland.toml"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("myland.toml").is_file());
+    assert!(!dir.path().join("myland.toml.toml").exists());
+    let text = std::fs::read_to_string(dir.path().join("myland.toml")).unwrap();
+    assert!(
+        text.contains("name = \"myland\""),
+        "the scenario is named myland"
+    );
+    // Ten thousand worker threads would hang the machine: refused before anything runs.
+    let o = dipcap(
+        &["run", "myland.toml", "--threads", "10000", "--trials", "2"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("10000 is not in 0..=1024"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("output").exists());
+}
