@@ -77,10 +77,14 @@ pub struct MeanColumn {
 
 impl MeanColumn {
     pub fn add(&mut self, x: f64) {
+        self.add_with(x, Quantiles::add);
+    }
+
+    fn add_with(&mut self, x: f64, quantiles: fn(&mut Quantiles, f64)) {
         if x.is_finite() {
             self.n += 1;
             self.sum.add(x);
-            self.quantiles.add(x);
+            quantiles(&mut self.quantiles, x);
         }
     }
 
@@ -94,11 +98,7 @@ impl MeanColumn {
     /// coarser sketch: see [`super::sketch::SERIES_CAPACITY`]; the same for both, so the last
     /// year of `partners_yearly.csv` equals `partners.csv`).
     pub fn add_series(&mut self, x: f64) {
-        if x.is_finite() {
-            self.n += 1;
-            self.sum.add(x);
-            self.quantiles.add_series(x);
-        }
+        self.add_with(x, Quantiles::add_series);
     }
 
     pub fn merge_series(&mut self, other: &MeanColumn) {

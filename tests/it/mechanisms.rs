@@ -14,18 +14,30 @@ fn events<'a>(rows: &'a [TraceRow], kind: &str) -> Vec<&'a TraceRow> {
     rows.iter().filter(|r| r.event == kind).collect()
 }
 
-fn mean_metric(s: &dipcap::scenario::Scenario, trials: u64, level: usize, m: Metric) -> f64 {
-    let r = run(
+/// A run of `trials` trials at seed 5 (every level, outcomes in memory).
+fn run_trials(s: &dipcap::scenario::Scenario, trials: u64) -> dipcap::runner::RunResults {
+    run_seeded(s, trials, 5)
+}
+
+fn run_seeded(
+    s: &dipcap::scenario::Scenario,
+    trials: u64,
+    seed: u64,
+) -> dipcap::runner::RunResults {
+    run(
         s,
         &RunConfig {
             trials,
-            seed: 5,
+            seed,
             threads: 0,
             precision: None,
         },
     )
-    .unwrap();
-    mean(&r.metric(level, m))
+    .unwrap()
+}
+
+fn mean_metric(s: &dipcap::scenario::Scenario, trials: u64, level: usize, m: Metric) -> f64 {
+    mean(&run_trials(s, trials).metric(level, m))
 }
 
 #[test]
@@ -344,16 +356,7 @@ fn costs_follow_the_price_index_so_the_lines_do_not_drift_into_slack() {
     assert_eq!(i[0], 1.0);
     assert!((i[1] - 1.03).abs() < 1e-12 && (i[3] - 1.03 * 1.02 * 1.02).abs() < 1e-12);
     let s = load(&scenario_path("baseline"));
-    let r = run(
-        &s,
-        &RunConfig {
-            trials: 100,
-            seed: 5,
-            threads: 0,
-            precision: None,
-        },
-    )
-    .unwrap();
+    let r = run_trials(&s, 100);
     let yearly = |m: YearMetric, y: usize| {
         r.outcomes
             .iter()
@@ -489,16 +492,7 @@ fn at_full_budget_every_line_executes_its_money() {
     // beyond its plan too), and what the reserve has left at the close is obligated.
     for name in SHIPPED {
         let s = load(&scenario_path(name));
-        let res = run(
-            &s,
-            &RunConfig {
-                trials: 100,
-                seed: 5,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap();
+        let res = run_trials(&s, 100);
         let mean = |m: YearMetric, y: usize| {
             res.outcomes
                 .iter()
@@ -823,16 +817,7 @@ fn joint_programmes_kept_fall_smoothly_with_the_level() {
     );
     let s = from_table(&t).unwrap();
     let n = s.alliance.as_ref().unwrap().joint_procurement.len() as f64;
-    let r = run(
-        &s,
-        &RunConfig {
-            trials: 150,
-            seed: 5,
-            threads: 0,
-            precision: None,
-        },
-    )
-    .unwrap();
+    let r = run_trials(&s, 150);
     let kept: Vec<f64> = (0..levels.len())
         .map(|l| n - mean(&r.metric(l, Metric::JointWithdrawals)))
         .collect();
@@ -869,16 +854,7 @@ fn joint_programmes_kept_fall_smoothly_with_the_level() {
 #[test]
 fn credibility_is_less_than_two_fifths_of_the_dci_loss_at_every_baseline_level() {
     let s = load(&scenario_path("baseline"));
-    let r = run(
-        &s,
-        &RunConfig {
-            trials: 300,
-            seed: 5,
-            threads: 0,
-            precision: None,
-        },
-    )
-    .unwrap();
+    let r = run_trials(&s, 300);
     let loss = |l: usize, m: Metric| mean(&r.metric(0, m)) - mean(&r.metric(l, m));
     for l in 1..s.budget.levels.len() {
         let share = loss(l, Metric::DciCredibility) / loss(l, Metric::Dci);
@@ -921,16 +897,7 @@ fn sticky_personnel_shock_hits_operations_and_engagement() {
 fn full_budget_beats_the_deepest_cut_in_every_shipped_scenario() {
     for name in SHIPPED {
         let s = load(&scenario_path(name));
-        let r = run(
-            &s,
-            &RunConfig {
-                trials: 200,
-                seed: s.seed,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap();
+        let r = run_seeded(&s, 200, s.seed);
         let last = s.budget.levels.len() - 1;
         for m in [Metric::ResponseRate, Metric::TrustMean, Metric::Dci] {
             let (full, cut) = (mean(&r.metric(0, m)), mean(&r.metric(last, m)));
@@ -1101,16 +1068,7 @@ fn lost_trust_lowers_later_crisis_response_through_the_partners() {
             toml::Value::try_from(vec![1.0, 0.9]).unwrap(),
         );
         let s = from_table(&t).unwrap();
-        let r = run(
-            &s,
-            &RunConfig {
-                trials: 400,
-                seed: 5,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap();
+        let r = run_trials(&s, 400);
         let change = |m: Metric| -> Vec<f64> {
             let (full, cut) = (r.metric(0, m), r.metric(1, m));
             cut.iter().zip(&full).map(|(c, f)| c - f).collect()
@@ -1165,16 +1123,7 @@ fn partners_invite_less_as_trust_falls_and_an_invitation_taken_up_builds_trust()
         );
         edit(&mut t);
         let s = from_table(&t).unwrap();
-        run(
-            &s,
-            &RunConfig {
-                trials: 200,
-                seed: 5,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap()
+        run_trials(&s, 200)
     };
     let on = run_with(&|_| {});
     let (asked_full, asked_cut) = (
@@ -1244,16 +1193,7 @@ fn cutting_a_programme_costs_its_partner_trust_beyond_the_lost_delivery() {
         let mut t = table(&scenario_path("baseline"));
         set(&mut t, "trust.programme_cut_penalty", penalty.into());
         let s = from_table(&t).unwrap();
-        run(
-            &s,
-            &RunConfig {
-                trials: 100,
-                seed: 5,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap()
+        run_trials(&s, 100)
     };
     let (with, without) = (run_with(0.25), run_with(0.0));
     let deepest = 3;
@@ -1358,16 +1298,7 @@ fn no_mechanism_is_inert_in_the_shipped_scenarios() {
             set(&mut t, k, v.clone());
         }
         let s = from_table(&t).unwrap_or_else(|e| panic!("{scenario} {edit:?}: {e}"));
-        run(
-            &s,
-            &RunConfig {
-                trials: 60,
-                seed: 11,
-                threads: 0,
-                precision: None,
-            },
-        )
-        .unwrap()
+        run_seeded(&s, 60, 11)
     };
     let mut inert = Vec::new();
     for (section, scenario, key, value, metric, level) in &cases {
