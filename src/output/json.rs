@@ -139,11 +139,12 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
         "wall_seconds": m.wall_seconds,
         "events_processed": r.acc.events,
         "quantiles": format!(
-            "exact (type 7) up to {} trials per level; beyond, DDSketch with relative accuracy {} (the partners' columns of partners.csv and partners_yearly.csv: exact up to {} trials, then {})",
+            "exact (type 7) up to {} trials per level; beyond, DDSketch with relative accuracy {} (the partners' columns of partners.csv and partners_yearly.csv: exact up to {} trials, then {} equal bins over [0, 1], within {} absolute)",
             crate::stats::sketch::EXACT_CAPACITY,
             crate::stats::sketch::RELATIVE_ACCURACY,
             crate::stats::sketch::SERIES_CAPACITY,
-            crate::stats::sketch::RELATIVE_ACCURACY * f64::from(1u32 << crate::stats::sketch::SERIES_LEVEL)
+            crate::stats::sketch::GRID_BINS,
+            0.5 / crate::stats::sketch::GRID_BINS as f64
         ),
         "files": m.files,
         "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",

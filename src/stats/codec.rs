@@ -4,12 +4,13 @@
 
 use super::accumulator::{Accumulator, Column, MeanColumn};
 use super::exact::{ExactSum, Moments};
-use super::sketch::{Quantiles, Sketch, Store};
+use super::sketch::{GRID_BINS, Grid, Quantiles, Sketch, Store};
 
 use std::io::Write;
 
 const MAGIC: &[u8; 8] = b"DIPCAPAC";
-const VERSION: u64 = 3;
+// 4: partners' columns beyond their exact buffer on the [0, 1] grid.
+const VERSION: u64 = 4;
 
 /// Writes the encoding to any `io::Write` — a file through a `BufWriter`, so that a checkpoint
 /// of several megabytes is never held in memory whole (building it in a `Vec` every few
@@ -179,6 +180,23 @@ fn put_quantiles<W: Write>(w: &mut Writer<W>, q: &Quantiles) {
             put_store(w, &s.positive);
             put_store(w, &s.negative);
         }
+        Quantiles::Grid(g) => {
+            // The bins that hold values, as (bin, count): most of a grid is empty.
+            w.u64(2);
+            w.u64(g.n);
+            let used: Vec<(usize, u32)> = g
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(k, c)| (k, *c))
+                .collect();
+            w.u64(used.len() as u64);
+            for (k, c) in used {
+                w.u64(k as u64);
+                w.u64(u64::from(c));
+            }
+        }
     }
 }
 
@@ -200,6 +218,34 @@ fn get_quantiles(r: &mut Reader) -> Result<Quantiles, String> {
             negative: get_store(r)?,
             ..Sketch::default()
         }),
+        2 => {
+            let mut g = Grid {
+                n: r.u64()?,
+                ..Grid::default()
+            };
+            let used = r.u64()?;
+            if used > GRID_BINS as u64 {
+                return Err(format!("a grid of {used} bins (at most {GRID_BINS})"));
+            }
+            let mut total = 0u64;
+            for _ in 0..used {
+                let k = r.u64()?;
+                let c = u32::try_from(r.u64()?).map_err(|_| "bad grid count")?;
+                let bin = g
+                    .counts
+                    .get_mut(usize::try_from(k).unwrap_or(usize::MAX))
+                    .ok_or_else(|| format!("grid bin {k} beyond {GRID_BINS}"))?;
+                *bin = c;
+                total += u64::from(c);
+            }
+            if total != g.n {
+                return Err(format!(
+                    "a grid counting {total} values says it holds {}",
+                    g.n
+                ));
+            }
+            Quantiles::Grid(g)
+        }
         t => return Err(format!("unknown quantile state {t}")),
     })
 }
@@ -262,4 +308,44 @@ pub fn decode(bytes: &[u8]) -> Result<Accumulator, String> {
         return Err("trailing bytes".into());
     }
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(q: &Quantiles) -> Result<Quantiles, String> {
+        let mut w = Writer::new(Vec::new());
+        put_quantiles(&mut w, q);
+        get_quantiles(&mut Reader::new(&w.finish().unwrap()))
+    }
+
+    /// A partner's column on the grid comes back bit for bit, and a damaged grid is refused.
+    #[test]
+    fn a_grid_column_round_trips_and_a_damaged_one_is_refused() {
+        let mut q = Quantiles::default();
+        for i in 0..1000 {
+            q.add_series(f64::from((i * 7919) % 1001) / 1000.0);
+        }
+        assert!(matches!(q, Quantiles::Grid(_)));
+        assert_eq!(round_trip(&q).unwrap(), q);
+        let Quantiles::Grid(g) = &q else {
+            unreachable!()
+        };
+        let mut more = g.clone();
+        more.n += 1;
+        let err = round_trip(&Quantiles::Grid(more)).unwrap_err();
+        assert!(
+            err.contains("counting 1000 values says it holds 1001"),
+            "{err}"
+        );
+        // A bin beyond the grid.
+        let mut w = Writer::new(Vec::new());
+        for v in [2, 1, 1, GRID_BINS as u64, 1] {
+            w.u64(v);
+        }
+        let bytes = w.finish().unwrap();
+        let err = get_quantiles(&mut Reader::new(&bytes)).unwrap_err();
+        assert!(err.contains("grid bin 2048 beyond 2048"), "{err}");
+    }
 }
