@@ -108,14 +108,19 @@ struct Prepared {
 
 /// Reads and checks everything a run needs before any file is touched.
 fn prepare(opts: &RunOptions) -> Result<Prepared, RunError> {
-    let bytes = std::fs::read(&opts.scenario).unwrap_or_default();
-    let s = scenario::load(&opts.scenario)?;
+    // Read once: the bytes hashed into the manifest (and carried by a shard) are the bytes
+    // simulated, even if the file changes while the run starts.
+    let text = scenario::read_text(&opts.scenario)?;
+    let s = scenario::parse_str(&text, &opts.scenario)?;
+    let bytes = text.into_bytes();
     let trials = check_trials(opts.trials.unwrap_or(s.trials))?;
     let seed = opts.seed.unwrap_or(s.seed);
-    let out_dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&s.name));
+    // A shard never defaults into the run's own folder, where it would sit beside (and be
+    // merged over) a full run's results.
+    let out_dir = opts.out.clone().unwrap_or_else(|| match opts.shard {
+        None => Path::new("output").join(&s.name),
+        Some((i, n)) => Path::new("output").join(format!("{}-shard-{i}-of-{n}", s.name)),
+    });
     check_out_dir(&out_dir)?;
     let scenario_sha256 = out_json::sha256_hex(&bytes);
     let range = match opts.shard {
@@ -267,7 +272,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let (threads, resumed_at) = (sim.threads, sim.resumed_at);
     if let Some((i, n)) = opts.shard {
         let meta = crate::shard::RunShard {
-            dipcap_shard: 1,
+            dipcap_shard: crate::shard::FORMAT,
             dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
             shard: i,
             shards: n,
@@ -285,6 +290,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             started: humantime::format_rfc3339_seconds(started).to_string(),
             finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             wall_seconds: clock.elapsed().as_secs_f64(),
+            files: Default::default(),
         };
         let trials_done = sim.acc.trials;
         crate::shard::write_run_shard(&p.out_dir, &meta, &sim.acc, sim.parts)?;

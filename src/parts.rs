@@ -1,10 +1,13 @@
 //! The resumable state of a run in progress, in `<out>/.dipcap-parts/` (the folder itself,
 //! its lock and its file names are `output::folder`): `plan.json` (what the results depend
 //! on), one file of `trials.csv` rows per budget level (appended block by block), and
-//! `checkpoint.bin` (the accumulator, the next trial and the length of each rows file at that
-//! moment), replaced atomically every few seconds and when the run is stopped.
-//! After a kill, `--resume` reloads the checkpoint, cuts the rows files back to its lengths and
-//! goes on; the outputs are assembled from these files only when the run is complete.
+//! `checkpoint.bin` (the accumulator, the next trial and the length and SHA-256 of each rows
+//! file at that moment, the whole closed by its own SHA-256), replaced atomically every few
+//! seconds and when the run is stopped. After a kill, `--resume` checks the checkpoint's
+//! checksum and each rows file's first bytes against their recorded digest — a damaged or
+//! edited part is refused, naming the file, never used — then cuts the rows files back to the
+//! checkpoint's lengths and goes on; the outputs are assembled from these files only when the
+//! run is complete.
 //!
 //! Ctrl-C, SIGTERM and SIGHUP set a flag the runner checks between blocks (a second signal
 //! exits at once). SIGTERM matters on clusters: Slurm sends it at a job's time limit and on
@@ -24,7 +27,8 @@ use crate::runner::Start;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::codec;
 
-const MAGIC: &[u8; 8] = b"DIPCAPCP";
+/// Format 2 (`DIPCAPC2`): rows files' digests and the closing checksum.
+const MAGIC: &[u8; 8] = b"DIPCAPC2";
 /// How often the checkpoint is rewritten while a run goes on: every 5 s, or every
 /// `DIPCAP_CHECKPOINT_SECONDS` (0 = after every block, as the crash tests use).
 fn every() -> Duration {
@@ -65,7 +69,27 @@ pub struct RunParts {
     dir: PathBuf,
     plan: [u8; 32],
     files: Vec<File>,
+    /// The SHA-256 of each rows file so far, updated as rows are appended (hashing a file of
+    /// gigabytes at every checkpoint would not do).
+    hashers: Vec<Sha256>,
     last: Instant,
+}
+
+/// Passes bytes through to `inner` and hashes them, for the checkpoint's closing checksum.
+struct Hashing<W: Write> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
@@ -95,6 +119,7 @@ impl RunParts {
             RunParts {
                 dir: dir.to_path_buf(),
                 plan: hash(plan_text),
+                hashers: vec![Sha256::new(); files.len()],
                 files,
                 last: Instant::now(),
             },
@@ -138,37 +163,75 @@ impl RunParts {
                 "run again without --resume to start over",
             )
         };
-        if bytes.len() < 8 + 32 + 16 || &bytes[..8] != MAGIC || bytes[8..40] != hash(plan_text) {
+        let cp = dir.join("checkpoint.bin");
+        if bytes.len() < 8 + 32 + 16 + 32 || &bytes[..8] != MAGIC {
+            return Err(damaged(format!(
+                "{} is not a checkpoint this dipcap writes (damaged, or from another version)",
+                cp.display()
+            )));
+        }
+        let (body, sum) = bytes.split_at(bytes.len() - 32);
+        if Sha256::digest(body).as_slice() != sum {
+            return Err(damaged(format!(
+                "{} is damaged: its checksum does not match its contents",
+                cp.display()
+            )));
+        }
+        if body[8..40] != hash(plan_text) {
             return Err(damaged("not a checkpoint of this run".into()));
         }
-        let mut r = codec::Reader::new(&bytes[40..]);
+        let mut r = codec::Reader::new(&body[40..]);
         let next_trial = r.u64().map_err(damaged)?;
-        let n = r.u64().map_err(damaged)? as usize;
-        if n != levels {
+        let n = r.u64().map_err(damaged)?;
+        if n != levels as u64 {
             return Err(damaged(format!("{n} levels, the scenario has {levels}")));
         }
-        let lengths: Vec<u64> = (0..n)
-            .map(|_| r.u64())
-            .collect::<Result<_, _>>()
-            .map_err(damaged)?;
-        let rest = &bytes[40 + 16 + 8 * n..];
-        let acc = codec::decode(rest).map_err(damaged)?;
-        // Rows written after the checkpoint belong to blocks that will run again.
+        let mut recorded = Vec::with_capacity(levels);
+        for _ in 0..levels {
+            let len = r.u64().map_err(damaged)?;
+            let digest = r.bytes(32).map_err(damaged)?.to_vec();
+            recorded.push((len, digest));
+        }
+        let acc = codec::decode(r.rest()).map_err(damaged)?;
+        // Rows written after the checkpoint belong to blocks that will run again; the rows
+        // before it must be exactly those the checkpoint recorded.
         let mut files = Vec::with_capacity(levels);
-        for (l, len) in lengths.iter().enumerate() {
+        let mut hashers = Vec::with_capacity(levels);
+        for (l, (len, digest)) in recorded.iter().enumerate() {
             let p = dir.join(rows_name(l));
-            let f = OpenOptions::new().write(true).open(&p).map_err(io(&p))?;
+            let mut f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&p)
+                .map_err(|e| damaged(format!("{} cannot be opened ({e})", p.display())))?;
+            let have = f.metadata().map_err(io(&p))?.len();
+            if have < *len {
+                return Err(damaged(format!(
+                    "{} holds {have} bytes, fewer than the {len} the checkpoint recorded (it was truncated or replaced)",
+                    p.display()
+                )));
+            }
+            let mut h = Sha256::new();
+            output::folder::hash_reader(std::io::Read::take(&mut f, *len), &mut h)
+                .map_err(io(&p))?;
+            if h.clone().finalize().as_slice() != digest.as_slice() {
+                return Err(damaged(format!(
+                    "{} is damaged: its rows differ from those the checkpoint recorded",
+                    p.display()
+                )));
+            }
             f.set_len(*len).map_err(io(&p))?;
-            let mut f = f;
             use std::io::Seek;
             f.seek(std::io::SeekFrom::End(0)).map_err(io(&p))?;
             files.push(f);
+            hashers.push(h);
         }
         Ok((
             RunParts {
                 dir: dir.to_path_buf(),
                 plan: hash(plan_text),
                 files,
+                hashers,
                 last: Instant::now(),
             },
             Start { acc, next_trial },
@@ -180,6 +243,7 @@ impl RunParts {
         for (l, bytes) in rows.iter().enumerate() {
             let p = self.dir.join(rows_name(l));
             self.files[l].write_all(bytes).map_err(io(&p))?;
+            self.hashers[l].update(bytes);
         }
         Ok(())
     }
@@ -204,17 +268,23 @@ impl RunParts {
         // Streamed to the file: the accumulator's encoding grows with its sketches (megabytes
         // after 10⁵ trials), and building it in memory every few seconds made the peak memory
         // of long runs grow with their length.
+        let hashers = &self.hashers;
         output::write_atomic_with(&self.dir.join("checkpoint.bin"), |f| {
-            let mut w = codec::Writer::new(f);
+            let mut w = codec::Writer::new(Hashing {
+                inner: f,
+                hash: Sha256::new(),
+            });
             w.bytes(MAGIC);
             w.bytes(&self.plan);
             w.u64(next_trial);
             w.u64(lengths.len() as u64);
-            for len in lengths {
-                w.u64(len);
+            for (len, h) in lengths.iter().zip(hashers) {
+                w.u64(*len);
+                w.bytes(h.clone().finalize().as_slice());
             }
             codec::encode_to(acc, &mut w);
-            w.finish().map(|_| ())
+            let Hashing { inner, hash } = w.finish()?;
+            inner.write_all(hash.finalize().as_slice())
         })?;
         self.last = Instant::now();
         Ok(())

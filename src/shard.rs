@@ -55,6 +55,10 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
+/// The format of a run shard's `shard.json`. 2: `files` records each part's length and
+/// SHA-256, checked by `merge` (format 1 had none and is refused).
+pub const FORMAT: u32 = 2;
+
 /// `shard.json` of a run shard.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunShard {
@@ -78,6 +82,9 @@ pub struct RunShard {
     pub started: String,
     pub finished: String,
     pub wall_seconds: f64,
+    /// Every part of the shard (`accumulator.bin`, `trials-level-*.csv`) as it was written.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, folder::Seal>,
 }
 
 fn rows_name(level: usize) -> String {
@@ -98,22 +105,42 @@ pub fn write_run_shard(
     if marker.exists() {
         std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
     }
+    let mut meta = meta.clone();
     for (l, file) in parts.rows_files()?.into_iter().enumerate() {
         let to = out.join(rows_name(l));
         std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
+        let seal = folder::Seal::of_file(&to).map_err(|e| RunError::write(&to, e))?;
+        meta.files.insert(rows_name(l), seal);
     }
-    output::write_atomic_with(&out.join(folder::ACCUMULATOR), |f| {
-        let mut w = codec::Writer::new(f);
-        codec::encode_to(acc, &mut w);
-        w.finish().map(|_| ())
-    })?;
-    let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {
+    let encoded = codec::encode(acc);
+    output::write_atomic(&out.join(folder::ACCUMULATOR), &encoded)?;
+    meta.files
+        .insert(folder::ACCUMULATOR.into(), folder::Seal::of_bytes(&encoded));
+    let mut text = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Encode {
         what: folder::SHARD.into(),
         reason: e.to_string(),
     })?;
     text.push(b'\n');
     output::write_atomic(&marker, &text)?;
     parts.remove()
+}
+
+/// The merged outputs must not be written into one of the shards being merged.
+pub fn refuse_shard_as_out(out: &Path, dirs: &[PathBuf]) -> Result<(), RunError> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(o) = canon(out) else {
+        return Ok(()); // does not exist yet: not a shard
+    };
+    for d in dirs {
+        if canon(d).as_ref() == Some(&o) {
+            return Err(refuse(
+                format!("--out {}", out.display()),
+                format!("is the shard folder {} being merged", d.display()),
+                "give the merge a folder of its own, e.g. --out output/merged",
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn refuse(what: String, problem: String, hint: &str) -> RunError {
@@ -288,6 +315,40 @@ fn parse_time(s: &str) -> SystemTime {
     humantime::parse_rfc3339(s).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
+/// Checks every part of a run shard against its seal in `shard.json` before anything of it is
+/// used: a row appended or deleted, a byte changed or a file replaced is refused, naming it.
+fn check_parts(dir: &Path, r: &RunShard) -> Result<(), RunError> {
+    let mut names = vec![folder::ACCUMULATOR.to_string()];
+    names.extend((0..r.levels.len()).map(rows_name));
+    for name in names {
+        let path = dir.join(&name);
+        let problem = match r.files.get(&name) {
+            None => Some(format!(
+                "is not recorded in {} (the shard is incomplete, or shard.json was edited)",
+                folder::SHARD
+            )),
+            Some(_) if !path.is_file() => Some("is missing".to_string()),
+            Some(seal) => seal.mismatch(&path),
+        };
+        if let Some(problem) = problem {
+            return Err(refuse(
+                path.display().to_string(),
+                problem,
+                "run that shard again with its --shard I/N",
+            ));
+        }
+    }
+    // A folder holding a run's results as well as a shard's parts is mixed: which is meant?
+    if dir.join(folder::MANIFEST).exists() {
+        return Err(refuse(
+            dir.display().to_string(),
+            "holds a finished run's results (manifest.json) besides a shard's parts: it is a mixed folder".into(),
+            "run the shard again into a folder of its own (--out)",
+        ));
+    }
+    Ok(())
+}
+
 /// The outputs of the whole run from the shards of a run (`runs[k]` read from `dirs[k]`).
 pub fn merge_runs(
     dirs: &[PathBuf],
@@ -295,6 +356,19 @@ pub fn merge_runs(
     out: Option<PathBuf>,
     charts: bool,
 ) -> Result<MergeReport, RunError> {
+    for (d, r) in dirs.iter().zip(runs) {
+        if r.dipcap_shard != FORMAT {
+            return Err(refuse(
+                d.join(folder::SHARD).display().to_string(),
+                format!(
+                    "is a shard of format {} (this dipcap merges format {FORMAT}, whose parts carry checksums)",
+                    r.dipcap_shard
+                ),
+                "run the shard again with this dipcap",
+            ));
+        }
+        check_parts(d, r)?;
+    }
     same(dirs, runs, "dipcap version", |r| r.dipcap_version.clone())?;
     same(dirs, runs, "scenario (SHA-256)", |r| {
         r.scenario_sha256.clone()
@@ -379,6 +453,7 @@ pub fn merge_runs(
         }
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
+    refuse_shard_as_out(&out_dir, dirs)?;
     crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::output::folder::lock(&out_dir)?;
     let trials = acc.trials;

@@ -110,10 +110,10 @@ fn checkpoints_are_streamed_not_built_in_memory() {
             yearly: (0..years)
                 .map(|_| std::array::from_fn(|_| next()))
                 .collect::<Vec<[f64; N_YEAR_METRICS]>>(),
-            partner_trust: (0..partners).map(|_| next()).collect(),
-            partner_interop: (0..partners).map(|_| next()).collect(),
-            partner_trust_yearly: (0..years * partners).map(|_| next()).collect(),
-            partner_interop_yearly: (0..years * partners).map(|_| next()).collect(),
+            partner_trust: (0..partners).map(|_| next() / 1e6).collect(),
+            partner_interop: (0..partners).map(|_| next() / 1e6).collect(),
+            partner_trust_yearly: (0..years * partners).map(|_| next() / 1e6).collect(),
+            partner_interop_yearly: (0..years * partners).map(|_| next() / 1e6).collect(),
             ledger: Vec::new(),
             events_processed: 1,
         };
@@ -139,9 +139,13 @@ fn checkpoints_are_streamed_not_built_in_memory() {
     );
     eprintln!("checkpoint of {size} bytes written with at most {largest} bytes allocated at once");
 
-    // The file is its header and then exactly the in-memory encoding of the accumulator.
+    // The file is its header, then exactly the in-memory encoding of the accumulator, then the
+    // SHA-256 of all that.
     let bytes = std::fs::read(parts.join("checkpoint.bin")).unwrap();
-    assert!(bytes.ends_with(&dipcap::stats::codec::encode(&acc)));
+    let (body, sum) = bytes.split_at(bytes.len() - 32);
+    assert!(body.ends_with(&dipcap::stats::codec::encode(&acc)));
+    use sha2::Digest;
+    assert_eq!(sha2::Sha256::digest(body).as_slice(), sum);
     drop(run);
     let (_, start) = dipcap::parts::RunParts::resume(&parts, "plan", 1).unwrap();
     assert_eq!(start.next_trial, 6_000);

@@ -1,7 +1,8 @@
 //! The output folder: the names of the files a run, a shard or a sweep writes there, the
 //! lock that keeps a second dipcap out while one writes, and the temporary files through which
 //! every file is written whole (temporary name beside its target, fsync, rename), so a crash
-//! never leaves a half-written file. Every other module names a file of the folder through the
+//! never leaves a half-written file, and the [`Seal`] (length and SHA-256) by which a part
+//! file is checked before it is used again. Every other module names a file of the folder through the
 //! constants here.
 
 use std::fs::File;
@@ -243,6 +244,75 @@ pub fn write_atomic_with(
         return Err(RunError::write(path, e));
     }
     Ok(())
+}
+
+/// What a part file held when it was written: its length and SHA-256. Shards record one per
+/// file in `shard.json`, a sweep one per finished point beside it, so that `merge` and
+/// `--resume` use a part only if it is still exactly what was written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Seal {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Feeds everything `r` yields to `h` (sha2 0.11's hashers are not `io::Write`); returns the
+/// number of bytes.
+pub fn hash_reader(mut r: impl std::io::Read, h: &mut sha2::Sha256) -> std::io::Result<u64> {
+    use sha2::Digest;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(n),
+            Ok(k) => {
+                h.update(&buf[..k]);
+                n += k as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Seal {
+    pub fn of_bytes(bytes: &[u8]) -> Seal {
+        use sha2::Digest;
+        Seal {
+            bytes: bytes.len() as u64,
+            sha256: hex(&sha2::Sha256::digest(bytes)),
+        }
+    }
+
+    /// The seal of a file as it is now (streamed: shards' rows files can be large).
+    pub fn of_file(path: &Path) -> std::io::Result<Seal> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let bytes = hash_reader(File::open(path)?, &mut h)?;
+        Ok(Seal {
+            bytes,
+            sha256: hex(&h.finalize()),
+        })
+    }
+
+    /// Why the file at `path` is not what this seal recorded, if it is not.
+    pub fn mismatch(&self, path: &Path) -> Option<String> {
+        match Seal::of_file(path) {
+            Err(e) => Some(format!("cannot be read ({e})")),
+            Ok(now) if now.bytes != self.bytes => Some(format!(
+                "holds {} bytes where {} were written (it was truncated, extended or replaced)",
+                now.bytes, self.bytes
+            )),
+            Ok(now) if now.sha256 != self.sha256 => Some(
+                "is not the file that was written: its SHA-256 differs (it was damaged or edited)"
+                    .into(),
+            ),
+            Ok(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -79,6 +79,14 @@ impl<'a> Reader<'a> {
         self.at = end;
         Ok(s)
     }
+    /// The next `n` bytes.
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], String> {
+        self.take(n)
+    }
+    /// What is left to read.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.at..]
+    }
     pub fn u64(&mut self) -> Result<u64, String> {
         Ok(u64::from_le_bytes(
             self.take(8)?.try_into().map_err(|_| "bad length")?,

@@ -62,6 +62,59 @@ fn trials_part_name(id: usize) -> String {
     format!("point-{id:07}-trials.csv")
 }
 
+/// Point `id`'s seal: the length and SHA-256 of each of its part files, written after them.
+fn seal_name(id: usize) -> String {
+    format!("point-{id:07}.seal.json")
+}
+
+/// Seals point `id`'s parts in `dir` (written last: the seal marks the point done).
+fn seal_point(dir: &Path, id: usize, trial_rows: bool) -> Result<(), RunError> {
+    let mut names = vec![part_name(id)];
+    if trial_rows {
+        names.push(trials_part_name(id));
+    }
+    let mut seals = std::collections::BTreeMap::new();
+    for name in names {
+        let path = dir.join(&name);
+        seals.insert(
+            name,
+            folder::Seal::of_file(&path).map_err(|e| RunError::write(&path, e))?,
+        );
+    }
+    let text = serde_json::to_vec_pretty(&seals).map_err(|e| RunError::Encode {
+        what: seal_name(id),
+        reason: e.to_string(),
+    })?;
+    output::write_atomic(&dir.join(seal_name(id)), &text)
+}
+
+/// Why point `id`'s parts in `dir` are not exactly those its seal recorded, if they are not.
+fn point_damage(dir: &Path, id: usize, trial_rows: bool) -> Option<String> {
+    let seal_path = dir.join(seal_name(id));
+    let seals: std::collections::BTreeMap<String, folder::Seal> =
+        match std::fs::read(&seal_path).map(|b| serde_json::from_slice(&b)) {
+            Ok(Ok(s)) => s,
+            Ok(Err(_)) => return Some(format!("{} is damaged", seal_path.display())),
+            Err(_) => return Some(format!("{} is missing", seal_path.display())),
+        };
+    let mut names = vec![part_name(id)];
+    if trial_rows {
+        names.push(trials_part_name(id));
+    }
+    for name in names {
+        let path = dir.join(&name);
+        match seals.get(&name) {
+            None => return Some(format!("{} is not sealed", path.display())),
+            Some(seal) => {
+                if let Some(why) = seal.mismatch(&path) {
+                    return Some(format!("{} {why}", path.display()));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The header of `sweep.csv` (and of every part file).
 pub fn header(s: &Sweep) -> Vec<String> {
     let mut h = vec!["point".to_string()];
@@ -171,7 +224,7 @@ fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunErr
     }
     std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
     for id in meta.first_point..meta.end_point {
-        let mut names = vec![part_name(id)];
+        let mut names = vec![part_name(id), seal_name(id)];
         if meta.trial_rows {
             names.push(trials_part_name(id));
         }
@@ -254,9 +307,18 @@ pub fn merge(
                 }
                 .into());
             }
+            if let Some(why) = point_damage(&owner[id], id, w.trial_rows) {
+                return Err(InputError::Option {
+                    what: d.display().to_string(),
+                    problem: format!("point {id}: {why}"),
+                    hint: "run the shard again".into(),
+                }
+                .into());
+            }
         }
     }
     let out_dir = out.unwrap_or_else(|| Path::new("output").join(&s.name));
+    crate::shard::refuse_shard_as_out(&out_dir, dirs)?;
     crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::output::folder::lock(&out_dir)?;
     let timing = outputs::Timing {
@@ -321,6 +383,7 @@ fn prepare_parts(
     plan_text: &str,
     resume: bool,
     n: usize,
+    trial_rows: bool,
 ) -> Result<Vec<bool>, RunError> {
     let plan_path = dir.join("plan.json");
     let mut done = vec![false; n];
@@ -328,7 +391,21 @@ fn prepare_parts(
         match std::fs::read_to_string(&plan_path) {
             Ok(old) if old == plan_text => {
                 for (id, d) in done.iter_mut().enumerate() {
-                    *d = dir.join(part_name(id)).is_file();
+                    // A point whose parts are not exactly what was written (emptied, edited,
+                    // truncated) is simulated again, so the outputs are those of an
+                    // undamaged run; a point that never finished has no seal yet.
+                    let started = dir.join(part_name(id)).exists()
+                        || dir.join(trials_part_name(id)).exists()
+                        || dir.join(seal_name(id)).exists();
+                    *d = match point_damage(dir, id, trial_rows) {
+                        None => true,
+                        Some(why) => {
+                            if started && dir.join(seal_name(id)).exists() {
+                                eprintln!("warning: {why}; point {id} is simulated again");
+                            }
+                            false
+                        }
+                    };
                 }
                 return Ok(done);
             }
@@ -429,9 +506,9 @@ fn run_point(s: &Sweep, o: &SweepOptions, p: &DesignPoint, parts: &Path) -> Resu
     if let Some(f) = rows_file {
         f.commit()?;
     }
-    // The summary part is written last: its presence marks the point as done.
     output::write_atomic(&parts.join(part_name(p.id)), &point_rows(s, p, &done.acc)?)?;
-    Ok(())
+    // The seal is written last: it marks the point as done.
+    seal_point(parts, p.id, o.trial_rows)
 }
 
 /// Runs a sweep and writes its output folder.
@@ -444,16 +521,17 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
         problem: e,
         hint: "use fewer samples or parameters".into(),
     })?;
-    let out_dir = o
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&s.name));
+    // A shard never defaults into the sweep's own folder.
+    let out_dir = o.out.clone().unwrap_or_else(|| match o.shard {
+        None => Path::new("output").join(&s.name),
+        Some((i, n)) => Path::new("output").join(format!("{}-shard-{i}-of-{n}", s.name)),
+    });
     crate::publish::check_out_dir(&out_dir)?;
     let _lock = crate::output::folder::lock(&out_dir)?;
     output::remove_stale_temporaries(&out_dir);
     let parts = out_dir.join(PARTS);
     let plan_text = plan(&s, points.len(), o);
-    let done = prepare_parts(&parts, &plan_text, o.resume, points.len())?;
+    let done = prepare_parts(&parts, &plan_text, o.resume, points.len(), o.trial_rows)?;
     let mine = match o.shard {
         None => 0..points.len(),
         Some((i, n)) => {
@@ -500,7 +578,7 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
             // Counted over this sweep's (or this shard's) points.
             let points_done = mine
                 .clone()
-                .filter(|id| parts.join(part_name(*id)).is_file())
+                .filter(|id| parts.join(seal_name(*id)).is_file())
                 .count();
             return Err(RunError::SweepInterrupted {
                 points_done,

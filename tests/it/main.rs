@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod common;
 mod crash;
+mod damage;
 mod fuzz;
 mod golden;
 mod invariants;

@@ -337,3 +337,60 @@ fn merge_refuses_incomplete_duplicated_and_mismatched_shards() {
     ));
     assert!(d.join("fine/trials.csv").is_file());
 }
+
+/// A shard without `--out` goes to a folder of its own, never into the run's; a merge is never
+/// written into one of its shards, and a folder holding a finished run's results beside a
+/// shard's parts is refused as mixed.
+#[test]
+fn shards_never_default_into_the_run_folder_and_merge_refuses_mixed_or_own_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_path("sequestration");
+    let scenario = scenario.to_str().unwrap();
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let o = dipcap(
+            &[
+                "run",
+                scenario,
+                "--quiet",
+                "--no-charts",
+                "--trials",
+                "40",
+                "--shard",
+                &shard,
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let out = dir.path().join("output");
+    let (a, b) = (
+        out.join("sequestration-shard-0-of-2"),
+        out.join("sequestration-shard-1-of-2"),
+    );
+    assert!(a.join("shard.json").is_file() && b.join("shard.json").is_file());
+    assert!(
+        !out.join("sequestration").exists(),
+        "a shard wrote into the run's folder"
+    );
+
+    let (sa, sb) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = dipcap(&["merge", sa, sb, "--no-charts", "--out", sa], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is the shard folder"), "{}", stderr(&o));
+
+    // Without --out the merge is the run's folder, next to the shards.
+    let o = dipcap(&["merge", sa, sb, "--no-charts"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let merged = out.join("sequestration");
+    assert!(merged.join("trials.csv").is_file());
+
+    // A finished run's manifest beside a shard's parts: mixed.
+    std::fs::copy(merged.join("manifest.json"), b.join("manifest.json")).unwrap();
+    let o = dipcap(
+        &["merge", sa, sb, "--no-charts", "--out", "elsewhere"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("mixed folder"), "{}", stderr(&o));
+}
