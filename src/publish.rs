@@ -70,13 +70,14 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     let mut names: Vec<String> = vec![folder::TRIALS.to_string()];
     names.extend(files.iter().map(|(n, _)| n.to_string()));
     names.push(folder::MANIFEST.into());
-    let info = out_json::ManifestInfo {
+    let mut info = out_json::ManifestInfo {
         scenario_path: f.scenario_path,
         scenario_sha256: f.scenario_sha256,
         started: f.started,
         finished: SystemTime::now(),
         wall_seconds: f.wall_seconds,
         files: names.clone(),
+        charts: Vec::new(),
         shards: f.shards,
     };
     files.push((folder::MANIFEST, out_json::manifest(s, &facts, &info)?));
@@ -100,7 +101,26 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     } else {
         None
     };
-    std::fs::create_dir_all(out_dir).map_err(|e| RunError::write(out_dir, e))?;
+    if let Some(v) = &visuals {
+        // The charts do not read this list, so they are the same drawn before it was known.
+        info.charts = v
+            .charts
+            .iter()
+            .flat_map(|c| {
+                [
+                    format!("{}.png", c.spec.stem),
+                    format!("{}.svg", c.spec.stem),
+                ]
+            })
+            .collect();
+        info.charts.sort();
+        let at = files.len() - 1;
+        files[at].1 = out_json::with_charts(&files[at].1, &info.charts)?;
+    }
+    // The whole folder is built beside the target and swapped in at the end: a reader never
+    // sees new files beside old ones, and a failure half-way leaves the earlier results.
+    let staging = folder::Staging::new(out_dir)?;
+    let out_dir = staging.path();
     let mut trials_csv = output::AtomicFile::create(&out_dir.join(folder::TRIALS))?;
     trials_csv.write_all(&out_csv::trials_header()?)?;
     for level_files in &f.rows {
@@ -112,14 +132,12 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     for (name, bytes) in &files {
         output::write_atomic(&out_dir.join(name), bytes)?;
     }
-    match &visuals {
-        Some(v) => {
-            write_visuals(out_dir, v)?;
-            names.push(folder::REPORT.into());
-            names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
-        }
-        None => remove_stale_visuals(out_dir, &[])?,
+    if let Some(v) = &visuals {
+        write_visuals(out_dir, v)?;
+        names.push(folder::REPORT.into());
+        names.push(format!("charts/ ({} charts, PNG and SVG)", v.charts.len()));
     }
+    staging.commit()?;
     Ok(Finished {
         trials,
         means,

@@ -246,6 +246,231 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// An output folder built whole beside its target (`<parent>/.<name>.staging-<pid>`) and
+/// swapped in by [`Staging::commit`]: a reader of the target sees the earlier results or the
+/// new ones, never a mixture, whatever happens in between (a kill, a full disk, an unwritable
+/// file). Dropped without a commit, the staged folder is removed and the target is untouched.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+/// Whether `rel` (a path inside an output folder: `summary.csv`, `charts/fan-dci.png`) is a
+/// file dipcap writes there. Everything else — a user's notes, the lock, the parts of a run in
+/// progress — is carried over into the new folder when one replaces it. `old_charts` is the
+/// list the earlier folder's manifest gives of its charts (`None` for a folder written before
+/// manifests listed them: then every SVG and PNG in `charts/` counts as dipcap's).
+fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
+    let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
+    let Some(name) = name else { return false };
+    let parent = rel.parent().map(|p| p.to_string_lossy().into_owned());
+    match parent.as_deref() {
+        Some("") | None => {
+            [
+                TRIALS,
+                YEARLY,
+                SUMMARY,
+                SUMMARY_JSON,
+                PARTNERS,
+                PARTNERS_YEARLY,
+                PERCENTILES,
+                MANIFEST,
+                REPORT,
+                SHARD,
+                ACCUMULATOR,
+                SWEEP,
+                SWEEP_TRIALS,
+                DESIGN,
+                SENSITIVITY,
+                PRIM,
+                PRIM_TEXT,
+                "points",
+            ]
+            .contains(&name.as_str())
+                || (name.starts_with("trials-level-") && name.ends_with(".csv"))
+                || (name.starts_with('.') && name.contains(".tmp-"))
+        }
+        Some(CHARTS) => match old_charts {
+            Some(list) => list.contains(&name),
+            None => name.ends_with(".svg") || name.ends_with(".png"),
+        },
+        _ => false,
+    }
+}
+
+impl Staging {
+    pub fn new(target: &Path) -> Result<Staging, RunError> {
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let name = match target.file_name() {
+            Some(n) => n.to_string_lossy().into_owned(),
+            // `.` or `..`: stage beside the folder it names.
+            None => {
+                let abs = std::fs::canonicalize(target).map_err(io(target))?;
+                return Staging::new(&abs);
+            }
+        };
+        recover_stale(parent, &name, target)?;
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        std::fs::create_dir(&dir).map_err(io(&dir))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Where the new folder is being built.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Swaps the staged folder in for the target (atomically where the system can exchange
+    /// two folders, Linux's `renameat2`), carries over what of the earlier folder dipcap did
+    /// not write, and removes the rest of it.
+    pub fn commit(mut self) -> Result<(), RunError> {
+        self.committed = true;
+        if !self.target.exists() {
+            return std::fs::rename(&self.dir, &self.target).map_err(io(&self.target));
+        }
+        let old = if exchange(&self.dir, &self.target) {
+            self.dir.clone()
+        } else {
+            // Two renames: between them the target is missing, never mixed.
+            let name = self.dir.file_name().unwrap_or_default().to_string_lossy();
+            let old = self.dir.with_file_name(name.replace(".staging-", ".old-"));
+            std::fs::rename(&self.target, &old).map_err(io(&self.target))?;
+            std::fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
+            old
+        };
+        carry(
+            &old,
+            &self.target,
+            Path::new(""),
+            charts_of(&old).as_deref(),
+        )?;
+        std::fs::remove_dir_all(&old).map_err(io(&old))
+    }
+}
+
+/// The charts a folder's manifest says dipcap wrote there, if it says.
+fn charts_of(dir: &Path) -> Option<Vec<String>> {
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(MANIFEST)).ok()?).ok()?;
+    serde_json::from_value(v.get("charts")?.clone()).ok()
+}
+
+/// A dipcap killed while it swapped folders may leave `.<name>.staging-<pid>` (a folder being
+/// built, or the earlier folder not yet emptied of the user's files) or, where folders cannot
+/// be exchanged, `.<name>.old-<pid>` (the earlier folder, with the target not yet in place).
+/// What of them is the user's goes back into the target, the earlier folder comes back if the
+/// target is missing, and the rest is removed.
+fn recover_stale(parent: &Path, name: &str, target: &Path) -> Result<(), RunError> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((k @ ("staging" | "old"), pid)) => match pid.parse::<u32>() {
+                Ok(pid) => (k, pid),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let stale = e.path();
+        if !target.exists() && kind == "old" {
+            std::fs::rename(&stale, target).map_err(io(target))?;
+            continue;
+        }
+        if target.exists() {
+            carry(&stale, target, Path::new(""), charts_of(&stale).as_deref())?;
+        }
+        std::fs::remove_dir_all(&stale).map_err(io(&stale))?;
+    }
+    Ok(())
+}
+
+/// Moves what of the folder `from` (relative path `rel`) dipcap does not own into `to`,
+/// unless `to` already has something of that name.
+fn carry(
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    old_charts: Option<&[String]>,
+) -> Result<(), RunError> {
+    let Ok(entries) = std::fs::read_dir(from.join(rel)) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let r = rel.join(e.file_name());
+        if rel.as_os_str().is_empty() && e.file_name() == CHARTS && e.path().is_dir() {
+            carry(from, to, &r, old_charts)?;
+            continue;
+        }
+        if owned(&r, old_charts) || to.join(&r).exists() {
+            continue;
+        }
+        if let Some(p) = to.join(&r).parent() {
+            std::fs::create_dir_all(p).map_err(io(p))?;
+        }
+        std::fs::rename(from.join(&r), to.join(&r)).map_err(io(&to.join(&r)))?;
+    }
+    Ok(())
+}
+
+/// Exchanges two folders in one step; false where the system cannot.
+fn exchange(a: &Path, b: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (Ok(ca), Ok(cb)) = (
+            std::ffi::CString::new(a.as_os_str().as_bytes()),
+            std::ffi::CString::new(b.as_os_str().as_bytes()),
+        ) else {
+            return false;
+        };
+        // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        r == 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// What a part file held when it was written: its length and SHA-256. Shards record one per
 /// file in `shard.json`, a sweep one per finished point beside it, so that `merge` and
 /// `--resume` use a part only if it is still exactly what was written.

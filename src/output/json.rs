@@ -17,6 +17,17 @@ fn finite(x: f64) -> Value {
     if x.is_finite() { json!(x) } else { Value::Null }
 }
 
+/// A manifest's bytes with its `charts` list set (known only once the charts are drawn, from
+/// a manifest that had it empty).
+pub fn with_charts(manifest: &[u8], charts: &[String]) -> Result<Vec<u8>, RunError> {
+    let mut v: Value = serde_json::from_slice(manifest).map_err(|e| RunError::Encode {
+        what: folder::MANIFEST.into(),
+        reason: e.to_string(),
+    })?;
+    v["charts"] = json!(charts);
+    to_bytes(&v, folder::MANIFEST)
+}
+
 fn to_bytes(v: &Value, what: &str) -> Result<Vec<u8>, RunError> {
     let mut b = serde_json::to_vec_pretty(v).map_err(|e| RunError::Encode {
         what: what.into(),
@@ -83,6 +94,9 @@ pub struct ManifestInfo<'a> {
     pub finished: std::time::SystemTime,
     pub wall_seconds: f64,
     pub files: Vec<String>,
+    /// The files written in `charts/` (what a later run in the folder may replace: anything
+    /// else there is the user's and is kept).
+    pub charts: Vec<String>,
     /// 1 for a run on one machine, N for the merge of N shards.
     pub shards: usize,
 }
@@ -147,6 +161,7 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
             0.5 / crate::stats::sketch::GRID_BINS as f64
         ),
         "files": m.files,
+        "charts": m.charts,
         "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",
     });
     to_bytes(&v, folder::MANIFEST)

@@ -351,6 +351,7 @@ fn manifest(
     o: &Assembly,
     t: &Timing,
     files: &[String],
+    charts: &[String],
 ) -> Result<Vec<u8>, RunError> {
     let crates = crate::output::json::numeric_crates();
     let params: Vec<serde_json::Value> = s
@@ -399,6 +400,7 @@ fn manifest(
         "finished": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         "wall_seconds": t.earlier_seconds + t.clock.elapsed().as_secs_f64(),
         "files": files,
+        "charts": charts,
     });
     let mut b = serde_json::to_vec_pretty(&v).map_err(|e| RunError::Encode {
         what: folder::MANIFEST.into(),
@@ -484,6 +486,10 @@ pub fn assemble(
     {
         needed.push(d.metric);
     }
+    // The whole folder is built beside the target and swapped in at the end (see
+    // `folder::Staging`).
+    let staging = folder::Staging::new(out)?;
+    let out = staging.path();
     let (sweep_csv, means) = gather(s, points, parts, out, &needed)?;
     let mut trials_csv = None;
     if o.trial_rows {
@@ -528,7 +534,12 @@ pub fn assemble(
     if !rendered.is_empty() {
         names.push(format!("charts/ ({} charts, PNG and SVG)", rendered.len()));
     }
-    let manifest = manifest(s, points, &means, o, timing, &names)?;
+    let mut chart_files: Vec<String> = rendered
+        .iter()
+        .flat_map(|(stem, _, _)| [format!("{stem}.png"), format!("{stem}.svg")])
+        .collect();
+    chart_files.sort();
+    let manifest = manifest(s, points, &means, o, timing, &names, &chart_files)?;
     files.push((folder::MANIFEST.into(), manifest));
 
     // Everything is ready: commit.
@@ -547,6 +558,7 @@ pub fn assemble(
             output::write_atomic(&dir.join(format!("{stem}.png")), png)?;
         }
     }
+    staging.commit()?;
     Ok(Assembled {
         files: names,
         terminal: terminal(s, &analyses, found.as_ref().map(|f| f.1.as_slice())),

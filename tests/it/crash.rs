@@ -234,3 +234,90 @@ fn a_second_dipcap_on_the_same_folder_is_refused() {
         stderr(&o)
     );
 }
+
+/// A rerun replaces the folder whole: the user's files (beside the results and in `charts/`)
+/// stay, dipcap's old charts and report go when the new run draws none, and what a dipcap
+/// killed in the middle of the swap left beside the folder is recovered on the next run.
+#[test]
+fn a_rerun_replaces_the_folder_whole_and_keeps_the_users_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_path("sequestration");
+    let scenario = scenario.to_str().unwrap();
+    let out = dir.path().join("out");
+    let o_str = out.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut a = vec!["run", scenario, "--quiet", "--trials", "30", "--out", o_str];
+        a.extend_from_slice(extra);
+        let o = dipcap(&a, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run(&[]);
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(out.join("charts/my-figure.png"), "mine").unwrap();
+    run(&["--seed", "7"]);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"seed\": 7"), "{manifest}");
+    assert!(
+        manifest.contains("\"capacity-cliff.png\""),
+        "the manifest lists its charts"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("charts/my-figure.png")).unwrap(),
+        "mine"
+    );
+    run(&["--no-charts"]);
+    assert!(
+        !out.join("report.html").exists(),
+        "an old report describes another run"
+    );
+    let charts: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        charts,
+        ["my-figure.png"],
+        "only the user's file is left in charts/"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "nothing left beside the folder"
+    );
+
+    // Killed after the exchange: the earlier folder, with a file of the user's, is still
+    // beside the new one under the staging name of a process that no longer runs.
+    let stale = dir.path().join(".out.staging-4000000000");
+    std::fs::create_dir_all(stale.join("charts")).unwrap();
+    std::fs::write(stale.join("draft.txt"), "mine too").unwrap();
+    std::fs::write(stale.join("summary.csv"), "old").unwrap();
+    run(&[]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("draft.txt")).unwrap(),
+        "mine too"
+    );
+    assert!(!stale.exists());
+    assert_ne!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        "old"
+    );
+
+    // Killed between two renames where folders cannot be exchanged: the target is missing and
+    // the earlier folder waits under its old name.
+    std::fs::rename(&out, dir.path().join(".out.old-4000000000")).unwrap();
+    run(&["--seed", "9"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("manifest.json"))
+            .unwrap()
+            .contains("\"seed\": 9")
+    );
+    assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1);
+}
