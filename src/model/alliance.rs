@@ -30,7 +30,9 @@ impl Alliance {
     /// GDP grows into year `y` by the drawn rate `gdp_growth[y]` (year 0 is the scenario's).
     pub fn open_year(&mut self, y: usize, gdp_growth: &[f64]) {
         if y > 0 {
-            self.gdp *= 1.0 + gdp_growth[y];
+            // An unbounded draw (a normal) may fall below −1: GDP falls by at most 99% a year,
+            // so it stays positive and the pledge ratio finite (no shipped scenario comes near).
+            self.gdp *= (1.0 + gdp_growth[y]).max(0.01);
         }
     }
 

@@ -40,13 +40,19 @@ fn main_design(s: &Sweep) -> Result<Vec<UnitPoint>, String> {
 /// The number of points a design will have (for limits and progress).
 pub fn count(design: Design, samples: usize, params: &[Parameter], tornado: bool) -> usize {
     let k = params.len();
+    // Saturating: eight 512-step parameters (2⁷² points) wrapped to 0 and ran 17 points; at
+    // usize::MAX the caller's limit refuses them.
     let main = match design {
-        Design::Grid => params.iter().map(Parameter::grid_steps).product(),
+        Design::Grid => params
+            .iter()
+            .map(Parameter::grid_steps)
+            .try_fold(1usize, usize::checked_mul)
+            .unwrap_or(usize::MAX),
         Design::Lhs => samples,
-        Design::Sobol => samples * (k + 2),
-        Design::Morris => samples * (k + 1),
+        Design::Sobol => samples.saturating_mul(k + 2),
+        Design::Morris => samples.saturating_mul(k + 1),
     };
-    main + if tornado { 2 * k + 1 } else { 0 }
+    main.saturating_add(if tornado { 2 * k + 1 } else { 0 })
 }
 
 /// Every point of the sweep, main design first, with ids 0, 1, ….
@@ -80,4 +86,34 @@ pub fn build(s: &Sweep) -> Result<Vec<DesignPoint>, String> {
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::spec::Scale;
+
+    /// Eight parameters of 512 steps are 2⁷² grid points: the count saturates (and the sweep's
+    /// limit refuses it) instead of wrapping to 0 and running 17 points.
+    #[test]
+    fn a_huge_grid_saturates_instead_of_wrapping() {
+        let p = Parameter {
+            key: "forces.units".into(),
+            label: "units".into(),
+            min: 1.0,
+            max: 512.0,
+            scale: Scale::Linear,
+            values: None,
+            steps: 512,
+            base: 12.0,
+            integer: true,
+        };
+        let params = vec![p; 8];
+        assert_eq!(count(Design::Grid, 0, &params, true), usize::MAX);
+        assert_eq!(count(Design::Grid, 0, &params[..2], false), 512 * 512);
+        assert_eq!(
+            count(Design::Sobol, usize::MAX / 2, &params, false),
+            usize::MAX
+        );
+    }
 }

@@ -78,7 +78,24 @@ pub(super) fn alliance(
                 )?,
                 gdp: check!(c, "alliance", a.gdp, positive, " (million per year)")?,
                 gdp_growth: match &a.gdp_growth {
-                    Some(d) => c.dist("alliance.gdp_growth", d, Domain::Real)?,
+                    Some(d) => {
+                        // A fall of 100% or more leaves no GDP to measure the pledge against
+                        // (the ratio became inf/NaN in the outputs).
+                        let t = &d.0;
+                        let lowest = [t.value, t.min]
+                            .into_iter()
+                            .flatten()
+                            .chain(t.values.iter().flatten().copied())
+                            .fold(f64::INFINITY, f64::min);
+                        if lowest <= -1.0 {
+                            return Err(c.err(
+                                "alliance.gdp_growth",
+                                format!("a growth of {lowest} would leave no GDP"),
+                                "use growth rates above -1 (a fall of less than 100% a year, e.g. -0.05)",
+                            ));
+                        }
+                        c.dist("alliance.gdp_growth", d, Domain::Real)?
+                    }
                     None => Dist::constant(0.0),
                 },
                 credibility: check!(c, "alliance", a.credibility, fraction)?,

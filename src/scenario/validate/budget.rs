@@ -23,13 +23,25 @@ pub(super) fn meta(c: &Checker, m: &RawMeta) -> R<(usize, u64)> {
         ));
     }
     let years = check!(c, "scenario", m.years, int, 1, 200)?;
+    // A four-digit calendar year: fiscal years are printed and charted as such (a year of
+    // 2⁶³ − 1 passed here once and overflowed in the money chart).
+    check!(c, "scenario", m.start_year, int, 1000, 9999)?;
     let trials = check!(c, "scenario", m.trials, int, 1, 100_000_000)? as u64;
     Ok((years, trials))
 }
 
 /// `[budget]` over a horizon of `years` fiscal years.
 pub(super) fn budget(c: &Checker, b: &RawBudget, years: usize) -> R<Budget> {
-    let baseline = check!(c, "budget", b.baseline, positive, " (million per year)")?;
+    // Positive is not enough: a subnormal budget (5e-324) divides to inf downstream.
+    let baseline = check!(
+        c,
+        "budget",
+        b.baseline,
+        range,
+        0.001,
+        super::MAX_MAGNITUDE,
+        " (million per year)"
+    )?;
     let growth = check!(
         c,
         "budget",

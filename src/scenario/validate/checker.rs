@@ -38,7 +38,7 @@ impl Checker<'_> {
         if v.is_finite() && v.abs() > MAX_MAGNITUDE {
             Err(self.err(
                 key,
-                format!("{v} is too large"),
+                format!("{} is too large", show(v)),
                 "no quantity of the model is beyond ±10^12 (money is in millions); check the units",
             ))
         } else if v.is_finite() {
@@ -57,11 +57,15 @@ impl Checker<'_> {
         let v = self.finite(key, v)?;
         if v < lo || v > hi {
             let what = if v < 0.0 && lo >= 0.0 {
-                format!("{v} is negative")
+                format!("{} is negative", show(v))
             } else {
-                format!("{v} is out of range")
+                format!("{} is out of range", show(v))
             };
-            return Err(self.err(key, what, format!("use a value from {lo} to {hi}{unit}")));
+            return Err(self.err(
+                key,
+                what,
+                format!("use a value from {} to {}{unit}", show(lo), show(hi)),
+            ));
         }
         Ok(v)
     }
@@ -71,7 +75,7 @@ impl Checker<'_> {
         if v < 0.0 {
             return Err(self.err(
                 key,
-                format!("{v} is negative"),
+                format!("{} is negative", show(v)),
                 format!("use a value >= 0{unit}"),
             ));
         }
@@ -83,7 +87,7 @@ impl Checker<'_> {
         if v <= 0.0 {
             return Err(self.err(
                 key,
-                format!("{v} must be greater than 0"),
+                format!("{} must be greater than 0", show(v)),
                 format!("use a positive value{unit}"),
             ));
         }
@@ -177,5 +181,16 @@ impl Checker<'_> {
             ));
         }
         Ok(())
+    }
+}
+
+/// A number as a message shows it: plainly, or in scientific notation when plain digits
+/// would run long (`1e308` was printed with 309 digits, `5e-324` with 324).
+pub(super) fn show(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e13).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
