@@ -315,6 +315,22 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         pool,
         ..
     } = sim;
+    // Stopped by --max-trials before every CI was that narrow: say so (the manifest records it
+    // too, with the half-widths reached).
+    if let Some(pr) = opts.precision.as_ref().filter(|pr| !pr.met(&acc)) {
+        for (m, target) in &pr.targets {
+            let reached = (0..acc.levels)
+                .map(|l| acc.half_width(l, *m))
+                .fold(0.0, f64::max);
+            if reached > *target {
+                eprintln!(
+                    "warning: --target-ci {}={target} not met after {} trials (--max-trials): the widest 95% CI half-width is {reached:.3e}; raise --max-trials or relax the target",
+                    m.name(),
+                    acc.trials
+                );
+            }
+        }
+    }
     let rows: Vec<Vec<PathBuf>> = parts.rows_files()?.into_iter().map(|f| vec![f]).collect();
     // The outputs and charts are made on the run's own threads, whose malloc arenas hold what
     // the trials freed. On rayon's global pool the charts started two more threads with arenas

@@ -138,9 +138,15 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
         "seed": r.seed,
         "trials": r.acc.trials,
         "precision": r.precision.map(|p| json!({
-            "targets": p.targets.iter().map(|(m, hw)| json!({"metric": m.name(), "half_width": hw})).collect::<Vec<_>>(),
+            "targets": p.targets.iter().map(|(m, hw)| json!({
+                "metric": m.name(),
+                "half_width": hw,
+                // The widest 95% CI half-width over the levels, as the run ended.
+                "achieved": (0..r.acc.levels).map(|l| r.acc.half_width(l, *m)).fold(0.0, f64::max),
+            })).collect::<Vec<_>>(),
             "block": p.block,
             "max_trials": p.max_trials,
+            "met": p.met(r.acc),
         })),
         "levels": r.levels,
         "years": s.years,

@@ -360,3 +360,44 @@ fn init_takes_a_file_name_and_threads_are_bounded() {
     );
     assert!(!dir.path().join("output").exists());
 }
+
+/// `--target-ci` stopped by `--max-trials` says so on stderr and in the manifest (with the
+/// half-width reached); a target met says nothing and records `met`.
+#[test]
+fn an_unmet_precision_target_is_reported_not_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_path("sequestration");
+    for (target, met) in [("response_rate=0.0001", false), ("response_rate=0.5", true)] {
+        let out = dir.path().join(if met { "met" } else { "unmet" });
+        let o = dipcap(
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "--quiet",
+                "--no-charts",
+                "--target-ci",
+                target,
+                "--max-trials",
+                "400",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).contains("not met after 400 trials"),
+            !met,
+            "{}",
+            stderr(&o)
+        );
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(m["precision"]["met"], serde_json::json!(met));
+        let reached = m["precision"]["targets"][0]["achieved"].as_f64().unwrap();
+        assert!(
+            reached > 0.0 && (reached <= 0.5) == met || !met,
+            "{reached}"
+        );
+    }
+}
