@@ -290,6 +290,21 @@ impl RunParts {
         Ok(())
     }
 
+    /// Each level's rows file with its seal, from the hashes kept as rows were appended (a
+    /// shard's rows files may be gigabytes: not read again).
+    pub fn sealed_rows(&mut self) -> Result<Vec<(PathBuf, output::folder::Seal)>, RunError> {
+        let files = self.rows_files()?;
+        files
+            .into_iter()
+            .zip(&self.hashers)
+            .map(|(p, h)| {
+                let bytes = std::fs::metadata(&p).map_err(io(&p))?.len();
+                let sha256 = output::folder::hex(h.clone().finalize().as_slice());
+                Ok((p, output::folder::Seal { bytes, sha256 }))
+            })
+            .collect()
+    }
+
     /// The rows file of each level, for assembling `trials.csv`.
     pub fn rows_files(&mut self) -> Result<Vec<PathBuf>, RunError> {
         for (l, f) in self.files.iter_mut().enumerate() {

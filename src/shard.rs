@@ -106,10 +106,9 @@ pub fn write_run_shard(
         std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
     }
     let mut meta = meta.clone();
-    for (l, file) in parts.rows_files()?.into_iter().enumerate() {
+    for (l, (file, seal)) in parts.sealed_rows()?.into_iter().enumerate() {
         let to = out.join(rows_name(l));
         std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
-        let seal = folder::Seal::of_file(&to).map_err(|e| RunError::write(&to, e))?;
         meta.files.insert(rows_name(l), seal);
     }
     let encoded = codec::encode(acc);

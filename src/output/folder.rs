@@ -499,7 +499,7 @@ pub fn hash_reader(mut r: impl std::io::Read, h: &mut sha2::Sha256) -> std::io::
     }
 }
 
-fn hex(digest: &[u8]) -> String {
+pub fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -296,18 +296,6 @@ fn listing(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// The catalogue in `tests/bad_scenarios/`: each broken input gets exactly its message, exit
 /// code 2, and leaves the folder as it was.
 #[test]
