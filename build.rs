@@ -1,6 +1,9 @@
 //! Records the versions of the crates that decide the numbers (from Cargo.lock) so every run
-//! manifest can say exactly which generator and samplers produced it.
+//! manifest can say exactly which generator and samplers produced it, and whether the report's
+//! browser test can run here (Chromium and playwright-core present): without them that test is
+//! marked ignored, which the test summary shows, instead of passing without running.
 use std::fs;
+use std::path::Path;
 
 const NUMERIC_CRATES: [&str; 7] = [
     "rand",
@@ -28,4 +31,28 @@ fn main() {
     }
     found.sort();
     println!("cargo:rustc-env=DIPCAP_NUMERIC_CRATES={}", found.join(","));
+    browser();
+}
+
+/// Sets `cfg(dipcap_browser)` when the report test's browser is installed. Only folders that
+/// exist are watched (a missing watched path would rerun this script on every build); they
+/// change when Chromium or playwright-core is installed or removed.
+fn browser() {
+    println!("cargo::rustc-check-cfg=cfg(dipcap_browser)");
+    println!("cargo:rerun-if-env-changed=CHROMIUM");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let playwright = Path::new("tests/browser/node_modules/playwright-core");
+    for watched in [
+        Path::new(&chromium).parent(),
+        Some(Path::new("tests/browser")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|d| d.is_dir())
+    {
+        println!("cargo:rerun-if-changed={}", watched.display());
+    }
+    if Path::new(&chromium).is_file() && playwright.is_dir() {
+        println!("cargo:rustc-cfg=dipcap_browser");
+    }
 }

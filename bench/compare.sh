@@ -13,8 +13,9 @@ TRIALS=${1:-20000}
 PEER_TRIALS=$(( TRIALS / 50 ))
 PEER=../shared/peers/simpy_crisis.py
 python3 -c 'import simpy' 2>/dev/null || pip install --quiet simpy==4.1.2
-cargo build --release --quiet
-BIN=target/release/dipcap
+# The fully optimised build (one codegen unit, fat LTO; Cargo.toml's `dist` profile).
+cargo build --profile dist --quiet
+BIN=target/dist/dipcap
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 

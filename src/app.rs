@@ -413,10 +413,44 @@ pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
         }
         .into());
     }
+    check_seals(out_dir)?;
     let data = ChartData::load(&Source::Folder(out_dir))?;
     let v = draw_visuals(&data)?;
     write_visuals(out_dir, &v)?;
     Ok(v.charts.len())
+}
+
+/// The files a chart set is drawn from are those the run wrote: each must match the seal the
+/// manifest holds for it (folders written before seals existed have none to check).
+/// `trials.csv`, which the charts do not read and which may be gigabytes, is not re-read.
+fn check_seals(out_dir: &Path) -> Result<(), RunError> {
+    let path = out_dir.join(crate::output::folder::MANIFEST);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Ok(()); // ChartData::load names the missing manifest.
+    };
+    #[derive(serde::Deserialize)]
+    struct Sealed {
+        #[serde(default)]
+        seals: std::collections::BTreeMap<String, crate::output::folder::Seal>,
+    }
+    let Ok(m) = serde_json::from_slice::<Sealed>(&bytes) else {
+        return Ok(()); // ChartData::load says what is wrong with it.
+    };
+    for (name, seal) in &m.seals {
+        if name == crate::output::folder::TRIALS {
+            continue;
+        }
+        let file = out_dir.join(name);
+        if let Some(why) = seal.mismatch(&file) {
+            return Err(InputError::Option {
+                what: file.display().to_string(),
+                problem: format!("{why}; it no longer matches the run's manifest.json"),
+                hint: "the folder was changed after the run: run the scenario again (or restore the file) before plotting".into(),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// `dipcap schema`: the JSON Schema of the scenario format (or of sweep files), derived from
@@ -508,12 +542,12 @@ fn describe_forces_and_partners(s: &Scenario, o: &mut String) {
     let count = |k: scenario::PartnerKind| s.partners.iter().filter(|p| p.kind == k).count();
     let _ = writeln!(
         o,
-        "  partners    {} ({} allies, {} partners, {} regional) in {} regions",
+        "  partners    {} ({}, {}, {} regional) in {}",
         s.partners.len(),
-        count(scenario::PartnerKind::Ally),
-        count(scenario::PartnerKind::Partner),
+        output::count(count(scenario::PartnerKind::Ally), "ally", "allies"),
+        output::count(count(scenario::PartnerKind::Partner), "partner", "partners"),
         count(scenario::PartnerKind::Regional),
-        s.regions.len()
+        output::count(s.regions.len(), "region", "regions")
     );
     let _ = writeln!(
         o,
@@ -606,21 +640,30 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
     if let Some(a) = &s.alliance {
         let _ = writeln!(
             o,
-            "  alliance    {}: assessed {:.0} M/yr, pledge {:.1}% of GDP {:.0} M, {} joint procurement programme(s)",
+            "  alliance    {}: assessed {:.0} M/yr, pledge {:.1}% of GDP {:.0} M, {}",
             a.name,
             a.common_funding,
             a.pledge * 100.0,
             a.gdp,
-            a.joint_procurement.len()
+            output::count(
+                a.joint_procurement.len(),
+                "joint procurement programme",
+                "joint procurement programmes"
+            )
         );
     }
     for c in &s.crises {
         let _ = writeln!(
             o,
-            "  crisis      {}: {:.2}/yr, {:.1} unit(s) for ~{:.0} days, window ~{} days",
+            "  crisis      {}: {:.2}/yr, {:.1} {} for ~{:.0} days, window ~{} days",
             c.name,
             c.rate,
             c.units.mean(),
+            if c.units.mean() == 1.0 {
+                "unit"
+            } else {
+                "units"
+            },
             c.duration_days.mean(),
             if c.window_days.mean().is_infinite() {
                 "unlimited".to_string()
@@ -628,6 +671,91 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
                 format!("{:.0}", c.window_days.mean())
             }
         );
+    }
+    o
+}
+
+/// A one-screen description of a validated sweep file.
+pub fn describe_sweep(sw: &crate::sweep::spec::Sweep, path: &Path) -> String {
+    use crate::sweep::spec::{Design, Scale};
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: valid sweep \"{}\" of scenario {} (\"{}\")",
+        path.display(),
+        sw.name,
+        sw.scenario_path.display(),
+        sw.base.name
+    );
+    if !sw.description.is_empty() {
+        let _ = writeln!(o, "  {}", sw.description);
+    }
+    let main = crate::sweep::design::count(sw.design, sw.samples, &sw.parameters, false);
+    let all = crate::sweep::design::count(sw.design, sw.samples, &sw.parameters, sw.tornado);
+    let sized = match sw.design {
+        Design::Grid => "the parameters' steps".to_string(),
+        _ => output::count(sw.samples, "sample", "samples"),
+    };
+    let _ = writeln!(
+        o,
+        "  design      {} ({sized}): {}{}",
+        sw.design.name(),
+        output::count(main, "point", "points"),
+        if all > main {
+            format!(" + {} one at a time", all - main)
+        } else {
+            String::new()
+        }
+    );
+    let levels: Vec<String> = sw
+        .levels
+        .iter()
+        .map(|l| format!("{:.0}%", l * 100.0))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  runs        {} per point and level; levels {}; seed {}",
+        output::count(sw.trials as usize, "trial", "trials"),
+        levels.join(" / "),
+        sw.seed
+    );
+    let metrics: Vec<&str> = sw.metrics.iter().map(|m| m.name()).collect();
+    let _ = writeln!(o, "  metrics     {}", metrics.join(", "));
+    for p in &sw.parameters {
+        let range = match &p.values {
+            Some(v) => format!(
+                "one of {}",
+                v.iter()
+                    .map(|x| output::num(*x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!(
+                "{} to {}{}{}",
+                output::num(p.min),
+                output::num(p.max),
+                if p.scale == Scale::Log {
+                    ", log scale"
+                } else {
+                    ""
+                },
+                if sw.design == Design::Grid {
+                    format!(", {} steps", p.steps)
+                } else {
+                    String::new()
+                }
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "  parameter   {}: {range} (scenario: {})",
+            p.key,
+            output::num(p.base)
+        );
+    }
+    if let Some(d) = &sw.discovery {
+        let _ = writeln!(o, "  discovery   where {} (PRIM)", d.condition);
     }
     o
 }
@@ -646,6 +774,15 @@ pub fn trace(s: &Scenario, level: f64, trial: u64, seed: u64) -> Result<Vec<u8>,
     let mut crises = Vec::new();
     crisis::generate(s, seed, trial, &mut crises);
     let world = crisis::exogenous(s, seed, trial);
-    let (_, rows) = run_trial(s, level, &crises, &world, true);
-    out_csv::trace(s, &rows.unwrap_or_default())
+    let (outcome, rows) = run_trial(s, level, &crises, &world, true);
+    match outcome.aborted {
+        None => out_csv::trace(s, &rows.unwrap_or_default()),
+        Some(crate::engine::Abort::Stopped) => Err(RunError::Interrupted {
+            trials_done: 0,
+            trials: 1,
+        }),
+        Some(crate::engine::Abort::WorkBound) => {
+            Err(crate::runner::work_bound(s, trial, level).into())
+        }
+    }
 }

@@ -201,9 +201,9 @@ enum Command {
         /// Output folder of a run, e.g. output/baseline.
         output_dir: PathBuf,
     },
-    /// Check a scenario file and print a one-screen summary of what it describes.
+    /// Check a scenario or sweep file and print a one-screen summary of what it describes.
     Validate {
-        /// Scenario file (TOML).
+        /// Scenario or sweep file (TOML).
         scenario: PathBuf,
     },
     /// Write the chronological event log of one trial at one budget level as CSV
@@ -347,8 +347,15 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Command::Validate { scenario } => {
-            let s = dipcap::scenario::load(&scenario)?;
-            print!("{}", app::describe(&s, &scenario));
+            let text = dipcap::scenario::read_text(&scenario)?;
+            if dipcap::scenario::kind_of(&text) == Some(dipcap::scenario::FileKind::Sweep) {
+                let sw =
+                    dipcap::sweep::spec::load_text(&scenario, &text, None, &Default::default())?;
+                print!("{}", app::describe_sweep(&sw, &scenario));
+            } else {
+                let s = dipcap::scenario::parse_str(&text, &scenario)?;
+                print!("{}", app::describe(&s, &scenario));
+            }
             Ok(())
         }
         Command::Trace {
@@ -360,6 +367,15 @@ fn execute(cli: Cli) -> Result<(), RunError> {
         } => {
             let s = dipcap::scenario::load(&scenario)?;
             let seed = seed.unwrap_or(s.seed);
+            if trial >= s.trials {
+                // Any trial can be simulated, but a run with the scenario's trials has no row
+                // for this one to explain: say so rather than trace it silently.
+                eprintln!(
+                    "warning: trial {trial} is beyond the scenario's {} (trials 0 to {}): it is simulated, but a run with its default trials holds no such row; check --trial against the run's trials.csv",
+                    dipcap::output::count(s.trials as usize, "trial", "trials"),
+                    s.trials - 1
+                );
+            }
             let bytes = app::trace(&s, level, trial, seed)?;
             write_trace(out.as_deref(), &bytes)
         }
@@ -448,11 +464,11 @@ fn print_run(report: &app::RunReport) {
     if report.means.is_empty() {
         // A shard: its numbers mean something only once merged.
         println!(
-            "shard of {} trials x {} levels in {:.2} s ({} threads); put the shards together with `dipcap merge`\nshard in {}/ ({})",
+            "shard of {} trials x {} levels in {:.2} s ({}); put the shards together with `dipcap merge`\nshard in {}/ ({})",
             report.trials,
             report.levels.len(),
             report.wall_seconds,
-            report.threads,
+            dipcap::output::count(report.threads, "thread", "threads"),
             report.out_dir.display(),
             report.files.join(", ")
         );
@@ -461,12 +477,12 @@ fn print_run(report: &app::RunReport) {
     let run_now = report.trials - report.resumed_at;
     let trial_levels = run_now * report.levels.len() as u64;
     println!(
-        "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {} threads){}",
+        "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {}){}",
         report.trials,
         report.levels.len(),
         report.wall_seconds,
         trial_levels as f64 / report.wall_seconds,
-        report.threads,
+        dipcap::output::count(report.threads, "thread", "threads"),
         if report.resumed_at > 0 {
             format!("; resumed at trial {}", report.resumed_at)
         } else {

@@ -39,22 +39,21 @@ fn every() -> Duration {
         .map_or(Duration::from_secs(5), Duration::from_secs_f64)
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
 /// Installs the handler of Ctrl-C and termination signals (once per process) and returns the
-/// flag it sets.
+/// flag it sets ([`crate::engine::STOP`]): the trials running stop within milliseconds and
+/// their block is dropped, so the run ends at the last whole block, which is saved.
 pub fn stop_flag() -> &'static AtomicBool {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            if STOP.swap(true, Ordering::SeqCst) {
+            if crate::engine::STOP.swap(true, Ordering::SeqCst) {
                 eprintln!("\nstopped at once; the last checkpoint can be resumed with --resume");
                 std::process::exit(130);
             }
-            eprintln!("\nstopping after the current block (Ctrl-C again to stop at once) …");
+            eprintln!("\nstopping: saving the finished trials (Ctrl-C again to stop at once) …");
         });
     });
-    &STOP
+    &crate::engine::STOP
 }
 
 fn rows_name(level: usize) -> String {

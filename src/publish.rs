@@ -128,7 +128,14 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
             trials_csv.append_file(file)?;
         }
     }
-    trials_csv.commit()?;
+    // The manifest, written with the rest, seals every file beside it.
+    let mut seals = std::collections::BTreeMap::new();
+    seals.insert(folder::TRIALS.to_string(), trials_csv.commit_sealed()?);
+    for (name, bytes) in &files[..files.len() - 1] {
+        seals.insert(name.to_string(), folder::Seal::of_bytes(bytes));
+    }
+    let at = files.len() - 1;
+    files[at].1 = out_json::with_seals(&files[at].1, &seals)?;
     for (name, bytes) in &files {
         output::write_atomic(&out_dir.join(name), bytes)?;
     }

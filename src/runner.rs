@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::error::RunError;
+use crate::engine::Abort;
+use crate::error::{InputError, RunError};
 use crate::metrics::Metric;
 use crate::model::crisis;
 use crate::model::{TrialOutcome, run_trial};
@@ -143,6 +144,22 @@ pub fn stream(
                 r
             })
             .collect();
+        // A block with a trial stopped early is dropped whole: the run ends at the last whole
+        // block (what the checkpoint holds), or fails when a trial outgrew the work bound.
+        if let Some((k, l, why)) = first_aborted(&outcomes) {
+            match why {
+                Abort::Stopped => {
+                    return Ok(Streamed {
+                        acc,
+                        next_trial: next,
+                        stopped: true,
+                    });
+                }
+                Abort::WorkBound => {
+                    return Err(work_bound(s, next + k as u64, s.budget.levels[l]).into());
+                }
+            }
+        }
         acc.add_block(&outcomes);
         sink(next, &outcomes, &acc)?;
         next = end;
@@ -152,6 +169,43 @@ pub fn stream(
         next_trial: next,
         stopped: false,
     })
+}
+
+/// The first (trial in the block, level index, why) of a block's outcomes that stopped early.
+fn first_aborted(block: &[Vec<TrialOutcome>]) -> Option<(usize, usize, Abort)> {
+    block.iter().enumerate().find_map(|(k, levels)| {
+        levels
+            .iter()
+            .enumerate()
+            .find_map(|(l, o)| o.aborted.map(|why| (k, l, why)))
+    })
+}
+
+/// The error of a trial that did more than [`crate::engine::max_work`]: what usually causes it
+/// in this scenario, and what to change.
+pub fn work_bound(s: &Scenario, trial: u64, level: f64) -> InputError {
+    let endless: Vec<&str> = s
+        .crises
+        .iter()
+        .filter(|c| c.window_days.mean().is_infinite() && c.rate > 0.0)
+        .map(|c| c.name.as_str())
+        .collect();
+    let hint = if endless.is_empty() {
+        "lower the crisis rates or `scenario.years`, or give the forces more units".to_string()
+    } else {
+        format!(
+            "crises of type {} never expire (`window_days = inf`): arriving faster than the forces answer them, they pile up; give them a finite `window_days`, lower their rates or add units",
+            endless.join(", ")
+        )
+    };
+    InputError::Option {
+        what: format!("scenario \"{}\", trial {trial} at level {level}", s.name),
+        problem: format!(
+            "the trial did more than {:e} steps of work (events handled and units looked at for deployments), the bound on one trial (ten seconds to a minute): the scenario asks for more than dipcap can simulate in reasonable time",
+            crate::engine::max_work() as f64
+        ),
+        hint,
+    }
 }
 
 /// A progress bar on standard error (hidden unless `show`): `{pos}/{len} <unit>`.
@@ -225,7 +279,7 @@ pub fn run(s: &Scenario, cfg: &RunConfig) -> Result<RunResults, RunError> {
         acc: accumulator(s),
         next_trial: 0,
     };
-    pool.install(|| {
+    let done = pool.install(|| {
         stream(
             s,
             cfg.seed,
@@ -237,6 +291,12 @@ pub fn run(s: &Scenario, cfg: &RunConfig) -> Result<RunResults, RunError> {
             &|_| {},
         )
     })?;
+    if done.stopped {
+        return Err(RunError::Interrupted {
+            trials_done: done.next_trial,
+            trials: cfg.trials,
+        });
+    }
     Ok(RunResults {
         levels: s.budget.levels.clone(),
         seed: cfg.seed,

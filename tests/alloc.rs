@@ -116,6 +116,7 @@ fn checkpoints_are_streamed_not_built_in_memory() {
             partner_interop_yearly: (0..years * partners).map(|_| next() / 1e6).collect(),
             ledger: Vec::new(),
             events_processed: 1,
+            aborted: None,
         };
         acc.add_trial(std::slice::from_ref(&o));
     }

@@ -178,8 +178,12 @@ impl ChartData {
 
         let (path, bytes) = source.read(folder::PERCENTILES)?;
         let mut percentiles: HashMap<(usize, Metric), Vec<f64>> = HashMap::new();
+        let mut counted: HashMap<(usize, Metric), usize> = HashMap::new();
         for row in parse_csv::<PercentileRecord>(&path, &bytes)? {
             let m = known(&path, &row.metric, Metric::from_name)?;
+            *counted
+                .entry((level_index(&path, row.level)?, m))
+                .or_default() += 1;
             let v = percentiles
                 .entry((level_index(&path, row.level)?, m))
                 .or_insert_with(|| vec![f64::NAN; 101]);
@@ -190,6 +194,20 @@ impl ChartData {
                 ));
             }
             v[row.percentile] = row.value;
+        }
+        for (l, level) in levels.iter().enumerate() {
+            for &m in Metric::ALL {
+                if counted.get(&(l, m)) != Some(&101) {
+                    return Err(corrupt(
+                        &path,
+                        format!(
+                            "has no 101 percentiles for {} at level {}: the file is incomplete (truncated or edited)",
+                            m.name(),
+                            crate::output::num(*level)
+                        ),
+                    ));
+                }
+            }
         }
 
         let (path, bytes) = source.read(folder::PARTNERS)?;
@@ -204,14 +222,68 @@ impl ChartData {
             partner_years[level_index(&path, row.level)?].push(row);
         }
 
-        Ok(ChartData {
+        let data = ChartData {
             manifest,
             summary,
             yearly,
             percentiles,
             partners,
             partner_years,
-        })
+        };
+        data.check_complete(source)?;
+        Ok(data)
+    }
+
+    /// Every level has every row its files should hold: a truncated or emptied file (a header
+    /// alone parses as no rows) is refused instead of drawn as empty or partial charts.
+    fn check_complete(&self, source: &Source) -> Result<(), RunError> {
+        let path = |name: &str| match source {
+            Source::Folder(dir) => dir.join(name),
+            Source::Memory(_) => PathBuf::from(name),
+        };
+        let years = self.manifest.years;
+        let missing = |name: &str, what: String| {
+            corrupt(
+                &path(name),
+                format!("has no {what}: the file is incomplete (truncated or edited)"),
+            )
+        };
+        for (l, &level) in self.levels().iter().enumerate() {
+            let at = crate::output::num(level);
+            for &m in Metric::ALL {
+                if !self.summary.contains_key(&(l, m)) {
+                    return Err(missing(
+                        folder::SUMMARY,
+                        format!("row for {} at level {at}", m.name()),
+                    ));
+                }
+            }
+            for &m in YearMetric::ALL {
+                if self.yearly(l, m).len() != years {
+                    return Err(missing(
+                        folder::YEARLY,
+                        format!("{years} rows for {} at level {at}", m.name()),
+                    ));
+                }
+            }
+            let partners = self.partners[0].len();
+            if self.partners[l].len() != partners {
+                return Err(missing(
+                    folder::PARTNERS,
+                    format!("row for each of the {partners} partners at level {at}"),
+                ));
+            }
+            if self.partner_years[l].len() != partners * years {
+                return Err(missing(
+                    folder::PARTNERS_YEARLY,
+                    format!(
+                        "{} rows ({partners} partners × {years} years) at level {at}",
+                        partners * years
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn levels(&self) -> &[f64] {

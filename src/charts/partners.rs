@@ -41,12 +41,20 @@ pub fn spec(d: &ChartData) -> ChartSpec {
         ),
         None => String::new(),
     };
+    let which = if d.partners[0].len() > MAX_ROWS {
+        format!(
+            " Of the {} partners, the {MAX_ROWS} whose trust falls most are shown; partners.csv has them all.",
+            d.partners[0].len()
+        )
+    } else {
+        String::new()
+    };
     ChartSpec {
         kind: Kind::Partners,
         stem: "partners-trust".into(),
         section: "partners",
         caption: format!(
-            "Mean trust of each partner at the end of the horizon (0 = none, 1 = complete), by budget level. Rows are grouped into allies, partnership partners and regional neighbours; each cell shows the mean over trials and, beside the baseline column, the change from the baseline. Darker cells are lower trust: a row that darkens quickly is a partner that notices the cut first.{who}"
+            "Mean trust of each partner at the end of the horizon (0 = none, 1 = complete), by budget level. Rows are grouped into allies, partnership partners and regional neighbours; each cell shows the mean over trials and, beside the baseline column, the change from the baseline. Darker cells are lower trust: a row that darkens quickly is a partner that notices the cut first.{which}{who}"
         ),
     }
 }
@@ -72,13 +80,41 @@ enum Row<'a> {
     Partner(&'a str),
 }
 
+/// The most partners the heat map has rows for: beyond, rows would be too thin to read (1000
+/// partners made a 5-pixel band), so it shows those whose trust falls most and says so.
+pub const MAX_ROWS: usize = 24;
+
+/// The partners the heat map shows: all of them, or the [`MAX_ROWS`] whose mean trust falls
+/// most from the baseline to the deepest level (ties in file order).
+fn shown(d: &ChartData) -> Vec<&str> {
+    let all = &d.partners[0];
+    if all.len() <= MAX_ROWS {
+        return all.iter().map(|p| p.partner.as_str()).collect();
+    }
+    let deepest = d.levels().len() - 1;
+    let mut by_drop: Vec<(usize, f64)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.trust_mean - trust(d, deepest, &p.partner)))
+        .collect();
+    // NaN drops (a partner missing at a level) sort last.
+    by_drop.sort_by(|a, b| {
+        let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
+        key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0))
+    });
+    let mut keep: Vec<usize> = by_drop.iter().take(MAX_ROWS).map(|(i, _)| *i).collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| all[i].partner.as_str()).collect()
+}
+
 /// Group headings and partners, in group order then file order; empty groups are left out.
 fn rows(d: &ChartData) -> Vec<Row<'_>> {
+    let shown = shown(d);
     let mut rows = Vec::new();
     for (kind, heading) in GROUPS {
         let members: Vec<&str> = d.partners[0]
             .iter()
-            .filter(|p| p.kind == kind)
+            .filter(|p| p.kind == kind && shown.contains(&p.partner.as_str()))
             .map(|p| p.partner.as_str())
             .collect();
         if !members.is_empty() {
@@ -167,8 +203,16 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
         root,
         "Partner trust at the end of the horizon, by budget level",
         &format!(
-            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline",
-            d.manifest.trials
+            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline{}",
+            d.manifest.trials,
+            if d.partners[0].len() > MAX_ROWS {
+                format!(
+                    "; the {MAX_ROWS} of {} partners whose trust falls most",
+                    d.partners[0].len()
+                )
+            } else {
+                String::new()
+            }
         ),
         &[],
         &d.stamp(),

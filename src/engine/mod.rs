@@ -13,6 +13,44 @@ pub use queue::{EventQueue, SimTime};
 pub(crate) use timeline::trace;
 pub use timeline::{TICK_DAYS, Timeline, TraceRow};
 
+use std::sync::atomic::AtomicBool;
+
+/// Set by Ctrl-C or a termination signal (`crate::parts::stop_flag` installs the handler):
+/// trials running stop within a few thousand events, so a signal is obeyed at once even when
+/// one trial is long. A stopped trial's outcome is incomplete and is never kept.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// The most work one trial at one level may do by default: events handled plus units looked
+/// at when deploying. The shipped scenarios do about 10^4; 10^9 is some seconds to a
+/// minute of one core. A trial past it is a scenario asking for more than dipcap can simulate
+/// in reasonable time, typically crises that never expire (`window_days = inf`) arriving
+/// faster than the forces can answer them, so the waiting list only grows. The environment
+/// variable `DIPCAP_MAX_WORK` sets another bound (the tests use it to reach the bound fast).
+pub const MAX_WORK: u64 = 1_000_000_000;
+
+/// The bound in force: `DIPCAP_MAX_WORK`, or [`MAX_WORK`].
+pub fn max_work() -> u64 {
+    static BOUND: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BOUND.get_or_init(|| {
+        std::env::var("DIPCAP_MAX_WORK")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(MAX_WORK)
+    })
+}
+
+/// Why a trial stopped before its horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abort {
+    /// [`STOP`] was set.
+    Stopped,
+    /// The trial did more than [`max_work`].
+    WorkBound,
+}
+
+/// How many events go between two looks at [`STOP`] and the work bound.
+const CHECK_EVERY: u32 = 4096;
+
 /// What the loop hands events to.
 pub trait Handler {
     /// Handles `event` at `tl.now`. Returns `false` when the trial is over.
@@ -20,11 +58,26 @@ pub trait Handler {
 }
 
 /// Takes events in (time, class, sequence) order and hands each to `world` until it says the
-/// trial is over or no event is left. `arrival_time` gives crisis `i`'s arrival time.
+/// trial is over or no event is left. `arrival_time` gives crisis `i`'s arrival time. Before
+/// the first event and every [`CHECK_EVERY`] events after, [`STOP`] and the work bound are
+/// looked at ([`Timeline::must_stop`]); when either ends the trial early, `tl.aborted` says why.
 pub fn run<H: Handler>(tl: &mut Timeline, world: &mut H, arrival_time: impl Fn(u32) -> f64) {
-    while let Some(event) = tl.advance(&arrival_time) {
+    let mut until_check = 0u32;
+    loop {
+        if until_check == 0 {
+            until_check = CHECK_EVERY;
+            if tl.must_stop() {
+                return;
+            }
+        }
+        until_check -= 1;
+        let Some(event) = tl.advance(&arrival_time) else {
+            return;
+        };
+        // A handler that stopped part-way (see `Timeline::must_stop`) has set `tl.aborted`:
+        // the next look ends the trial, and until then every long search stops at once.
         if !world.handle(tl, event) {
-            break;
+            return;
         }
     }
 }

@@ -43,6 +43,14 @@ pub struct Timeline {
     pub log: Option<Vec<TraceRow>>,
     /// Events handled so far.
     pub events: u64,
+    /// Units looked at so far when trying to deploy crises (every try looks at every unit,
+    /// and a crisis waiting for units is tried again at every release): with `events`, the
+    /// work the trial's bound counts ([`super::max_work`]).
+    pub unit_checks: u64,
+    /// Why the trial stopped before its horizon, if it did.
+    pub aborted: Option<super::Abort>,
+    /// The work this trial may do ([`super::max_work`]).
+    bound: u64,
 }
 
 /// Appends a line to the event log of a [`Timeline`] when the trial is traced.
@@ -74,7 +82,26 @@ impl Timeline {
             next_tick: TICKS_PER_YEAR,
             log: if trace { Some(Vec::new()) } else { None },
             events: 0,
+            unit_checks: 0,
+            aborted: None,
+            bound: super::max_work(),
         }
+    }
+
+    /// Whether the trial must end now: [`super::STOP`] is set or the work bound is passed
+    /// (`aborted` then says which). Looked at every few thousand events by the engine, and
+    /// every few deployment tries by long searches, so a single event with a long waiting
+    /// list cannot outlast a signal or the bound.
+    pub fn must_stop(&mut self) -> bool {
+        if self.aborted.is_some() {
+            return true;
+        }
+        if super::STOP.load(std::sync::atomic::Ordering::Relaxed) {
+            self.aborted = Some(super::Abort::Stopped);
+        } else if self.events + self.unit_checks > self.bound {
+            self.aborted = Some(super::Abort::WorkBound);
+        }
+        self.aborted.is_some()
     }
 
     /// Schedules `event` at `time`.

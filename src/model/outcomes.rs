@@ -24,6 +24,8 @@ pub struct TrialOutcome {
     pub ledger: Vec<LineMap<LineYear>>,
     /// Events handled, including those handled at once instead of through the queue.
     pub events_processed: u64,
+    /// Set when the trial stopped before its horizon; such an outcome is never kept.
+    pub aborted: Option<crate::engine::Abort>,
 }
 
 /// What happened over a stretch of time (a fiscal year or the whole horizon).

@@ -456,6 +456,7 @@ impl<'a> World<'a> {
             partner_interop_yearly: self.partner_years.1,
             ledger: self.ledger.into_years(),
             events_processed: tl.events,
+            aborted: tl.aborted,
         }
     }
 }

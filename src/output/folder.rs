@@ -58,6 +58,37 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
 /// Refuses an output path that is an existing file, or whose nearest existing ancestor is not
 /// a writable folder, before hours of simulation are spent.
 pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
+    let refuse = |problem: String, hint: &str| InputError::Option {
+        what: format!("--out {}", dir.display()),
+        problem,
+        hint: hint.into(),
+    };
+    if let Some(long) = dir
+        .components()
+        .map(|c| c.as_os_str())
+        .find(|c| c.len() > crate::scenario::MAX_NAME_BYTES)
+    {
+        return Err(refuse(
+            format!(
+                "the name \"{}…\" is {} bytes long, more than the {} an output folder's name may have (file systems allow 255, and dipcap builds the folder beside it under a longer name)",
+                long.to_string_lossy().chars().take(24).collect::<String>(),
+                long.len(),
+                crate::scenario::MAX_NAME_BYTES
+            ),
+            "choose a shorter folder name",
+        ));
+    }
+    if let Ok(target) = std::fs::read_link(dir)
+        && !dir.exists()
+    {
+        return Err(refuse(
+            format!(
+                "is a symbolic link to {}, which does not exist",
+                target.display()
+            ),
+            "create the folder the link points to, remove the link, or choose another --out",
+        ));
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(InputError::Option {
             what: format!("--out {}", dir.display()),
@@ -132,6 +163,8 @@ pub struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
+    /// What has been written, hashed on the way (for [`AtomicFile::commit_sealed`]).
+    sealing: (sha2::Sha256, u64),
 }
 
 impl AtomicFile {
@@ -142,25 +175,48 @@ impl AtomicFile {
             path: path.to_path_buf(),
             tmp,
             file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            sealing: Default::default(),
         })
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), RunError> {
+        use sha2::Digest;
         match self.file.as_mut() {
-            Some(f) => f
-                .write_all(bytes)
-                .map_err(|e| RunError::write(&self.path, e)),
+            Some(f) => {
+                self.sealing.0.update(bytes);
+                self.sealing.1 += bytes.len() as u64;
+                f.write_all(bytes)
+                    .map_err(|e| RunError::write(&self.path, e))
+            }
             None => Ok(()),
         }
     }
 
     /// Appends a file's contents, streamed.
     pub fn append_file(&mut self, from: &Path) -> Result<(), RunError> {
+        use std::io::Read;
         let mut src = std::fs::File::open(from).map_err(|e| RunError::write(from, e))?;
-        if let Some(f) = self.file.as_mut() {
-            std::io::copy(&mut src, f).map_err(|e| RunError::write(&self.path, e))?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let k = match src.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RunError::write(from, e)),
+            };
+            self.write_all(&buf[..k])?;
         }
-        Ok(())
+    }
+
+    /// [`AtomicFile::commit`], returning the seal of what was written.
+    pub fn commit_sealed(mut self) -> Result<Seal, RunError> {
+        use sha2::Digest;
+        let (h, bytes) = std::mem::take(&mut self.sealing);
+        self.commit()?;
+        Ok(Seal {
+            bytes,
+            sha256: hex(&h.finalize()),
+        })
     }
 
     pub fn commit(mut self) -> Result<(), RunError> {

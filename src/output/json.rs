@@ -20,11 +20,25 @@ fn finite(x: f64) -> Value {
 /// A manifest's bytes with its `charts` list set (known only once the charts are drawn, from
 /// a manifest that had it empty).
 pub fn with_charts(manifest: &[u8], charts: &[String]) -> Result<Vec<u8>, RunError> {
+    with_field(manifest, "charts", json!(charts))
+}
+
+/// A manifest's bytes with its `seals` set: the length and SHA-256 of each file written beside
+/// it (known only once `trials.csv` is streamed out), which readers such as `dipcap plot`
+/// check before trusting a file.
+pub fn with_seals(
+    manifest: &[u8],
+    seals: &std::collections::BTreeMap<String, folder::Seal>,
+) -> Result<Vec<u8>, RunError> {
+    with_field(manifest, "seals", json!(seals))
+}
+
+fn with_field(manifest: &[u8], key: &str, value: Value) -> Result<Vec<u8>, RunError> {
     let mut v: Value = serde_json::from_slice(manifest).map_err(|e| RunError::Encode {
         what: folder::MANIFEST.into(),
         reason: e.to_string(),
     })?;
-    v["charts"] = json!(charts);
+    v[key] = value;
     to_bytes(&v, folder::MANIFEST)
 }
 

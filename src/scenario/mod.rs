@@ -11,7 +11,8 @@ use std::path::Path;
 
 pub use types::*;
 pub use validate::{
-    Checker, FOLDER_NAME_FIX, MAX_CRISIS_RATE, MAX_MAGNITUDE, MAX_UNITS, usable_as_folder,
+    Checker, FOLDER_NAME_FIX, MAX_CRISIS_RATE, MAX_MAGNITUDE, MAX_NAME_BYTES, MAX_UNITS,
+    folder_name_problem, usable_as_folder,
 };
 
 use crate::error::InputError;
@@ -65,9 +66,39 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, InputError> {
     validate::validate(raw, path)
 }
 
-/// Parses TOML into the raw mirror, naming the key of any type or unknown-key error.
+/// Parses TOML into the raw mirror, naming the key of any type or unknown-key error. A sweep
+/// file given where a scenario belongs is named as such, with the command that takes it.
 pub fn parse_raw(text: &str, path: &Path) -> Result<raw::RawScenario, InputError> {
-    parse_toml(text, path)
+    parse_toml(text, path).map_err(|e| match kind_of(text) {
+        Some(FileKind::Sweep) => InputError::Option {
+            what: path.display().to_string(),
+            problem: "is a sweep file (it has a [sweep] table), not a scenario".into(),
+            hint: "run it with `dipcap sweep`; `dipcap run` and `dipcap trace` take a scenario file (one with a [scenario] table, e.g. scenarios/baseline.toml)".into(),
+        },
+        _ => e,
+    })
+}
+
+/// The two kinds of TOML file dipcap reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Has a `[scenario]` table: `dipcap run`, `trace`, `validate`.
+    Scenario,
+    /// Has a `[sweep]` table: `dipcap sweep`, `validate`.
+    Sweep,
+}
+
+/// Which kind of file `text` is, by its top-level tables; `None` when it is not TOML or has
+/// neither table.
+pub fn kind_of(text: &str) -> Option<FileKind> {
+    let t: toml::Table = text.parse().ok()?;
+    if t.get("sweep").is_some_and(toml::Value::is_table) {
+        Some(FileKind::Sweep)
+    } else if t.get("scenario").is_some_and(toml::Value::is_table) {
+        Some(FileKind::Scenario)
+    } else {
+        None
+    }
 }
 
 /// Parses TOML into any serde type, naming the key of a type, missing-key or unknown-key
@@ -163,6 +194,20 @@ const REMOVED: &[(&str, &str, &str)] = &[
 
 /// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
 /// message, so the key path is completed from it.
+/// A long run of digits as a message shows it: the first few and the count.
+fn show_digits(digits: &str) -> String {
+    let d = digits.trim_start_matches('-');
+    if d.len() > 15 {
+        format!(
+            "{}… ({} digits)",
+            &digits[..digits.len() - d.len() + 6],
+            d.len()
+        )
+    } else {
+        digits.to_string()
+    }
+}
+
 fn explain_serde(path: &str, message: &str) -> (String, String, String) {
     // serde_path_to_error already ends the path with an unknown key; a missing one it does not.
     let join = |field: &str| {
@@ -199,6 +244,16 @@ fn explain_serde(path: &str, message: &str) -> (String, String, String) {
             join(field),
             format!("required key `{field}` is missing"),
             format!("add `{field} = ...` (see docs/MODEL.md for its meaning and units)"),
+        );
+    }
+    // TOML integers beyond 64 bits arrive as i128, which no key takes.
+    if let Some(rest) = message.strip_prefix("invalid type: integer `")
+        && let Some((digits, _)) = rest.split_once("` as i128")
+    {
+        return (
+            path.to_string(),
+            format!("{} is too large for a whole number", show_digits(digits)),
+            "use a whole number within the key's range (see `dipcap schema` or docs/MODEL.md); no count in a scenario comes near 9223372036854775807".into(),
         );
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {

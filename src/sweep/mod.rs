@@ -503,6 +503,13 @@ fn run_point(s: &Sweep, o: &SweepOptions, p: &DesignPoint, parts: &Path) -> Resu
         None,
         &|_| {},
     )?;
+    if done.stopped {
+        // A signal stopped a trial of this point: it is not sealed, so --resume runs it again.
+        return Err(RunError::SweepInterrupted {
+            points_done: 0,
+            points: 0,
+        });
+    }
     if let Some(f) = rows_file {
         f.commit()?;
     }

@@ -1,6 +1,7 @@
 //! All integration tests in one binary (one link, shared helpers), by topic.
 
 mod bad_input;
+mod bounds;
 mod charts;
 mod cli;
 mod common;
@@ -11,6 +12,7 @@ mod golden;
 mod invariants;
 mod layers;
 mod mechanisms;
+mod misuse;
 mod queueing;
 mod reproducibility;
 mod shard;

@@ -232,7 +232,12 @@ impl Crises {
         }
         let mut still = std::mem::take(&mut self.waiting_spare);
         still.clear();
-        for &i in &order {
+        for (k, &i) in order.iter().enumerate() {
+            // A long waiting list makes one event long: look at the bounds as it goes.
+            if k % 64 == 63 && tl.must_stop() {
+                still.extend_from_slice(&order[k..]);
+                break;
+            }
             if !self.deploy(s, draws, i as usize, with, tl) {
                 still.push(i);
             }
@@ -251,6 +256,7 @@ impl Crises {
         with: &mut Responders,
         tl: &mut Timeline,
     ) -> bool {
+        tl.unit_checks += with.forces.size() as u64;
         let mut ready = std::mem::take(&mut self.ready);
         let count = with.forces.ready_units(
             &s.forces,

@@ -72,6 +72,10 @@ pub struct Forces {
     tick_funded: Vec<f64>,
 }
 
+/// Up to this many units wanted, [`Forces::ready_units`] keeps the best in a short sorted list;
+/// beyond, it sorts all the ready units once.
+const KEEP_BY_INSERTION: usize = 16;
+
 impl Forces {
     pub fn new(f: &ForcesSpec) -> Self {
         let unit = Unit {
@@ -144,6 +148,13 @@ impl Forces {
         readiness(unit.r0, unit.trend, now - unit.t0, f.decay_days)
     }
 
+    /// Units in the force, ready or not (what a search for ready units looks at, and what the
+    /// trial's work bound counts for each search).
+    #[inline]
+    pub fn size(&self) -> usize {
+        self.units.len()
+    }
+
     /// The `keep` most ready idle units at or above `min_readiness`, most ready first, with
     /// their readiness now, into `out` (the caller's reused buffer); returns how many such
     /// units there are in all.
@@ -161,9 +172,24 @@ impl Forces {
         // Most ready first, ties by unit number: the keys are unique, so this is the one
         // deterministic order. Only the best `keep` are kept, by insertion into a short sorted
         // list (callers want one to a few units of a force of dozens: a full sort cost more).
-        let better = |a: &(usize, f64), b: &(usize, f64)| {
-            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)) == std::cmp::Ordering::Less
-        };
+        let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let better = |a: &(usize, f64), b: &(usize, f64)| order(a, b) == std::cmp::Ordering::Less;
+        if keep > KEEP_BY_INSERTION {
+            // Many wanted (a crisis as large as the force): insertion would be quadratic in the
+            // force's size; one sort of the ready units gives the same order.
+            for u in 0..self.units.len() {
+                if self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise {
+                    let r = self.readiness(u, f, now);
+                    if r >= min_readiness {
+                        out.push((u, r));
+                    }
+                }
+            }
+            count = out.len();
+            out.sort_unstable_by(order);
+            out.truncate(keep);
+            return count;
+        }
         for u in 0..self.units.len() {
             if self.units[u].status == UnitStatus::Idle && !self.units[u].demobilise {
                 let r = self.readiness(u, f, now);

@@ -11,7 +11,7 @@ pub(super) fn meta(c: &Checker, m: &RawMeta) -> R<(usize, u64)> {
     if !usable_as_folder(&m.name) {
         return Err(c.err(
             "scenario.name",
-            format!("\"{}\" cannot be used as a folder name", m.name),
+            crate::scenario::folder_name_problem(&m.name),
             FOLDER_NAME_FIX,
         ));
     }

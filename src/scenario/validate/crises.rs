@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::checker::show;
 use super::{Checker, MAX_CRISIS_RATE, R, check};
 use crate::scenario::dist::{Dist, Domain};
 use crate::scenario::raw::{RawCrisis, RawCrisisResponse, RawDci, RawFeedback};
@@ -27,12 +28,13 @@ pub(super) fn unit_reserve(c: &Checker, r: &RawCrisisResponse, units: usize) -> 
     })
 }
 
-/// `[[crises]]`, affecting `partners` (named through `index`).
+/// `[[crises]]`, affecting `partners` (named through `index`), over `years` fiscal years.
 pub(super) fn crises(
     c: &Checker,
     raw: &[RawCrisis],
     partners: &[Partner],
     index: &BTreeMap<String, usize>,
+    years: usize,
 ) -> R<Vec<CrisisType>> {
     let mut crises = Vec::new();
     let mut seen = HashSet::new();
@@ -106,6 +108,18 @@ pub(super) fn crises(
                 None => Dist::constant(0.0),
             },
         });
+    }
+    let expected: f64 = crises.iter().map(|t| t.rate).sum::<f64>() * years as f64;
+    if expected > super::MAX_CRISES_PER_TRIAL {
+        return Err(c.err(
+            "crises",
+            format!(
+                "the crisis rates over {years} years expect {} crises per trial (the rates summed, times the years), more than the {} one trial may hold",
+                show(expected),
+                show(super::MAX_CRISES_PER_TRIAL)
+            ),
+            "lower the rates (crises per year, summed over the types) or `scenario.years`",
+        ));
     }
     Ok(crises)
 }

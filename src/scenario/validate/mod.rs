@@ -38,6 +38,10 @@ use check;
 pub const MAX_MAGNITUDE: f64 = 1e12;
 /// Largest crisis rate per type, per year.
 pub const MAX_CRISIS_RATE: f64 = 10_000.0;
+/// Most crises a trial may expect (the rates times the years, summed over the types): every
+/// crisis is drawn before the trial and may wait in the queue, so this bounds a trial's memory
+/// (about 100 bytes a crisis per thread) and time. The shipped scenarios expect under 100.
+pub const MAX_CRISES_PER_TRIAL: f64 = 100_000.0;
 /// Largest force, in deployable units (every monthly tick visits every unit).
 pub const MAX_UNITS: usize = 5_000;
 
@@ -45,15 +49,33 @@ pub const MAX_UNITS: usize = 5_000;
 /// separators or spaces, not hidden.
 pub fn usable_as_folder(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_NAME_BYTES
         && !name.starts_with('.')
         && name
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
 }
 
+/// The longest name of a folder dipcap writes: file systems allow 255 bytes, and dipcap
+/// builds a folder beside its target under a longer name (`.<name>.staging-<pid>`).
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// What is wrong with a name [`usable_as_folder`] refuses (a long one is not repeated whole).
+pub fn folder_name_problem(name: &str) -> String {
+    if name.len() > MAX_NAME_BYTES {
+        format!(
+            "\"{}…\" ({} bytes) is too long for a folder name",
+            name.chars().take(24).collect::<String>(),
+            name.len()
+        )
+    } else {
+        format!("\"{name}\" cannot be used as a folder name")
+    }
+}
+
 /// How to fix a name [`usable_as_folder`] refuses.
 pub const FOLDER_NAME_FIX: &str =
-    "use letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)";
+    "use up to 200 letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)";
 
 pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let c = Checker { path };
@@ -75,7 +97,7 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
     let procurement = alliance::procurement(&c, &raw.procurement)?;
     let queue_order = crises::queue_order(&c, &raw.crisis_response)?;
     let unit_reserve = crises::unit_reserve(&c, &raw.crisis_response, forces.units)?;
-    let crises = crises::crises(&c, &raw.crises, &partners, &index)?;
+    let crises = crises::crises(&c, &raw.crises, &partners, &index, years)?;
     let dci = crises::dci(&c, &raw.dci)?;
     let feedback = crises::feedback(&c, &raw.feedback)?;
     Ok(Scenario {

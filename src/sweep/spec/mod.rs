@@ -277,7 +277,15 @@ pub fn load_text(
     scenario_text: Option<&str>,
     o: &Overrides,
 ) -> Result<Sweep, InputError> {
-    let raw: RawSweepFile = scenario::parse_toml(text, path)?;
+    let raw: RawSweepFile =
+        scenario::parse_toml(text, path).map_err(|e| match scenario::kind_of(text) {
+            Some(scenario::FileKind::Scenario) => InputError::Option {
+                what: path.display().to_string(),
+                problem: "is a scenario file (it has a [scenario] table), not a sweep file".into(),
+                hint: "run it with `dipcap run`; `dipcap sweep` takes a sweep file, whose [sweep] table names a scenario and whose [[parameter]] entries say what to vary (e.g. scenarios/baseline-sweep.toml)".into(),
+            },
+            _ => e,
+        })?;
     validate(raw, path, text, scenario_text, o)
 }
 

@@ -84,7 +84,7 @@ fn settings(c: &Checker, s: &RawSweep, o: &Overrides) -> Result<Settings, InputE
     if !usable_as_folder(&s.name) {
         return Err(c.err(
             "sweep.name",
-            format!("\"{}\" cannot be used as a folder name", s.name),
+            crate::scenario::folder_name_problem(&s.name),
             FOLDER_NAME_FIX,
         ));
     }
@@ -101,6 +101,20 @@ fn settings(c: &Checker, s: &RawSweep, o: &Overrides) -> Result<Settings, InputE
             "use \"grid\" (full factorial), \"lhs\" (Latin hypercube), \"sobol\" (Saltelli sampling for Sobol indices) or \"morris\" (elementary effects)",
         )
     })?;
+    // A grid's points are the parameters' steps: a sample count given for it would be ignored.
+    if design == Design::Grid
+        && (o.samples.is_some() || (s.samples.is_some() && o.design.is_none()))
+    {
+        return Err(c.err(
+            if o.samples.is_some() {
+                "--samples"
+            } else {
+                "sweep.samples"
+            },
+            "a grid design takes no sample count: its points are every combination of the parameters' steps",
+            "leave the sample count out (set `steps` on each [[parameter]] to size the grid), or choose another design",
+        ));
+    }
     let samples = match (o.samples, s.samples) {
         (Some(n), _) => n as i64,
         (None, Some(n)) => n,
