@@ -402,9 +402,10 @@ pub fn merge(
     shard::merge_runs(dirs, &runs, out, charts)
 }
 
-/// `dipcap plot`: redraws the charts and the report of an existing output folder from its
-/// files, without simulating. Returns the number of charts drawn.
-pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
+/// `dipcap plot`: redraws the charts and the report of an existing output folder (a run's or a
+/// sweep's) from its files, without simulating. Returns the number of charts drawn and whether
+/// a report was written (sweeps have none).
+pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
     if !out_dir.is_dir() {
         return Err(InputError::Option {
             what: format!("OUTPUT_DIR {}", out_dir.display()),
@@ -414,15 +415,23 @@ pub fn plot(out_dir: &Path) -> Result<usize, RunError> {
         .into());
     }
     check_seals(out_dir)?;
+    // A sweep's folder: its charts are redrawn from the sweep it records.
+    if let Ok(bytes) = std::fs::read(out_dir.join(folder::MANIFEST))
+        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && m.get("sweep").is_some()
+    {
+        return Ok((crate::sweep::outputs::replot(out_dir, &m)?, false));
+    }
     let data = ChartData::load(&Source::Folder(out_dir))?;
     let v = draw_visuals(&data)?;
     write_visuals(out_dir, &v)?;
-    Ok(v.charts.len())
+    Ok((v.charts.len(), true))
 }
 
-/// The files a chart set is drawn from are those the run wrote: each must match the seal the
-/// manifest holds for it (folders written before seals existed have none to check).
-/// `trials.csv`, which the charts do not read and which may be gigabytes, is not re-read.
+/// The files a chart set is drawn from are those the run (or sweep) wrote: each must match the
+/// seal the manifest holds for it (folders written before seals existed have none to check).
+/// `trials.csv` and `sweep_trials.csv`, which the charts do not read and which may be
+/// gigabytes, are not re-read.
 fn check_seals(out_dir: &Path) -> Result<(), RunError> {
     let path = out_dir.join(crate::output::folder::MANIFEST);
     let Ok(bytes) = std::fs::read(&path) else {
@@ -437,7 +446,7 @@ fn check_seals(out_dir: &Path) -> Result<(), RunError> {
         return Ok(()); // ChartData::load says what is wrong with it.
     };
     for (name, seal) in &m.seals {
-        if name == crate::output::folder::TRIALS {
+        if name == folder::TRIALS || name == folder::SWEEP_TRIALS {
             continue;
         }
         let file = out_dir.join(name);

@@ -195,10 +195,10 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Redraw the charts and report.html of an existing output folder from its CSV and JSON
-    /// files, without simulating again (same files give identical SVGs).
+    /// Redraw the charts (and a run's report.html) of an existing output folder from its CSV
+    /// and JSON files, without simulating again (same files give identical SVGs).
     Plot {
-        /// Output folder of a run, e.g. output/baseline.
+        /// Output folder of a run or a sweep, e.g. output/baseline.
         output_dir: PathBuf,
     },
     /// Check a scenario or sweep file and print a one-screen summary of what it describes.
@@ -338,11 +338,15 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Command::Plot { output_dir } => {
-            let n = app::plot(&output_dir)?;
+            let (n, report) = app::plot(&output_dir)?;
             println!(
-                "{n} charts (PNG and SVG) in {}/charts/ and {}/report.html",
+                "{n} charts (PNG and SVG) in {}/charts/{}",
                 output_dir.display(),
-                output_dir.display()
+                if report {
+                    format!(" and {}/report.html", output_dir.display())
+                } else {
+                    String::new()
+                }
             );
             Ok(())
         }

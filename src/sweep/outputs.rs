@@ -105,22 +105,132 @@ fn gather(
             what: path.display().to_string(),
             reason: problem,
         };
-        let rows: Vec<SweepRecord> = records::read(&bytes, Some(&columns)).map_err(damaged)?;
-        for row in rows {
-            let m = Metric::from_name(&row.metric)
-                .ok_or_else(|| damaged(format!("unknown metric `{}`", row.metric)))?;
-            let l = s
-                .levels
-                .iter()
-                .position(|x| *x == row.level)
-                .ok_or_else(|| damaged(format!("level {} is not in the sweep", row.level)))?;
-            means.trials[p.id] = row.trials;
-            if needed.contains(&m) {
-                means.values.insert((p.id, l, m), (row.mean, row.diff_mean));
-            }
-        }
+        let rows: Vec<SweepRecord> = records::read(&bytes, Some(&columns)).map_err(&damaged)?;
+        fold(s, rows, &mut means, needed, &damaged)?;
     }
     Ok((file, means))
+}
+
+/// Folds rows of `sweep.csv` (or of one point's part) into `means`.
+fn fold(
+    s: &Sweep,
+    rows: Vec<SweepRecord>,
+    means: &mut Means,
+    needed: &[Metric],
+    damaged: &dyn Fn(String) -> RunError,
+) -> Result<(), RunError> {
+    for row in rows {
+        let m = Metric::from_name(&row.metric)
+            .ok_or_else(|| damaged(format!("unknown metric `{}`", row.metric)))?;
+        let l = s
+            .levels
+            .iter()
+            .position(|x| *x == row.level)
+            .ok_or_else(|| damaged(format!("level {} is not in the sweep", row.level)))?;
+        let Some(trials) = means.trials.get_mut(row.point) else {
+            return Err(damaged(format!("point {} is not in the design", row.point)));
+        };
+        *trials = row.trials;
+        if needed.contains(&m) {
+            means
+                .values
+                .insert((row.point, l, m), (row.mean, row.diff_mean));
+        }
+    }
+    Ok(())
+}
+
+/// The metrics the analyses and the discovery read.
+fn needed(s: &Sweep) -> Vec<Metric> {
+    let mut needed = s.metrics.clone();
+    if let Some(d) = &s.discovery
+        && !needed.contains(&d.metric)
+    {
+        needed.push(d.metric);
+    }
+    needed
+}
+
+/// `dipcap plot` on a sweep's folder: the sweep is rebuilt from the sweep and scenario texts its
+/// manifest carries, its means read back from `sweep.csv` (each file checked against the
+/// manifest's seal first), and the charts drawn again exactly as the sweep drew them.
+pub fn replot(out: &Path, manifest: &serde_json::Value) -> Result<usize, RunError> {
+    let path = out.join(folder::MANIFEST);
+    let bad = |problem: String| -> RunError {
+        crate::error::InputError::Option {
+            what: path.display().to_string(),
+            problem,
+            hint: "run the sweep again (a sweep folder of an earlier dipcap carries no inputs to redraw from)".into(),
+        }
+        .into()
+    };
+    let text = |key: &str| {
+        manifest["inputs"][key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| bad(format!("has no inputs.{key} (the text the sweep ran)")))
+    };
+    let (sweep_text, scenario_text) = (text("sweep")?, text("scenario")?);
+    let design = manifest["design"].as_str().unwrap_or_default().to_string();
+    let o = super::spec::Overrides {
+        samples: (design != Design::Grid.name())
+            .then(|| manifest["samples"].as_u64())
+            .flatten(),
+        design: Some(design),
+        trials: manifest["trials_per_point"].as_u64(),
+        seed: manifest["seed"].as_u64(),
+    };
+    let sweep_path = Path::new(manifest["sweep_path"].as_str().unwrap_or("sweep.toml"));
+    let s = super::spec::load_text(sweep_path, &sweep_text, Some(&scenario_text), &o)?;
+    if manifest["sweep_sha256"].as_str() != Some(s.sweep_sha256.as_str())
+        || manifest["scenario_sha256"].as_str() != Some(s.scenario_sha256.as_str())
+    {
+        return Err(bad(
+            "its inputs do not match their SHA-256 (the manifest was edited or damaged)".into(),
+        ));
+    }
+    let points = super::design::build(&s).map_err(bad)?;
+    let csv_path = out.join(folder::SWEEP);
+    let bytes = std::fs::read(&csv_path).map_err(|e| RunError::write(&csv_path, e))?;
+    let damaged = |problem: String| -> RunError {
+        crate::error::InputError::Option {
+            what: csv_path.display().to_string(),
+            problem,
+            hint: "the folder was changed after the sweep: run the sweep again".into(),
+        }
+        .into()
+    };
+    // The file's own header must be the sweep's columns (the parameters' keys among them).
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    if first != header(&s).join(",").as_bytes() {
+        return Err(damaged("its header is not this sweep's columns".into()));
+    }
+    let rows: Vec<SweepRecord> = records::read(&bytes, None).map_err(&damaged)?;
+    let mut means = Means {
+        values: HashMap::new(),
+        trials: vec![0; points.len()],
+    };
+    fold(&s, rows, &mut means, &needed(&s), &damaged)?;
+    if let Some(p) = means.trials.iter().position(|t| *t == 0) {
+        return Err(damaged(format!(
+            "has no rows for point {p}: the file is incomplete"
+        )));
+    }
+    let analyses = analyse(&s, &points, &means);
+    let found = discovery(&s, &points, &means);
+    let rendered = charts::sweep::render_all(
+        &chart_facts(&s),
+        &analyses,
+        found.as_ref().map(|f| (&f.0, &f.1)),
+        &means.trials,
+    )?;
+    let dir = out.join(folder::CHARTS);
+    std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
+    for (stem, svg, png) in &rendered {
+        output::write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+        output::write_atomic(&dir.join(format!("{stem}.png")), png)?;
+    }
+    Ok(rendered.len())
 }
 
 fn analyse(s: &Sweep, points: &[DesignPoint], means: &Means) -> Vec<Analysis> {
@@ -372,6 +482,9 @@ fn manifest(
         "description": s.description,
         "sweep_path": s.path.display().to_string(),
         "sweep_sha256": s.sweep_sha256,
+        // What `dipcap plot` rebuilds the sweep from (its charts need the design, not just
+        // the numbers).
+        "inputs": { "sweep": s.text, "scenario": s.scenario_text },
         "scenario": s.base.name,
         "scenario_path": s.scenario_path.display().to_string(),
         "scenario_sha256": s.scenario_sha256,
@@ -480,12 +593,7 @@ pub fn assemble(
     o: &Assembly,
     timing: &Timing,
 ) -> Result<Assembled, RunError> {
-    let mut needed = s.metrics.clone();
-    if let Some(d) = &s.discovery
-        && !needed.contains(&d.metric)
-    {
-        needed.push(d.metric);
-    }
+    let needed = needed(s);
     // The whole folder is built beside the target and swapped in at the end (see
     // `folder::Staging`).
     let staging = folder::Staging::new(out)?;
@@ -540,13 +648,21 @@ pub fn assemble(
         .collect();
     chart_files.sort();
     let manifest = manifest(s, points, &means, o, timing, &names, &chart_files)?;
-    files.push((folder::MANIFEST.into(), manifest));
 
-    // Everything is ready: commit.
-    sweep_csv.commit()?;
+    // Everything is ready: commit (inside the staging folder). The manifest, written last,
+    // seals every file beside it.
+    let mut seals = std::collections::BTreeMap::new();
+    seals.insert(folder::SWEEP.to_string(), sweep_csv.commit_sealed()?);
     if let Some(f) = trials_csv {
-        f.commit()?;
+        seals.insert(folder::SWEEP_TRIALS.to_string(), f.commit_sealed()?);
     }
+    for (name, bytes) in &files {
+        seals.insert(name.clone(), folder::Seal::of_bytes(bytes));
+    }
+    files.push((
+        folder::MANIFEST.into(),
+        crate::output::json::with_seals(&manifest, &seals)?,
+    ));
     for (name, bytes) in &files {
         output::write_atomic(&out.join(name), bytes)?;
     }

@@ -448,3 +448,51 @@ fn bad_sweep_files_are_explained_with_exit_code_2_and_nothing_written() {
         assert!(!out.exists(), "{to}: nothing written");
     }
 }
+
+/// `dipcap plot` on a sweep's folder redraws its charts, byte for byte, from the sweep and
+/// scenario texts its manifest carries and the means in `sweep.csv`; an edited `sweep.csv` is
+/// refused by its seal.
+#[test]
+fn plot_redraws_a_sweeps_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = sweep(&out, &["--samples", "4", "--trials", "5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let charts = out.join("charts");
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(&charts)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    assert!(before.len() >= 10, "{} chart files", before.len());
+    std::fs::remove_dir_all(&charts).unwrap();
+    let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains(&format!("{} charts (PNG and SVG)", before.len() / 2))
+            && !said.contains("report.html"),
+        "{said}"
+    );
+    for (name, bytes) in &before {
+        assert!(
+            std::fs::read(charts.join(name)).unwrap() == *bytes,
+            "{name} differs when redrawn"
+        );
+    }
+    let csv = out.join("sweep.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replacen(",0.", ",1.", 1)).unwrap();
+    let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sweep.csv: is not the file that was written"),
+        "{}",
+        stderr(&o)
+    );
+}
