@@ -91,28 +91,26 @@ fn rows_name(level: usize) -> String {
     format!("trials-level-{level}.csv")
 }
 
-/// Writes a finished run shard: its rows, its accumulator and, last (its presence marks the
-/// shard complete), `shard.json`.
+/// Writes a finished run shard: its rows, its accumulator and `shard.json` (whose presence
+/// marks the shard complete), built beside the folder and swapped in whole, as a run's
+/// outputs are (`folder::Staging`): an interrupted write leaves the earlier folder as it was.
 pub fn write_run_shard(
     out: &Path,
     meta: &RunShard,
     acc: &Accumulator,
     mut parts: RunParts,
 ) -> Result<(), RunError> {
-    std::fs::create_dir_all(out).map_err(|e| RunError::write(out, e))?;
-    // An older shard.json would claim the folder complete while it is rewritten.
-    let marker = out.join(folder::SHARD);
-    if marker.exists() {
-        std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
-    }
+    let staging = folder::Staging::new(out)?;
+    let dir = staging.path();
+    let marker = dir.join(folder::SHARD);
     let mut meta = meta.clone();
     for (l, (file, seal)) in parts.sealed_rows()?.into_iter().enumerate() {
-        let to = out.join(rows_name(l));
+        let to = dir.join(rows_name(l));
         std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
         meta.files.insert(rows_name(l), seal);
     }
     let encoded = codec::encode(acc);
-    output::write_atomic(&out.join(folder::ACCUMULATOR), &encoded)?;
+    output::write_atomic(&dir.join(folder::ACCUMULATOR), &encoded)?;
     meta.files
         .insert(folder::ACCUMULATOR.into(), folder::Seal::of_bytes(&encoded));
     let mut text = serde_json::to_vec_pretty(&meta).map_err(|e| RunError::Encode {
@@ -121,6 +119,8 @@ pub fn write_run_shard(
     })?;
     text.push(b'\n');
     output::write_atomic(&marker, &text)?;
+    // The parts folder (what is left of it) and the lock are carried into the new folder.
+    staging.commit()?;
     parts.remove()
 }
 

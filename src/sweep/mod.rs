@@ -214,14 +214,10 @@ pub struct SweepShard {
 /// Moves a shard's finished points from the parts folder to `points/` and writes
 /// `shard.json` last.
 fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunError> {
-    let marker = out.join(folder::SHARD);
-    if marker.exists() {
-        std::fs::remove_file(&marker).map_err(|e| RunError::write(&marker, e))?;
-    }
-    let dir = out.join("points");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
-    }
+    // Built beside the folder and swapped in whole (`folder::Staging`), like a run's outputs.
+    let staging = folder::Staging::new(out)?;
+    let marker = staging.path().join(folder::SHARD);
+    let dir = staging.path().join("points");
     std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
     for id in meta.first_point..meta.end_point {
         let mut names = vec![part_name(id), seal_name(id)];
@@ -239,6 +235,9 @@ fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunErr
     })?;
     text.push(b'\n');
     output::write_atomic(&marker, &text)?;
+    // The parts folder (now empty of these points) and the lock are carried over, then the
+    // parts go.
+    staging.commit()?;
     std::fs::remove_dir_all(parts).map_err(|e| RunError::write(parts, e))
 }
 
@@ -672,10 +671,11 @@ fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
         resumed,
         wall_seconds,
         summary: format!(
-            "shard {i}/{n}: points {}..{} of {} in {wall_seconds:.1} s ({threads} threads); merge the shards with `dipcap merge`\nshard in {}/\n",
+            "shard {i}/{n}: points {}..{} of {} in {wall_seconds:.1} s ({}); merge the shards with `dipcap merge`\nshard in {}/\n",
             mine.start,
             mine.end,
             points.len(),
+            output::count(threads, "thread", "threads"),
             out_dir.display()
         ),
     })
@@ -717,7 +717,7 @@ fn finish_sweep(r: &Ran) -> Result<SweepReport, RunError> {
         resumed,
         wall_seconds,
         summary: format!(
-            "{} points x {} levels x {} trials{} in {:.1} s ({} threads){}\n{}results in {}/ ({})\n",
+            "{} points x {} levels x {} trials{} in {:.1} s ({}){}\n{}results in {}/ ({})\n",
             points.len(),
             s.levels.len(),
             s.trials,
@@ -727,7 +727,7 @@ fn finish_sweep(r: &Ran) -> Result<SweepReport, RunError> {
                 ""
             },
             wall_seconds,
-            threads,
+            output::count(threads, "thread", "threads"),
             if resumed > 0 {
                 format!("; {resumed} points kept from the interrupted run")
             } else {

@@ -394,3 +394,92 @@ fn shards_never_default_into_the_run_folder_and_merge_refuses_mixed_or_own_folde
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("mixed folder"), "{}", stderr(&o));
 }
+
+/// A shard folder is replaced whole, like a run's: a rerun into it keeps the user's files,
+/// leaves no earlier part behind and nothing beside the folder; so does a sweep shard.
+#[test]
+fn a_shard_folder_is_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_path("baseline");
+    let out = dir.path().join("shard");
+    let run = |trials: &str| {
+        dipcap(
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "--trials",
+                trials,
+                "--shard",
+                "1/2",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        )
+    };
+    ok(run("40"));
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let first = std::fs::read(out.join("shard.json")).unwrap();
+    ok(run("60"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    let second = std::fs::read_to_string(out.join("shard.json")).unwrap();
+    assert!(second.as_bytes() != first.as_slice() && second.contains("\"trials\": 60"));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "accumulator.bin",
+            "notes.txt",
+            "shard.json",
+            "trials-level-0.csv",
+            "trials-level-1.csv",
+            "trials-level-2.csv",
+            "trials-level-3.csv"
+        ]
+    );
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, ["shard"], "left beside the folder: {beside:?}");
+
+    let sweep = root().join("scenarios/baseline-sweep.toml");
+    let sout = dir.path().join("sweep-shard");
+    let srun = || {
+        dipcap(
+            &[
+                "sweep",
+                sweep.to_str().unwrap(),
+                "--samples",
+                "2",
+                "--trials",
+                "3",
+                "--shard",
+                "2/3",
+                "--quiet",
+                "--out",
+                sout.to_str().unwrap(),
+            ],
+            dir.path(),
+        )
+    };
+    ok(srun());
+    std::fs::write(sout.join("notes.txt"), "mine").unwrap();
+    ok(srun());
+    assert_eq!(
+        std::fs::read_to_string(sout.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(sout.join("shard.json").is_file() && sout.join("points").is_dir());
+    assert!(!sout.join(".dipcap-parts").exists());
+}
