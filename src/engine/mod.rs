@@ -1,8 +1,9 @@
 //! The discrete-event engine: time and dispatch only. A future event list with deterministic
 //! tie-breaking (`queue`), the events and their tie-break classes (`event`), the trial's clock
 //! and event log (`timeline`), and the loop that takes events in order and hands each to the
-//! world's [`Handler`]. What an event does is decided by the mechanism that owns it
-//! (`crate::model`, composed in `crate::model::world`); the engine knows none of them.
+//! world's [`Handler`], within the bounds every trial has (the stop flag that signals set, the
+//! work bound). What an event does is decided by the mechanism that owns it (`crate::model`,
+//! composed in `crate::model::world`); the engine knows none of them.
 
 pub mod event;
 pub(crate) mod queue;

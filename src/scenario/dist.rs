@@ -15,17 +15,58 @@ use serde::de::{self, MapAccess, Visitor};
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistTable {
+    /// The family: `"constant"` (`value`), `"uniform"` (`min`, `max`), `"exponential"`
+    /// (`mean`), `"normal"` (`mean`, `sd`), `"lognormal"` (`mean`, `sd` of the distribution
+    /// itself), `"gamma"` (`shape`, `scale`), `"triangular"` or `"pert"` (`min`, `mode`,
+    /// `max`), `"poisson"` (`mean`) or `"empirical"` (`values`, optional `weights`). Required;
+    /// the table takes only its family's parameters.
     #[schemars(extend("enum" = ["constant", "uniform", "exponential", "normal", "lognormal", "gamma", "triangular", "pert", "poisson", "empirical"]))]
     pub dist: String,
+    /// `constant`: the value. At least −10¹², not negative where the quantity cannot be; `inf`
+    /// is allowed only where it means "no deadline" (`window_days`).
+    #[schemars(range(min = -crate::scenario::MAX_MAGNITUDE))]
     pub value: Option<f64>,
+    /// `uniform`, `triangular`, `pert`: the least value, at most `max` (`triangular`, `pert`:
+    /// at most `mode` and below `max`); not negative where the quantity cannot be. Within
+    /// ±10¹².
+    #[schemars(range(min = -crate::scenario::MAX_MAGNITUDE, max = crate::scenario::MAX_MAGNITUDE))]
     pub min: Option<f64>,
+    /// `uniform`, `triangular`, `pert`: the greatest value, at least `min`. Within ±10¹².
+    #[schemars(range(min = -crate::scenario::MAX_MAGNITUDE, max = crate::scenario::MAX_MAGNITUDE))]
     pub max: Option<f64>,
+    /// `triangular`, `pert`: the most likely value, from `min` to `max`. Within ±10¹².
+    #[schemars(range(min = -crate::scenario::MAX_MAGNITUDE, max = crate::scenario::MAX_MAGNITUDE))]
     pub mode: Option<f64>,
+    /// `exponential`, `lognormal`, `poisson`: the mean, greater than 0; `normal`: the mean,
+    /// not negative where the quantity cannot be. Within ±10¹².
+    #[schemars(range(min = -crate::scenario::MAX_MAGNITUDE, max = crate::scenario::MAX_MAGNITUDE))]
     pub mean: Option<f64>,
+    /// `normal`, `lognormal`: the standard deviation (a lognormal's of the distribution
+    /// itself, in its own units). At least 0.
+    #[schemars(range(min = 0.0, max = crate::scenario::MAX_MAGNITUDE))]
     pub sd: Option<f64>,
+    /// `gamma`: the shape k (the mean is shape × scale). Greater than 0.
+    #[schemars(
+        range(max = crate::scenario::MAX_MAGNITUDE),
+        extend("exclusiveMinimum" = 0)
+    )]
     pub shape: Option<f64>,
+    /// `gamma`: the scale θ, in the quantity's units. Greater than 0.
+    #[schemars(
+        range(max = crate::scenario::MAX_MAGNITUDE),
+        extend("exclusiveMinimum" = 0)
+    )]
     pub scale: Option<f64>,
+    /// `empirical`: the values drawn. At least one, each within ±10¹² and not negative where
+    /// the quantity cannot be.
+    #[schemars(
+        length(min = 1),
+        inner(range(min = -crate::scenario::MAX_MAGNITUDE, max = crate::scenario::MAX_MAGNITUDE))
+    )]
     pub values: Option<Vec<f64>>,
+    /// `empirical`: one weight per value, each at least 0 and not all 0 (normalised to sum to
+    /// 1). Default: equal weights.
+    #[schemars(inner(range(min = 0.0, max = crate::scenario::MAX_MAGNITUDE)))]
     pub weights: Option<Vec<f64>>,
 }
 

@@ -15,6 +15,7 @@ mod mechanisms;
 mod misuse;
 mod queueing;
 mod reproducibility;
+mod schema;
 mod shard;
 mod sweep;
 mod validation_2013;

@@ -19,9 +19,14 @@ use validate::validate;
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SweepFile")]
 pub struct RawSweepFile {
+    /// `[sweep]`: the sweep's name, its scenario, design and run settings. Required.
     pub sweep: RawSweep,
+    /// `[[parameter]]`: the scenario keys varied and their ranges. At least one.
     #[serde(default, rename = "parameter")]
+    #[schemars(length(min = 1))]
     pub parameters: Vec<RawParameter>,
+    /// `[discovery]`: a condition on an outcome whose region of parameter space PRIM looks
+    /// for. Optional.
     pub discovery: Option<RawDiscovery>,
 }
 
@@ -29,22 +34,70 @@ pub struct RawSweepFile {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Sweep")]
 pub struct RawSweep {
+    /// Names the sweep and its output folder `output/<name>/`. Required; up to 200 letters,
+    /// digits, `-`, `_` or `.`, not starting with `.`.
+    #[schemars(length(min = 1, max = crate::scenario::MAX_NAME_BYTES))]
     pub name: String,
+    /// What the sweep is about; a label only. Default empty.
     #[serde(default)]
     pub description: String,
     /// Scenario file, relative to the sweep file.
+    /// Required; it must be a valid scenario on its own.
     pub scenario: String,
+    /// The design: `"grid"` (full factorial over each parameter's `steps` or `values`),
+    /// `"lhs"` (Latin hypercube), `"sobol"` (Saltelli sampling for Sobol indices) or
+    /// `"morris"` (elementary effects). Required (overridden by `--design`).
+    #[schemars(extend("enum" = ["grid", "lhs", "sobol", "morris"]))]
     pub design: String,
+    /// Design size: points for `lhs`, base samples N for `sobol` (N·(k + 2) points for k
+    /// parameters), trajectories r for `morris`; not allowed for `grid`. Default 100 (lhs),
+    /// 64 (sobol) or 20 (morris); from 1 to 1 000 000 (sobol at most 65 536), and the whole
+    /// design at most 1 000 000 points.
+    #[schemars(
+        range(min = 1, max = crate::sweep::spec::MAX_POINTS),
+        extend("x-unit" = "samples")
+    )]
     pub samples: Option<i64>,
+    /// Trials per design point and budget level (overridden by `--trials`). Default 100; from
+    /// 1 to 100 000 000.
+    #[schemars(range(min = 1, max = 100_000_000), extend("x-unit" = "trials"))]
     pub trials: Option<i64>,
+    /// Master seed of the sweep's random streams (overridden by `--seed`). Default: the
+    /// scenario's seed; any unsigned 64-bit number.
     pub seed: Option<u64>,
+    /// Budget levels to run, as fractions of the baseline, in place of the scenario's; the
+    /// first is the reference for paired differences. Default: the scenario's levels; at
+    /// least one, each listed once, greater than 0 and at most 2.
+    #[schemars(
+        length(min = 1),
+        extend(
+            "items" = {"type": "number", "exclusiveMinimum": 0, "maximum": 2},
+            "uniqueItems" = true,
+            "x-unit" = "share of baseline"
+        )
+    )]
     pub levels: Option<Vec<f64>>,
+    /// Metrics analysed, by their names in trials.csv (e.g. `"response_rate"`, `"dci"`).
+    /// Default: the five headline metrics (response_rate, exercises_held_share, trust_mean,
+    /// posts_open, dci); at least one.
+    #[schemars(length(min = 1))]
     pub metrics: Option<Vec<String>>,
+    /// Also run the 2k + 1 one-at-a-time points (the centre, then each parameter at its
+    /// minimum and at its maximum) for the tornado charts. Default true.
     #[serde(default = "yes")]
     pub tornado: bool,
+    /// p: the number of levels of the Morris grid (`morris` design). Default 4; a whole
+    /// number from 2 to 20 (even numbers are usual).
     #[serde(default = "four")]
+    #[schemars(range(min = 2, max = 20), extend("x-unit" = "grid levels"))]
     pub morris_levels: i64,
+    /// Bootstrap resamples for the confidence intervals of the sensitivity indices; 0 gives
+    /// no intervals. Default 1000; from 0 to 100 000.
     #[serde(default = "thousand")]
+    #[schemars(
+        range(min = 0, max = 100_000),
+        extend("x-unit" = "resamples")
+    )]
     pub bootstrap: i64,
 }
 
@@ -62,13 +115,30 @@ fn thousand() -> i64 {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Parameter")]
 pub struct RawParameter {
+    /// Key path of the numeric scenario key varied, dotted as in the scenario file, list
+    /// elements by position or name, e.g. `"crises.peacekeeping.rate"` or
+    /// `"crises[1].duration_days.mean"`. Required; each key swept once.
     pub key: String,
+    /// Bottom of the range, in the key's units (with `max`, instead of `values`). Finite and
+    /// below `max`; greater than 0 with `scale = "log"`.
     pub min: Option<f64>,
+    /// Top of the range, in the key's units (with `min`, instead of `values`). Finite and
+    /// above `min`.
     pub max: Option<f64>,
+    /// The values to try instead of a range (`grid`: each value; other designs: equal cells
+    /// of the unit interval). At least one, each finite.
+    #[schemars(length(min = 1))]
     pub values: Option<Vec<f64>>,
+    /// `grid` only: evenly spaced values over the range, both ends included (1 is the
+    /// centre). Default 3; from 1 to 1000.
+    #[schemars(range(min = 1, max = 1000), extend("x-unit" = "values"))]
     pub steps: Option<i64>,
+    /// How the range is sampled: `"linear"` or `"log"` (then `min` must be greater than 0).
+    /// Default `"linear"`.
     #[serde(default = "linear")]
+    #[schemars(extend("enum" = ["linear", "log"]))]
     pub scale: String,
+    /// The parameter's name in charts and tables. Default: the key.
     pub label: Option<String>,
 }
 
@@ -80,13 +150,40 @@ fn linear() -> String {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Discovery")]
 pub struct RawDiscovery {
+    /// The condition PRIM looks for, `METRIC OP VALUE` on a point's mean at `level` with OP
+    /// one of <, <=, >, >=, e.g. `"response_rate < 0.8"`. Required.
     pub condition: String,
+    /// The budget level at which the condition is tested, as a fraction of the baseline; one
+    /// of the sweep's levels. Default: the last level.
+    #[schemars(extend("x-unit" = "share of baseline"))]
     pub level: Option<f64>,
+    /// Share of the box's points peeled off one side at each step. Default 0.05; strictly
+    /// between 0 and 1.
     #[serde(default = "alpha")]
+    #[schemars(extend(
+        "exclusiveMinimum" = 0,
+        "exclusiveMaximum" = 1,
+        "x-unit" = "share"
+    ))]
     pub peel_alpha: f64,
+    /// Peeling stops once the box holds less than this share of all points. Default 0.05;
+    /// strictly between 0 and 1.
     #[serde(default = "alpha")]
+    #[schemars(extend(
+        "exclusiveMinimum" = 0,
+        "exclusiveMaximum" = 1,
+        "x-unit" = "share"
+    ))]
     pub min_support: f64,
+    /// Least density (the share of a box's points that meet the condition) of the reported
+    /// box, the one with the largest coverage (if none is this dense, the densest). Default
+    /// 0.8; strictly between 0 and 1.
     #[serde(default = "density")]
+    #[schemars(extend(
+        "exclusiveMinimum" = 0,
+        "exclusiveMaximum" = 1,
+        "x-unit" = "share"
+    ))]
     pub min_density: f64,
 }
 

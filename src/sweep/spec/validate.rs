@@ -153,7 +153,7 @@ fn settings(c: &Checker, s: &RawSweep, o: &Overrides) -> Result<Settings, InputE
         return Err(c.err(
             "sweep.morris_levels",
             format!("{} levels", s.morris_levels),
-            "use an even number from 2 to 20 (4 is usual)",
+            "use a whole number from 2 to 20 (an even one, e.g. 4, keeps the steps symmetric)",
         ));
     }
     if !(0..=100_000).contains(&s.bootstrap) {
