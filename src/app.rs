@@ -437,15 +437,19 @@ fn check_seals(out_dir: &Path) -> Result<(), RunError> {
     let Ok(bytes) = std::fs::read(&path) else {
         return Ok(()); // ChartData::load names the missing manifest.
     };
-    #[derive(serde::Deserialize)]
-    struct Sealed {
-        #[serde(default)]
-        seals: std::collections::BTreeMap<String, crate::output::folder::Seal>,
-    }
-    let Ok(m) = serde_json::from_slice::<Sealed>(&bytes) else {
+    let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Ok(()); // ChartData::load says what is wrong with it.
     };
-    for (name, seal) in &m.seals {
+    let Some(raw) = m.get("seals") else {
+        return Ok(());
+    };
+    let seals: std::collections::BTreeMap<String, crate::output::folder::Seal> =
+        serde_json::from_value(raw.clone()).map_err(|e| InputError::Option {
+            what: path.display().to_string(),
+            problem: format!("its `seals` are damaged ({e})"),
+            hint: "run the scenario again: the files cannot be checked".into(),
+        })?;
+    for (name, seal) in &seals {
         if name == folder::TRIALS || name == folder::SWEEP_TRIALS {
             continue;
         }
@@ -786,12 +790,12 @@ pub fn trace(s: &Scenario, level: f64, trial: u64, seed: u64) -> Result<Vec<u8>,
     let (outcome, rows) = run_trial(s, level, &crises, &world, true);
     match outcome.aborted {
         None => out_csv::trace(s, &rows.unwrap_or_default()),
-        Some(crate::engine::Abort::Stopped) => Err(RunError::Interrupted {
-            trials_done: 0,
-            trials: 1,
-        }),
         Some(crate::engine::Abort::WorkBound) => {
             Err(crate::runner::work_bound(s, trial, level).into())
         }
+        Some(_) => Err(RunError::Interrupted {
+            trials_done: 0,
+            trials: 1,
+        }),
     }
 }

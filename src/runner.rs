@@ -64,11 +64,17 @@ pub fn run_one(s: &Scenario, seed: u64, trial: u64) -> Vec<TrialOutcome> {
     CRISES.with_borrow_mut(|crises| {
         crisis::generate(s, seed, trial, crises);
         let world = crisis::exogenous(s, seed, trial);
-        s.budget
-            .levels
-            .iter()
-            .map(|&level| run_trial(s, level, crises, &world, false).0)
-            .collect()
+        let mut out = Vec::with_capacity(s.budget.levels.len());
+        for &level in &s.budget.levels {
+            let o = run_trial(s, level, crises, &world, false).0;
+            // A trial stopped at one level is dropped whole: its other levels need not run.
+            let stop = o.aborted.is_some();
+            out.push(o);
+            if stop {
+                break;
+            }
+        }
+        out
     })
 }
 
@@ -114,6 +120,7 @@ pub fn stream(
         mut acc,
         next_trial: mut next,
     } = start;
+    crate::engine::BOUND_HIT.store(false, Ordering::SeqCst);
     let (block, limit) = match precision {
         Some(p) => (p.block, p.max_trials),
         None => (BLOCK, trials),
@@ -146,19 +153,15 @@ pub fn stream(
             .collect();
         // A block with a trial stopped early is dropped whole: the run ends at the last whole
         // block (what the checkpoint holds), or fails when a trial outgrew the work bound.
-        if let Some((k, l, why)) = first_aborted(&outcomes) {
-            match why {
-                Abort::Stopped => {
-                    return Ok(Streamed {
-                        acc,
-                        next_trial: next,
-                        stopped: true,
-                    });
-                }
-                Abort::WorkBound => {
-                    return Err(work_bound(s, next + k as u64, s.budget.levels[l]).into());
-                }
-            }
+        if let Some((k, l)) = first_aborted(&outcomes, Abort::WorkBound) {
+            return Err(work_bound(s, next + k as u64, s.budget.levels[l]).into());
+        }
+        if first_aborted(&outcomes, Abort::Stopped).is_some() {
+            return Ok(Streamed {
+                acc,
+                next_trial: next,
+                stopped: true,
+            });
         }
         acc.add_block(&outcomes);
         sink(next, &outcomes, &acc)?;
@@ -171,13 +174,14 @@ pub fn stream(
     })
 }
 
-/// The first (trial in the block, level index, why) of a block's outcomes that stopped early.
-fn first_aborted(block: &[Vec<TrialOutcome>]) -> Option<(usize, usize, Abort)> {
+/// The first (trial in the block, level index) of a block's outcomes that stopped early for
+/// `why`. (A trial abandoned because another passed the work bound has that one's error.)
+fn first_aborted(block: &[Vec<TrialOutcome>], why: Abort) -> Option<(usize, usize)> {
     block.iter().enumerate().find_map(|(k, levels)| {
         levels
             .iter()
-            .enumerate()
-            .find_map(|(l, o)| o.aborted.map(|why| (k, l, why)))
+            .position(|o| o.aborted == Some(why))
+            .map(|l| (k, l))
     })
 }
 
@@ -201,8 +205,13 @@ pub fn work_bound(s: &Scenario, trial: u64, level: f64) -> InputError {
     InputError::Option {
         what: format!("scenario \"{}\", trial {trial} at level {level}", s.name),
         problem: format!(
-            "the trial did more than {:e} steps of work (events handled and units looked at for deployments), the bound on one trial (ten seconds to a minute): the scenario asks for more than dipcap can simulate in reasonable time",
-            crate::engine::max_work() as f64
+            "the trial did more than {:e} steps of work (events handled and units looked at for deployments), the bound on one trial{}: the scenario asks for more than dipcap can simulate in reasonable time",
+            crate::engine::max_work() as f64,
+            if crate::engine::max_work() == crate::engine::MAX_WORK {
+                " (seconds to a minute)"
+            } else {
+                " (set by DIPCAP_MAX_WORK)"
+            }
         ),
         hint,
     }

@@ -105,8 +105,8 @@ pub fn write_run_shard(
     let marker = dir.join(folder::SHARD);
     let mut meta = meta.clone();
     for (l, (file, seal)) in parts.sealed_rows()?.into_iter().enumerate() {
-        let to = dir.join(rows_name(l));
-        std::fs::rename(&file, &to).map_err(|e| RunError::write(&to, e))?;
+        // Linked, not moved: until the swap the parts stay whole for --resume.
+        folder::link_or_copy(&file, &dir.join(rows_name(l)))?;
         meta.files.insert(rows_name(l), seal);
     }
     let encoded = codec::encode(acc);

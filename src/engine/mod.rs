@@ -29,16 +29,29 @@ pub static STOP: AtomicBool = AtomicBool::new(false);
 /// variable `DIPCAP_MAX_WORK` sets another bound (the tests use it to reach the bound fast).
 pub const MAX_WORK: u64 = 1_000_000_000;
 
-/// The bound in force: `DIPCAP_MAX_WORK`, or [`MAX_WORK`].
+/// The bound in force: `DIPCAP_MAX_WORK` (a whole number, or a number such as `2e7`), or
+/// [`MAX_WORK`]; a value that is neither is said on stderr and ignored.
 pub fn max_work() -> u64 {
     static BOUND: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *BOUND.get_or_init(|| {
-        std::env::var("DIPCAP_MAX_WORK")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(MAX_WORK)
+        let Ok(v) = std::env::var("DIPCAP_MAX_WORK") else {
+            return MAX_WORK;
+        };
+        match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 1.0 => x as u64,
+            _ => {
+                eprintln!(
+                    "warning: DIPCAP_MAX_WORK={v} is not a number of at least 1; the default bound {MAX_WORK:e} applies"
+                );
+                MAX_WORK
+            }
+        }
     })
 }
+
+/// Set when a trial passes the work bound, so the other trials of the block stop too (the
+/// run fails with that trial's error); cleared when a run starts.
+pub static BOUND_HIT: AtomicBool = AtomicBool::new(false);
 
 /// Why a trial stopped before its horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +60,8 @@ pub enum Abort {
     Stopped,
     /// The trial did more than [`max_work`].
     WorkBound,
+    /// Another trial of the block did ([`BOUND_HIT`]): this one was abandoned.
+    Abandoned,
 }
 
 /// How many events go between two looks at [`STOP`] and the work bound.

@@ -96,10 +96,14 @@ impl Timeline {
         if self.aborted.is_some() {
             return true;
         }
-        if super::STOP.load(std::sync::atomic::Ordering::Relaxed) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if super::STOP.load(Relaxed) {
             self.aborted = Some(super::Abort::Stopped);
         } else if self.events + self.unit_checks > self.bound {
             self.aborted = Some(super::Abort::WorkBound);
+            super::BOUND_HIT.store(true, Relaxed);
+        } else if super::BOUND_HIT.load(Relaxed) {
+            self.aborted = Some(super::Abort::Abandoned);
         }
         self.aborted.is_some()
     }

@@ -63,10 +63,10 @@ pub fn check_out_dir(dir: &Path) -> Result<(), InputError> {
         problem,
         hint: hint.into(),
     };
+    // Only the folder's own name needs room for the longer name dipcap stages it under.
     if let Some(long) = dir
-        .components()
-        .map(|c| c.as_os_str())
-        .find(|c| c.len() > crate::scenario::MAX_NAME_BYTES)
+        .file_name()
+        .filter(|c| c.len() > crate::scenario::MAX_NAME_BYTES)
     {
         return Err(refuse(
             format!(
@@ -358,6 +358,12 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
 
 impl Staging {
     pub fn new(target: &Path) -> Result<Staging, RunError> {
+        // A target that is a symbolic link (to scratch storage, say) is the folder it points
+        // to: that folder is replaced, the link stays.
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
+            let real = std::fs::canonicalize(target).map_err(io(target))?;
+            return Staging::new(&real);
+        }
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -487,6 +493,16 @@ fn carry(
         std::fs::rename(from.join(&r), to.join(&r)).map_err(io(&to.join(&r)))?;
     }
     Ok(())
+}
+
+/// Puts a copy of the file `from` at `to` without touching `from`: a hard link where the two
+/// are on one file system, else a copy. Shards put their parts into the folder they stage
+/// this way, so that a failure before the swap loses nothing.
+pub fn link_or_copy(from: &Path, to: &Path) -> Result<(), RunError> {
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map(|_| ()).map_err(io(to))
 }
 
 /// Exchanges two folders in one step; false where the system cannot.

@@ -8,13 +8,13 @@ pub(crate) mod records;
 
 pub use folder::{AtomicFile, remove_stale_temporaries, write_atomic, write_atomic_with};
 
-/// Formats a number the same way on every run and platform: Rust's shortest round-trip form
-/// (`format!("{x}")`: no exponent, "NaN", "inf", and "0" for both zeros).
 /// `n` and the noun for it, singular for one: `count(1, "thread", "threads")` is "1 thread".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Formats a number the same way on every run and platform: Rust's shortest round-trip form
+/// (`format!("{x}")`: no exponent, "NaN", "inf", and "0" for both zeros).
 pub fn num(x: f64) -> String {
     let mut s = String::with_capacity(24);
     push_num(&mut s, x);

@@ -192,8 +192,6 @@ const REMOVED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
-/// message, so the key path is completed from it.
 /// A long run of digits as a message shows it: the first few and the count.
 fn show_digits(digits: &str) -> String {
     let d = digits.trim_start_matches('-');
@@ -208,6 +206,8 @@ fn show_digits(digits: &str) -> String {
     }
 }
 
+/// Turns serde's message into (key, problem, hint). serde names an unknown key only in its
+/// message, so the key path is completed from it.
 fn explain_serde(path: &str, message: &str) -> (String, String, String) {
     // serde_path_to_error already ends the path with an unknown key; a missing one it does not.
     let join = |field: &str| {

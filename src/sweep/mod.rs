@@ -225,8 +225,8 @@ fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunErr
             names.push(trials_part_name(id));
         }
         for name in names {
-            let (from, to) = (parts.join(&name), dir.join(&name));
-            std::fs::rename(&from, &to).map_err(|e| RunError::write(&to, e))?;
+            // Linked, not moved: until the swap the points stay in the parts for --resume.
+            folder::link_or_copy(&parts.join(&name), &dir.join(&name))?;
         }
     }
     let mut text = serde_json::to_vec_pretty(meta).map_err(|e| RunError::Encode {

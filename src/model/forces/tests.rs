@@ -141,3 +141,35 @@ fn recovery_is_paid_up_front_while_the_rest_of_the_year_stays_held() {
     let (spent, _, _) = forces.train(&f, 120.0 * base, 12.0, &mut tl);
     assert!((spent / base - 10.0).abs() < 1e-9, "{}", spent / base);
 }
+
+/// `ready_units` keeps the best few by insertion and sorts when more than 16 are wanted: both
+/// give the one order (most ready first, ties by unit number) and the same count, as a full
+/// sort of the ready idle units does.
+#[test]
+fn ready_units_gives_the_same_order_by_insertion_and_by_sort() {
+    let mut f = spec(ShortfallPolicy::Spread, 0.9);
+    f.units = 40;
+    let mut forces = Forces::new(&f);
+    for (u, unit) in forces.units.iter_mut().enumerate() {
+        // Many ties (tenths), some below the deployment threshold, some away.
+        unit.r0 = ((u * 7) % 10) as f64 / 10.0;
+        unit.trend = Trend::Hold;
+        if u % 9 == 4 {
+            unit.status = UnitStatus::Deployed;
+        }
+    }
+    let now = 0.0;
+    let mut all: Vec<(usize, f64)> = (0..forces.units.len())
+        .filter(|&u| forces.units[u].status == UnitStatus::Idle)
+        .map(|u| (u, forces.readiness(u, &f, now)))
+        .filter(|(_, r)| *r >= f.deploy_min_readiness)
+        .collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert!(all.len() > 16, "{} ready units", all.len());
+    let mut out = Vec::new();
+    for keep in [0, 1, 3, 16, 17, 20, all.len(), 40] {
+        let count = forces.ready_units(&f, f.deploy_min_readiness, now, keep, &mut out);
+        assert_eq!(count, all.len(), "keep {keep}");
+        assert_eq!(out, all[..keep.min(all.len())], "keep {keep}");
+    }
+}
