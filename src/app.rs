@@ -414,13 +414,16 @@ pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
         }
         .into());
     }
-    check_seals(out_dir)?;
-    // A sweep's folder: its charts are redrawn from the sweep it records.
-    if let Ok(bytes) = std::fs::read(out_dir.join(folder::MANIFEST))
-        && let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes)
-        && m.get("sweep").is_some()
-    {
-        return Ok((crate::sweep::outputs::replot(out_dir, &m)?, false));
+    // Read once here; a missing or unreadable manifest is named by ChartData::load.
+    let manifest = std::fs::read(out_dir.join(folder::MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    if let Some(m) = &manifest {
+        check_seals(out_dir, m)?;
+        // A sweep's folder: its charts are redrawn from the sweep it records.
+        if m.get("sweep").is_some() {
+            return Ok((crate::sweep::outputs::replot(out_dir, m)?, false));
+        }
     }
     let data = ChartData::load(&Source::Folder(out_dir))?;
     let v = draw_visuals(&data)?;
@@ -432,18 +435,12 @@ pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
 /// seal the manifest holds for it (folders written before seals existed have none to check).
 /// `trials.csv` and `sweep_trials.csv`, which the charts do not read and which may be
 /// gigabytes, are not re-read.
-fn check_seals(out_dir: &Path) -> Result<(), RunError> {
-    let path = out_dir.join(crate::output::folder::MANIFEST);
-    let Ok(bytes) = std::fs::read(&path) else {
-        return Ok(()); // ChartData::load names the missing manifest.
-    };
-    let Ok(m) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return Ok(()); // ChartData::load says what is wrong with it.
-    };
+fn check_seals(out_dir: &Path, m: &serde_json::Value) -> Result<(), RunError> {
+    let path = out_dir.join(folder::MANIFEST);
     let Some(raw) = m.get("seals") else {
         return Ok(());
     };
-    let seals: std::collections::BTreeMap<String, crate::output::folder::Seal> =
+    let seals: std::collections::BTreeMap<String, folder::Seal> =
         serde_json::from_value(raw.clone()).map_err(|e| InputError::Option {
             what: path.display().to_string(),
             problem: format!("its `seals` are damaged ({e})"),

@@ -120,7 +120,6 @@ pub fn stream(
         mut acc,
         next_trial: mut next,
     } = start;
-    crate::engine::BOUND_HIT.store(false, Ordering::SeqCst);
     let (block, limit) = match precision {
         Some(p) => (p.block, p.max_trials),
         None => (BLOCK, trials),
@@ -143,20 +142,21 @@ pub fn stream(
             });
         }
         let end = (next + block).min(limit);
+        let bound: crate::engine::BlockBound = std::sync::Arc::new(u64::MAX.into());
         let outcomes: Vec<Vec<TrialOutcome>> = (next..end)
             .into_par_iter()
             .map(|trial| {
-                let r = run_one(s, seed, trial);
+                let r = crate::engine::in_block(&bound, trial, || run_one(s, seed, trial));
                 tick(1);
                 r
             })
             .collect();
         // A block with a trial stopped early is dropped whole: the run ends at the last whole
         // block (what the checkpoint holds), or fails when a trial outgrew the work bound.
-        if let Some((k, l)) = first_aborted(&outcomes, Abort::WorkBound) {
+        if let Some((k, l)) = first_past_bound(&outcomes) {
             return Err(work_bound(s, next + k as u64, s.budget.levels[l]).into());
         }
-        if first_aborted(&outcomes, Abort::Stopped).is_some() {
+        if outcomes.iter().flatten().any(|o| o.aborted.is_some()) {
             return Ok(Streamed {
                 acc,
                 next_trial: next,
@@ -174,13 +174,13 @@ pub fn stream(
     })
 }
 
-/// The first (trial in the block, level index) of a block's outcomes that stopped early for
-/// `why`. (A trial abandoned because another passed the work bound has that one's error.)
-fn first_aborted(block: &[Vec<TrialOutcome>], why: Abort) -> Option<(usize, usize)> {
+/// The (trial in the block, level index) of the block's lowest trial past the work bound
+/// (trials above it were abandoned, those below ran on: see `engine::BlockBound`).
+fn first_past_bound(block: &[Vec<TrialOutcome>]) -> Option<(usize, usize)> {
     block.iter().enumerate().find_map(|(k, levels)| {
         levels
             .iter()
-            .position(|o| o.aborted == Some(why))
+            .position(|o| o.aborted == Some(Abort::WorkBound))
             .map(|l| (k, l))
     })
 }

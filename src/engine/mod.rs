@@ -14,7 +14,7 @@ pub use queue::{EventQueue, SimTime};
 pub(crate) use timeline::trace;
 pub use timeline::{TICK_DAYS, Timeline, TraceRow};
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Set by Ctrl-C or a termination signal (`crate::parts::stop_flag` installs the handler):
 /// trials running stop within a few thousand events, so a signal is obeyed at once even when
@@ -49,9 +49,40 @@ pub fn max_work() -> u64 {
     })
 }
 
-/// Set when a trial passes the work bound, so the other trials of the block stop too (the
-/// run fails with that trial's error); cleared when a run starts.
-pub static BOUND_HIT: AtomicBool = AtomicBool::new(false);
+/// The lowest trial of a block that passed the work bound (`u64::MAX` while none has):
+/// trials above it stop at once (the run fails with its error), trials below it go on, so
+/// the trial named is the block's lowest past the bound whatever the threads did.
+pub type BlockBound = std::sync::Arc<AtomicU64>;
+
+thread_local! {
+    /// The trial this thread runs and its block's [`BlockBound`], set by [`in_block`].
+    static BLOCK: std::cell::RefCell<Option<(u64, BlockBound)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (the levels of trial `trial`) as part of the block whose bound is `block`.
+pub fn in_block<R>(block: &BlockBound, trial: u64, f: impl FnOnce() -> R) -> R {
+    BLOCK.with_borrow_mut(|b| *b = Some((trial, block.clone())));
+    let r = f();
+    BLOCK.with_borrow_mut(|b| *b = None);
+    r
+}
+
+/// This thread's trial passed the work bound: trials of its block above it stop.
+fn bound_passed() {
+    BLOCK.with_borrow(|b| {
+        if let Some((k, block)) = b {
+            block.fetch_min(*k, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Whether a lower trial of this thread's block has passed the work bound.
+fn lower_trial_passed() -> bool {
+    BLOCK.with_borrow(|b| {
+        b.as_ref()
+            .is_some_and(|(k, block)| block.load(Ordering::Relaxed) < *k)
+    })
+}
 
 /// Why a trial stopped before its horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +91,7 @@ pub enum Abort {
     Stopped,
     /// The trial did more than [`max_work`].
     WorkBound,
-    /// Another trial of the block did ([`BOUND_HIT`]): this one was abandoned.
+    /// A lower trial of the block did ([`BlockBound`]): this one was abandoned.
     Abandoned,
 }
 

@@ -101,8 +101,8 @@ impl Timeline {
             self.aborted = Some(super::Abort::Stopped);
         } else if self.events + self.unit_checks > self.bound {
             self.aborted = Some(super::Abort::WorkBound);
-            super::BOUND_HIT.store(true, Relaxed);
-        } else if super::BOUND_HIT.load(Relaxed) {
+            super::bound_passed();
+        } else if super::lower_trial_passed() {
             self.aborted = Some(super::Abort::Abandoned);
         }
         self.aborted.is_some()

@@ -224,13 +224,19 @@ pub fn replot(out: &Path, manifest: &serde_json::Value) -> Result<usize, RunErro
         found.as_ref().map(|f| (&f.0, &f.1)),
         &means.trials,
     )?;
+    write_charts(out, &rendered)?;
+    Ok(rendered.len())
+}
+
+/// Writes a sweep's drawn charts into `out/charts/`, each file atomically.
+fn write_charts(out: &Path, rendered: &[(String, String, Vec<u8>)]) -> Result<(), RunError> {
     let dir = out.join(folder::CHARTS);
     std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
-    for (stem, svg, png) in &rendered {
+    for (stem, svg, png) in rendered {
         output::write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
         output::write_atomic(&dir.join(format!("{stem}.png")), png)?;
     }
-    Ok(rendered.len())
+    Ok(())
 }
 
 fn analyse(s: &Sweep, points: &[DesignPoint], means: &Means) -> Vec<Analysis> {
@@ -667,12 +673,7 @@ pub fn assemble(
         output::write_atomic(&out.join(name), bytes)?;
     }
     if !rendered.is_empty() {
-        let dir = out.join(folder::CHARTS);
-        std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
-        for (stem, svg, png) in &rendered {
-            output::write_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
-            output::write_atomic(&dir.join(format!("{stem}.png")), png)?;
-        }
+        write_charts(out, &rendered)?;
     }
     staging.commit()?;
     Ok(Assembled {

@@ -10,13 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-/// The catalogue's base scenario with a heavy crisis load: 990 crises a year for `years`
-/// years (just under the 100 000 a trial may expect) on four units, each crisis waiting up to
-/// `window` days for units.
-fn heavy(dir: &Path, name: &str, years: i64, window: f64, trials: i64) -> PathBuf {
-    heavy_with(dir, name, years, window, trials)
-}
-
+/// Runs dipcap with the work bound set to `bound`.
 fn dipcap_bounded(args: &[&str], cwd: &Path, bound: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_dipcap"))
         .args(args)
@@ -26,7 +20,10 @@ fn dipcap_bounded(args: &[&str], cwd: &Path, bound: &str) -> std::process::Outpu
         .expect("run dipcap")
 }
 
-fn heavy_with(dir: &Path, name: &str, years: i64, window: f64, trials: i64) -> PathBuf {
+/// The catalogue's base scenario with a heavy crisis load: 990 crises a year for `years`
+/// years (just under the 100 000 a trial may expect) on four units, each crisis waiting up to
+/// `window` days for units.
+fn heavy(dir: &Path, name: &str, years: i64, window: f64, trials: i64) -> PathBuf {
     let mut t = table(&root().join("tests/bad_scenarios/base.toml"));
     set(&mut t, "scenario.name", toml::Value::String(name.into()));
     set(&mut t, "scenario.years", toml::Value::Integer(years));

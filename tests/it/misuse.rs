@@ -181,19 +181,16 @@ fn output_paths_no_file_system_takes_are_refused_before_the_run() {
 #[test]
 fn trace_warns_about_a_trial_beyond_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let o = dipcap(
-        &[
-            "trace",
-            &shipped("baseline.toml"),
-            "--level",
-            "0.8",
-            "--trial",
-            "2000",
-            "--out",
-            "t.csv",
-        ],
-        dir.path(),
-    );
+    let scenario = shipped("baseline.toml");
+    let trace = |trial: &str, out: &str| {
+        dipcap(
+            &[
+                "trace", &scenario, "--level", "0.8", "--trial", trial, "--out", out,
+            ],
+            dir.path(),
+        )
+    };
+    let o = trace("2000", "t.csv");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
@@ -202,19 +199,7 @@ fn trace_warns_about_a_trial_beyond_the_run() {
         "{}",
         stderr(&o)
     );
-    let o = dipcap(
-        &[
-            "trace",
-            &shipped("baseline.toml"),
-            "--level",
-            "0.8",
-            "--trial",
-            "1999",
-            "--out",
-            "u.csv",
-        ],
-        dir.path(),
-    );
+    let o = trace("1999", "u.csv");
     assert!(
         o.status.success() && !stderr(&o).contains("warning"),
         "{}",
