@@ -5,16 +5,24 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, HEADLINE, Measure};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
+
+/// Where a level sits on a budget axis. The axis runs from the baseline on the left to the
+/// deepest cut on the right, the order of every table, box plot and legend of the report, so
+/// it is drawn at minus the level in % and labelled without the sign.
+fn level_x(level: f64) -> f64 {
+    -100.0 * level
+}
 
 fn level_range(d: &ChartData) -> (f64, f64) {
     let (lo, hi) = d
         .levels()
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), l| {
-            (a.min(l * 100.0), b.max(l * 100.0))
+            (a.min(level_x(*l)), b.max(level_x(*l)))
         });
     let pad = ((hi - lo) * 0.08).max(2.0);
     (lo - pad, hi + pad)
@@ -40,7 +48,9 @@ pub fn spec(d: &ChartData, i: usize) -> ChartSpec {
     ChartSpec {
         kind: Kind::Capacity(i),
         stem: format!("capacity-{}", m.metric.name().replace('_', "-")),
-        section: "capacity",
+        // In the charts folder, not the report: the report's table gives these numbers and
+        // its cliff chart their shape, and the printed report stays short.
+        section: "",
         caption: format!(
             "{} against the budget level. Left: the mean over trials at each level with its 95% confidence interval (the bars; often narrower than the dots), over a shaded band holding the middle half of the trials. Right: the paired difference from the baseline — each trial compared with itself at full budget, same crises — with its 95% confidence interval; a bar clear of the zero line is a cost of the cut that is not Monte Carlo noise. Here {}.",
             m.name,
@@ -60,11 +70,11 @@ pub fn cliff_spec(d: &ChartData) -> ChartSpec {
 }
 
 fn x_fmt(v: &f64) -> String {
-    format!("{v:.0}%")
+    format!("{:.0}%", -v)
 }
 
-/// One level's summary row, at its x position (the level in % of baseline).
-type LevelRow<'a> = (f64, &'a super::data::SummaryRow);
+/// One level's summary row, at its x position (see [`level_x`]), with its colour.
+type LevelRow<'a> = (f64, &'a super::data::SummaryRow, RGBColor);
 
 pub fn draw<DB: DrawingBackend>(
     d: &ChartData,
@@ -74,29 +84,21 @@ pub fn draw<DB: DrawingBackend>(
     let m = &HEADLINE[i];
     let n = d.levels().len();
     let rows: Vec<LevelRow> = (0..n)
-        .filter_map(|l| d.summary(l, m.metric).map(|r| (d.levels()[l] * 100.0, r)))
+        .filter_map(|l| {
+            d.summary(l, m.metric)
+                .map(|r| (level_x(d.levels()[l]), r, style::level_colour(l, n)))
+        })
         .collect();
     let area = frame(
         root,
         &format!("{}: what each level keeps and what the cut costs", m.name),
         &format!(
-            "Mean over {} trials per level; {}",
-            d.manifest.trials,
-            deepest_diff(d, m)
+            "Mean over {} trials per level; colour marks the budget level",
+            d.manifest.trials
         ),
         &[
-            (
-                Key::ErrorBar(style::OKABE_ITO[0]),
-                "mean with 95% CI".into(),
-            ),
-            (
-                Key::Fill(style::OKABE_ITO[0], 0.15),
-                "middle half of trials".into(),
-            ),
-            (
-                Key::ErrorBar(style::VERMILLION),
-                "paired difference from baseline, 95% CI".into(),
-            ),
+            (Key::ErrorBar(style::INK), "95% confidence interval".into()),
+            (Key::Fill(style::INK, 0.12), "middle half of trials".into()),
         ],
         &d.stamp(),
     )?;
@@ -116,11 +118,11 @@ fn draw_level_means<DB: DrawingBackend>(
     let f = m.factor;
     let lo = rows
         .iter()
-        .map(|(_, r)| r.p25.min(r.ci95_lo) * f)
+        .map(|(_, r, _)| r.p25.min(r.ci95_lo) * f)
         .fold(f64::INFINITY, f64::min);
     let hi = rows
         .iter()
-        .map(|(_, r)| r.p75.max(r.ci95_hi) * f)
+        .map(|(_, r, _)| r.p75.max(r.ci95_hi) * f)
         .fold(f64::NEG_INFINITY, f64::max);
     let (y0, y1) = style::axis_range(m, lo, hi);
     let y_step = (y1 - y0) / 8.0;
@@ -136,35 +138,30 @@ fn draw_level_means<DB: DrawingBackend>(
         &mut chart,
         &style::Axes {
             grid: style::Grid::Both,
-            x_labels: 8,
+            x_labels: 5,
             x_fmt: &x_fmt,
             x_desc: "budget level (% of baseline)",
             y_labels: 9,
             y_fmt: &y_fmt,
-            y_desc: Some(m.axis),
+            y_desc: Some(m.short),
             tick: style::TICK,
             desc: style::NOTE,
         },
     )?;
-    let blue = style::OKABE_ITO[0];
-    let mut band: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.p75 * f)).collect();
+    let mut band: Vec<(f64, f64)> = rows.iter().map(|(x, r, _)| (*x, r.p75 * f)).collect();
     band.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut lower: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.p25 * f)).collect();
+    let mut lower: Vec<(f64, f64)> = rows.iter().map(|(x, r, _)| (*x, r.p25 * f)).collect();
     lower.sort_by(|a, b| b.0.total_cmp(&a.0));
     band.extend(lower);
-    chart.draw_series(std::iter::once(Polygon::new(band, blue.mix(0.15).filled())))?;
-    let mut line: Vec<(f64, f64)> = rows.iter().map(|(x, r)| (*x, r.mean * f)).collect();
+    chart.draw_series(std::iter::once(Polygon::new(
+        band,
+        style::INK.mix(0.12).filled(),
+    )))?;
+    let mut line: Vec<(f64, f64)> = rows.iter().map(|(x, r, _)| (*x, r.mean * f)).collect();
     line.sort_by(|a, b| a.0.total_cmp(&b.0));
-    chart.draw_series(LineSeries::new(line, blue.stroke_width(3)))?;
-    for (x, r) in rows {
-        error_bar(
-            &mut chart,
-            *x,
-            r.mean * f,
-            r.ci95_lo * f,
-            r.ci95_hi * f,
-            blue,
-        )?;
+    chart.draw_series(LineSeries::new(line, style::MUTED.stroke_width(3)))?;
+    for (x, r, c) in rows {
+        error_bar(&mut chart, *x, r.mean * f, r.ci95_lo * f, r.ci95_hi * f, *c)?;
         // Labels go above the point, or below it when the point is near the top.
         let dy = if r.mean * f > y0 + 0.85 * (y1 - y0) {
             28
@@ -183,12 +180,9 @@ fn draw_level_means<DB: DrawingBackend>(
 /// differences are shown in points.
 fn diff_axis_desc(m: &Measure) -> String {
     if m.diff_unit.is_empty() {
-        format!(
-            "difference from baseline ({})",
-            m.axis.split('(').nth(1).unwrap_or("").trim_end_matches(')')
-        )
+        "difference (index points)".to_string()
     } else {
-        "difference from baseline (percentage points)".to_string()
+        "difference (% points)".to_string()
     }
 }
 
@@ -202,11 +196,11 @@ fn draw_paired_differences<DB: DrawingBackend>(
     let f = m.factor;
     let lo = rows
         .iter()
-        .map(|(_, r)| r.diff_ci95_lo * f)
+        .map(|(_, r, _)| r.diff_ci95_lo * f)
         .fold(0.0, f64::min);
     let hi = rows
         .iter()
-        .map(|(_, r)| r.diff_ci95_hi * f)
+        .map(|(_, r, _)| r.diff_ci95_hi * f)
         .fold(0.0, f64::max);
     let (d0, d1) = style::padded(lo, hi, None);
     let d_step = (d1 - d0) / 8.0;
@@ -214,7 +208,7 @@ fn draw_paired_differences<DB: DrawingBackend>(
     let unit = diff_axis_desc(m);
     let mut chart = ChartBuilder::on(area)
         .caption(
-            "Paired difference from the baseline",
+            "Paired difference from baseline",
             style::bold(style::LEGEND + 2.0),
         )
         .margin(10)
@@ -226,7 +220,7 @@ fn draw_paired_differences<DB: DrawingBackend>(
         &mut chart,
         &style::Axes {
             grid: style::Grid::Both,
-            x_labels: 8,
+            x_labels: 5,
             x_fmt: &x_fmt,
             x_desc: "budget level (% of baseline)",
             y_labels: 9,
@@ -240,21 +234,28 @@ fn draw_paired_differences<DB: DrawingBackend>(
         vec![(x0, 0.0), (x1, 0.0)],
         style::INK.stroke_width(2),
     )))?;
-    for (x, r) in rows.iter().skip(1) {
+    let deepest = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+    for (x, r, c) in rows.iter().skip(1) {
         error_bar(
             &mut chart,
             *x,
             r.diff_mean * f,
             r.diff_ci95_lo * f,
             r.diff_ci95_hi * f,
-            style::VERMILLION,
+            *c,
         )?;
+        // Right of the point, or left of it at the right edge of the panel.
+        let (dx, h) = if *x == deepest {
+            (-16, HPos::Right)
+        } else {
+            (16, HPos::Left)
+        };
         chart.draw_series(std::iter::once(
             EmptyElement::at((*x, r.diff_mean * f))
                 + Text::new(
                     m.show_diff(r.diff_mean),
-                    (14, -10),
-                    style::font(style::NOTE),
+                    (dx, 0),
+                    style::font(style::NOTE).pos(Pos::new(h, VPos::Center)),
                 ),
         ))?;
     }
@@ -286,16 +287,55 @@ fn error_bar<DB: DrawingBackend>(
     Ok(())
 }
 
+/// How the cliff chart tells the measures apart without colour, which means budget level in
+/// every chart: a marker shape and a line pattern each, and the name written at the line's end.
+#[derive(Clone, Copy)]
+enum Mark {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+}
+
+const CLIFF_MARKS: [(Mark, Option<(u32, u32)>); 5] = [
+    (Mark::Circle, None),
+    (Mark::Square, Some((14, 8))),
+    (Mark::Triangle, Some((4, 6))),
+    (Mark::Diamond, Some((22, 8))),
+    (Mark::Cross, None),
+];
+
+fn draw_mark<DB: DrawingBackend>(
+    chart: &mut super::style::Chart2d<'_, DB>,
+    at: (f64, f64),
+    mark: Mark,
+    c: RGBColor,
+) -> DrawResult<DB> {
+    let e = EmptyElement::at(at);
+    match mark {
+        Mark::Circle => {
+            chart.draw_series(std::iter::once(e + Circle::new((0, 0), 9, c.filled())))?
+        }
+        Mark::Square => chart.draw_series(std::iter::once(
+            e + Rectangle::new([(-8, -8), (8, 8)], c.filled()),
+        ))?,
+        Mark::Triangle => chart.draw_series(std::iter::once(
+            e + TriangleMarker::new((0, 0), 11, c.filled()),
+        ))?,
+        Mark::Diamond => chart.draw_series(std::iter::once(e + super::diamond((0, 0), 11, c)))?,
+        Mark::Cross => chart.draw_series(std::iter::once(
+            e + Cross::new((0, 0), 9, c.stroke_width(4)),
+        ))?,
+    };
+    Ok(())
+}
+
 pub fn draw_cliff<DB: DrawingBackend>(
     d: &ChartData,
     root: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
     let n = d.levels().len();
-    let keys: Vec<(Key, String)> = HEADLINE
-        .iter()
-        .enumerate()
-        .map(|(k, m)| (Key::Line(style::OKABE_ITO[k]), m.name.to_string()))
-        .collect();
     let area = frame(
         root,
         "The capacity cliff: change from baseline of each headline measure",
@@ -304,7 +344,7 @@ pub fn draw_cliff<DB: DrawingBackend>(
             d.manifest.trials,
             d.cut_words()
         ),
-        &keys,
+        &[],
         &d.stamp(),
     )?;
     // Relative change: paired difference over the baseline mean.
@@ -323,7 +363,7 @@ pub fn draw_cliff<DB: DrawingBackend>(
                         }
                     };
                     (
-                        d.levels()[l] * 100.0,
+                        level_x(d.levels()[l]),
                         rel(r.diff_mean),
                         rel(r.diff_ci95_lo),
                         rel(r.diff_ci95_hi),
@@ -348,9 +388,18 @@ pub fn draw_cliff<DB: DrawingBackend>(
     let (x0, x1) = level_range(d);
     let y_step = (y1 - y0) / 10.0;
     let y_fmt = |v: &f64| format!("{}%", style::tick_label(*v, y_step));
+    // The right margin holds the measures' names, written where their lines end.
+    let label_w = HEADLINE
+        .iter()
+        .map(|m| area.estimate_text_size(m.name, &style::font(style::NOTE)))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|(w, _)| w as i32)
+        .max()
+        .unwrap_or(0);
     let mut chart = ChartBuilder::on(&area)
         .margin(10)
-        .margin_right(40)
+        .margin_right(label_w + 36)
         .x_label_area_size(80)
         .y_label_area_size(120)
         .build_cartesian_2d(x0..x1, y0..y1)?;
@@ -370,18 +419,70 @@ pub fn draw_cliff<DB: DrawingBackend>(
     )?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(x0, 0.0), (x1, 0.0)],
-        style::INK.stroke_width(2),
+        style::LIGHT.stroke_width(2),
     )))?;
+    let mut ends: Vec<(i32, usize)> = Vec::new();
     for (k, s) in series.iter().enumerate() {
-        let c = style::OKABE_ITO[k];
+        // The DCI, which sums the others, in black; the channels in dark grey.
+        let c = if HEADLINE[k].metric == crate::metrics::Metric::Dci {
+            style::OKABE_ITO[7]
+        } else {
+            style::MUTED
+        };
+        let (mark, dash) = CLIFF_MARKS[k % CLIFF_MARKS.len()];
         // Small horizontal offsets keep overlapping intervals apart.
         let dx = (k as f64 - 2.0) * 0.35;
         let mut pts: Vec<(f64, f64)> = s.iter().map(|p| (p.0 + dx, p.1)).collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        chart.draw_series(LineSeries::new(pts, c.stroke_width(4)))?;
+        match dash {
+            None => {
+                chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(3)))?;
+            }
+            Some((on, off)) => {
+                chart.draw_series(DashedLineSeries::new(
+                    pts.clone(),
+                    on,
+                    off,
+                    c.stroke_width(3),
+                ))?;
+            }
+        }
         for p in s.iter().skip(1) {
             error_bar(&mut chart, p.0 + dx, p.1, p.2, p.3, c)?;
+            draw_mark(&mut chart, (p.0 + dx, p.1), mark, c)?;
         }
+        if let Some(last) = pts.last() {
+            ends.push((chart.backend_coord(last).1, k));
+        }
+    }
+    // Names at the line ends, pushed apart where the ends are close.
+    ends.sort();
+    let gap = style::NOTE as i32 + 6;
+    let mut placed: Vec<(i32, usize)> = Vec::new();
+    for (y, k) in ends {
+        let y = placed.last().map_or(y, |(p, _)| y.max(p + gap));
+        placed.push((y, k));
+    }
+    let bottom = chart.plotting_area().get_pixel_range().1.end;
+    if let Some(over) = placed
+        .last()
+        .map(|(y, _)| y + gap / 2 - bottom)
+        .filter(|o| *o > 0)
+    {
+        for p in &mut placed {
+            p.0 -= over;
+        }
+    }
+    let x_end = chart.backend_coord(&(x1, 0.0)).0 + 14;
+    for (y, k) in placed {
+        root.draw_text(
+            HEADLINE[k].name,
+            &style::font(style::NOTE).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+            (x_end, y),
+        )?;
     }
     Ok(())
 }

@@ -305,6 +305,33 @@ impl ChartData {
         self.percentiles.get(&(l, metric)).map(|v| v.as_slice())
     }
 
+    /// Whether `metric` varies: over trials within a level, and between levels. Read from the
+    /// 0th and 100th percentiles, so "the same" means every trial has the same value.
+    pub fn spread(&self, metric: Metric) -> Spread {
+        let ends: Vec<(f64, f64)> = (0..self.levels().len())
+            .filter_map(|l| self.percentiles(l, metric).map(|p| (p[0], p[100])))
+            .collect();
+        let same = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+        if ends.is_empty() || !ends.iter().all(|&(lo, hi)| same(lo, hi)) {
+            Spread::Varies
+        } else if ends.iter().all(|&(lo, _)| same(lo, ends[0].0)) {
+            Spread::Constant
+        } else {
+            Spread::FixedPerLevel
+        }
+    }
+
+    /// Whether yearly `metric` is one value in every year, trial and level.
+    pub fn yearly_constant(&self, metric: YearMetric) -> bool {
+        let mut values = (0..self.levels().len())
+            .flat_map(|l| self.yearly(l, metric).iter())
+            .flat_map(|r| [r.p5, r.p25, r.p50, r.p75, r.p95]);
+        match values.next() {
+            Some(first) => values.all(|v| (v - first).abs() <= 1e-12 * first.abs().max(1.0)),
+            None => false,
+        }
+    }
+
     /// Fiscal years covered, first and last.
     pub fn fiscal_years(&self) -> (i64, i64) {
         let first = self.manifest.start_year;
@@ -366,6 +393,19 @@ impl ChartData {
         };
         format!("{how}, {} policy", c.policy.replace('_', " "))
     }
+}
+
+/// How a measure varies in a run: what decides whether its distribution and time charts
+/// carry information, or collapse into one sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// Different trials give different values.
+    Varies,
+    /// Every trial gives the same value at a level, and the levels differ: there is no
+    /// distribution to draw, only one value per level.
+    FixedPerLevel,
+    /// One value in every trial at every level.
+    Constant,
 }
 
 pub fn level_label(level: f64) -> String {

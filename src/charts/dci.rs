@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, OKABE_ITO};
+use super::style;
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
 use crate::metrics::{DCI_PARTS, Metric};
 
@@ -22,18 +22,9 @@ const NAMES: [&str; 8] = [
     "readiness",
 ];
 
-/// One colour per part; Okabe–Ito, with the black of the palette kept for the DCI marker and a
-/// grey in its place.
-const COLOURS: [RGBColor; 8] = [
-    OKABE_ITO[0],
-    OKABE_ITO[1],
-    OKABE_ITO[2],
-    OKABE_ITO[5],
-    OKABE_ITO[4],
-    OKABE_ITO[6],
-    OKABE_ITO[3],
-    RGBColor(0x99, 0x99, 0x99),
-];
+/// One colour per part, from the colours that never mean a budget level; the DCI marker is
+/// black.
+const COLOURS: [RGBColor; 8] = style::CATEGORY;
 
 /// DCI points lost at level position `l` against the reference (positive = lost).
 fn lost(d: &ChartData, l: usize, m: Metric) -> f64 {

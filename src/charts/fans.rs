@@ -72,7 +72,7 @@ pub fn draw<DB: DrawingBackend>(
         &d.stamp(),
     )?;
     let (rows, cols) = style::panel_grid(n);
-    let panels = area.split_evenly((rows, cols));
+    let panels = super::shared_y_desc(&area, m.axis)?.split_evenly((rows, cols));
     let y_step = (y1 - y0) / 5.0;
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
     let cut_x = cut_position(d);
@@ -92,18 +92,17 @@ pub fn draw<DB: DrawingBackend>(
             .x_label_area_size(56)
             .y_label_area_size(86)
             .build_cartesian_2d((first as f64 - 0.5)..(last as f64 + 0.5), y0..y1)?;
-        let desc = if l % cols == 0 { m.axis } else { "" };
         style::draw_axes(
             &mut chart,
             &style::Axes {
                 grid: style::Grid::Both,
-                x_labels: years.min(12) + 1,
+                x_labels: super::year_labels(years, cols),
                 x_fmt: &style::whole_tick,
                 x_desc: "fiscal year",
                 y_labels: 6,
                 y_fmt: &y_fmt,
-                y_desc: Some(desc),
-                tick: style::TICK - 2.0,
+                y_desc: None,
+                tick: style::MIN_TEXT,
                 desc: style::NOTE,
             },
         )?;

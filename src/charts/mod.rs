@@ -24,7 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-pub use data::{ChartData, Source};
+pub use data::{ChartData, Source, Spread};
 
 use crate::error::RunError;
 use style::{HEIGHT, WIDTH};
@@ -59,7 +59,7 @@ pub enum Kind {
 pub struct ChartSpec {
     pub kind: Kind,
     pub stem: String,
-    /// The report section it belongs to.
+    /// The report section it belongs to; empty for a chart only in `charts/`.
     pub section: &'static str,
     /// Alternative text and report caption: how to read the chart.
     pub caption: String,
@@ -73,19 +73,29 @@ pub struct Rendered {
     pub png: Vec<u8>,
 }
 
-/// The charts of a run, in report order.
+/// The charts of a run, in report order. A measure with one value in every trial at every
+/// level gets no chart of its own, and one whose trials agree at each level no distribution
+/// charts: they would draw an empty box, a single step or a flat line (the report says the
+/// value in a sentence instead, see `report::unvarying`).
 pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
     let mut v = Vec::new();
     v.push(capacity::cliff_spec(d));
-    for i in 0..style::HEADLINE.len() {
-        v.push(capacity::spec(d, i));
+    let spread: Vec<Spread> = style::HEADLINE.iter().map(|m| d.spread(m.metric)).collect();
+    for (i, s) in spread.iter().enumerate() {
+        if *s != Spread::Constant {
+            v.push(capacity::spec(d, i));
+        }
     }
-    for i in 0..style::HEADLINE.len() {
-        v.push(distributions::box_spec(d, i));
-        v.push(distributions::ecdf_spec(d, i));
+    for (i, s) in spread.iter().enumerate() {
+        if *s == Spread::Varies {
+            v.push(distributions::box_spec(d, i));
+            v.push(distributions::ecdf_spec(d, i));
+        }
     }
-    for i in 0..style::FAN.len() {
-        v.push(fans::spec(d, i));
+    for (i, m) in style::FAN.iter().enumerate() {
+        if !d.yearly_constant(m.metric) {
+            v.push(fans::spec(d, i));
+        }
     }
     if d.levels().len() > 1 {
         v.push(dci::spec(d));
@@ -202,36 +212,104 @@ pub fn frame<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
+    let room = w.saturating_sub(72);
     // Long titles are set smaller rather than cut off at the edge.
     let mut size = style::TITLE;
-    while size > 26.0 && root.estimate_text_size(title, &style::bold(size))?.0 + 72 > w {
+    while size > 26.0 && root.estimate_text_size(title, &style::bold(size))?.0 > room {
         size -= 2.0;
     }
     root.draw_text(title, &style::bold(size), (36, 22))?;
-    let mut top = 78;
+    let mut top = 72;
     if !subtitle.is_empty() {
+        // Smaller down to the smallest legible size, then on two lines.
         let mut size = style::SUBTITLE;
-        while size > 16.0
+        while size > style::MIN_TEXT
             && root
                 .estimate_text_size(subtitle, &style::grey_text(size))?
                 .0
-                + 72
-                > w
+                > room
         {
             size -= 1.0;
         }
-        root.draw_text(subtitle, &style::grey_text(size), (36, top))?;
-        top += 40;
+        let text = style::grey_text(size);
+        for line in lines(root, subtitle, &text, room, " ")? {
+            root.draw_text(&line, &text, (36, top))?;
+            top += size as i32 + 8;
+        }
+        top += 8;
     }
     if !keys.is_empty() {
         top += draw_key(root, keys, 36, top)? + 6;
     }
+    // The stamp keeps its size and breaks between its parts when the chart is narrow.
+    let text = style::grey_text(style::STAMP);
+    let stamp_lines = lines(root, stamp, &text, room, " · ")?;
+    let line_h = style::STAMP as i32 + 6;
+    let foot = 16 + line_h * stamp_lines.len() as i32;
     root.draw(&PathElement::new(
-        vec![(36, h as i32 - 44), (w as i32 - 36, h as i32 - 44)],
+        vec![(36, h as i32 - foot), (w as i32 - 36, h as i32 - foot)],
         style::GRID.stroke_width(2),
     ))?;
-    root.draw_text(stamp, &style::grey_text(style::STAMP), (36, h as i32 - 34))?;
-    Ok(root.margin(top, 52, 24, 36))
+    for (i, line) in stamp_lines.iter().enumerate() {
+        root.draw_text(line, &text, (36, h as i32 - foot + 8 + line_h * i as i32))?;
+    }
+    Ok(root.margin(top, foot + 8, 24, 36))
+}
+
+/// Small multiples share one y-axis description, written once down the left edge: one per
+/// panel would be longer than a panel is high. Returns the area right of it.
+pub fn shared_y_desc<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (_, h) = area.dim_in_pixel();
+    let style = style::font(style::NOTE)
+        .transform(FontTransform::Rotate270)
+        .pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+    area.draw_text(text, &style, (14, h as i32 / 2))?;
+    Ok(area.margin(0, 0, style::NOTE as i32 + 14, 0))
+}
+
+/// Fiscal-year tick labels for a panel: every year when a panel has the width, else about
+/// every other one, so the labels never run into each other.
+pub fn year_labels(years: usize, cols: usize) -> usize {
+    if cols > 1 && years > 6 {
+        years.div_ceil(2) + 1
+    } else {
+        years.min(12) + 1
+    }
+}
+
+/// `text` broken at `sep` into lines no wider than `room` pixels (a part wider than `room`
+/// keeps a line of its own). The separator stays at the end of the line it ends, except
+/// for spaces.
+fn lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    room: u32,
+    sep: &str,
+) -> Result<Vec<String>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for part in text.split(sep) {
+        let joined = if line.is_empty() {
+            part.to_string()
+        } else {
+            format!("{line}{sep}{part}")
+        };
+        if !line.is_empty() && area.estimate_text_size(&joined, style)?.0 > room {
+            out.push(format!("{line}{}", sep.trim_end()));
+            line = part.to_string();
+        } else {
+            line = joined;
+        }
+    }
+    out.push(line);
+    Ok(out)
 }
 
 /// A key drawn in a row under the subtitle: what each mark means.

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, OKABE_ITO};
+use super::style::{self, CATEGORY};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
 use crate::metrics::{Metric, YearMetric};
 
@@ -20,37 +20,37 @@ const SEGMENTS: [Segment; 8] = [
         Metric::SpentPersonnel,
         YearMetric::SpentPersonnel,
         "personnel",
-        OKABE_ITO[0],
+        CATEGORY[0],
     ),
     Segment(
         Metric::SpentOperations,
         YearMetric::SpentOperations,
         "operations & training",
-        OKABE_ITO[2],
+        CATEGORY[5],
     ),
     Segment(
         Metric::SpentProcurement,
         YearMetric::SpentProcurement,
         "procurement",
-        OKABE_ITO[5],
+        CATEGORY[3],
     ),
     Segment(
         Metric::SpentEngagement,
         YearMetric::SpentEngagement,
         "diplomacy & engagement",
-        OKABE_ITO[1],
+        CATEGORY[1],
     ),
     Segment(
         Metric::SpentCrisisReserve,
         YearMetric::SpentCrisisReserve,
         "crisis reserve",
-        OKABE_ITO[4],
+        CATEGORY[6],
     ),
     Segment(
         Metric::SpentAlliance,
         YearMetric::SpentAlliance,
         "alliance contributions",
-        OKABE_ITO[6],
+        CATEGORY[4],
     ),
     Segment(
         Metric::Rescinded,
@@ -66,19 +66,31 @@ const SEGMENTS: [Segment; 8] = [
     ),
 ];
 
+/// The segments' names where space is short (labels beside a bar), in `SEGMENTS` order.
+const SHORT: [&str; 8] = [
+    "personnel",
+    "operations",
+    "procurement",
+    "engagement",
+    "reserve",
+    "alliance",
+    "taken back",
+    "unspent",
+];
+
 /// The unfunded commitments by line: metric, legend name, colour.
 const UNFUNDED: [(Metric, &str, RGBColor); 4] = [
-    (Metric::UnfundedPersonnel, "payroll", OKABE_ITO[0]),
-    (Metric::UnfundedOperations, "training", OKABE_ITO[2]),
+    (Metric::UnfundedPersonnel, "payroll", CATEGORY[0]),
+    (Metric::UnfundedOperations, "training", CATEGORY[5]),
     (
         Metric::UnfundedProcurement,
         "joint procurement",
-        OKABE_ITO[5],
+        CATEGORY[3],
     ),
     (
         Metric::UnfundedEngagement,
         "posts, programmes, exercises",
-        OKABE_ITO[1],
+        CATEGORY[1],
     ),
 ];
 
@@ -108,32 +120,58 @@ pub fn by_level_spec(d: &ChartData) -> ChartSpec {
     }
 }
 
-/// Why money can be left unspent at a level where commitments go unpaid: the two happen in
-/// different years (or months), and a year's money cannot be carried into the next.
-fn unspent_words(d: &ChartData) -> String {
+/// Why money can be left unspent at a level where commitments go unpaid, written from the
+/// numbers: which line holds the unspent money, and the two rules that keep it from paying
+/// other commitments (appropriations are by line and by year; the engagement line's
+/// commitments come whole). The report's money sentence and the chart's caption use it.
+pub(crate) fn unspent_words(d: &ChartData) -> String {
     let u = &d.manifest.money_unit;
     let (l, most) = (0..d.levels().len())
         .map(|l| (l, mean(d, l, Metric::Unspent)))
         .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
     let total: f64 = SEGMENTS.iter().map(|s| mean(d, l, s.0)).sum();
-    if total <= 0.0 {
+    if total <= 0.0 || most <= 0.0 {
         return String::new();
     }
     let share = 100.0 * most / total;
-    let unpaid = total_unfunded(d, l);
-    if unpaid <= 0.0 {
-        return format!(
-            "At most {share:.1}% of the money is left unspent ({} {u} at {}), and every commitment is paid there.",
-            style::thousands(most),
-            d.level_label(l)
-        );
-    }
-    format!(
-        "At most {share:.1}% of the money is left unspent ({} {u} at {}), while {} {u} of commitments go unpaid at that level: the unspent money is what calm years hold beyond what the in-year reviews may move (budget.reprogramming), the unpaid commitments fall in years when crisis costs overran the reserve or a cut bit, and a year's money cannot be carried into the next.",
+    let lines = [
+        (Metric::UnspentPersonnel, "personnel"),
+        (Metric::UnspentOperations, "operations & training"),
+        (Metric::UnspentProcurement, "procurement"),
+        (Metric::UnspentEngagement, "diplomacy & engagement"),
+        (Metric::UnspentCrisisReserve, "crisis reserve"),
+    ];
+    let (line, name, held) = lines
+        .iter()
+        .map(|(m, name)| (*m, *name, mean(d, l, *m)))
+        .fold((lines[0].0, lines[0].1, f64::NEG_INFINITY), |a, b| {
+            if b.2 > a.2 { b } else { a }
+        });
+    let against = if l > 0 {
+        format!(
+            ", against {} {u} at full budget",
+            style::thousands(mean(d, 0, Metric::Unspent))
+        )
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "At most {share:.1}% of the money is left unspent: {} {u} at {}{against}, {} {u} of it in {name}.",
         style::thousands(most),
         d.level_label(l),
-        style::thousands(unpaid)
-    )
+        style::thousands(held),
+    );
+    let unpaid = total_unfunded(d, l);
+    if unpaid > 0.0 {
+        s.push_str(&format!(
+            " Commitments still go unpaid at that level ({} {u}) because money is appropriated by line and by year: what one line leaves cannot pay another's commitments beyond what the in-year reviews may move (budget.reprogramming), and what a calm year leaves lapses at its end.",
+            style::thousands(unpaid)
+        ));
+    }
+    if line == Metric::UnspentEngagement {
+        s.push_str(" The engagement line's commitments come whole — a post, a programme, an exercise — so when it cannot pay the next one in full, that one goes unfunded and closes (budget.post_closure), and what is left beside it stays unspent.");
+    }
+    s
 }
 
 pub fn by_year_spec(d: &ChartData) -> ChartSpec {
@@ -156,7 +194,7 @@ fn segment_keys(with_unfunded: bool) -> Vec<(Key, String)> {
         .collect();
     if with_unfunded {
         keys.push((
-            Key::Fill(style::VERMILLION, 0.55),
+            Key::Fill(CATEGORY[2], 0.55),
             "unfunded commitments".to_string(),
         ));
         keys.push((Key::Marker(style::CUT_MARK), "cut starts".to_string()));
@@ -180,7 +218,7 @@ pub fn draw_by_level<DB: DrawingBackend>(
         &segment_keys(false),
         &d.stamp(),
     )?;
-    let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.62) as i32);
+    let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.66) as i32);
     draw_appropriations(d, &left, &unit)?;
     draw_unfunded(d, &right, &unit)
 }
@@ -211,12 +249,13 @@ fn draw_appropriations<DB: DrawingBackend>(
         .margin_right(30)
         .x_label_area_size(70)
         .y_label_area_size(130)
-        .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..y1.max(1.0))?;
+        .build_cartesian_2d(-0.6f64..(n as f64 + 1.5), 0f64..y1.max(1.0))?;
     style::draw_axes(
         &mut chart,
         &style::Axes {
             grid: style::Grid::NoX,
-            x_labels: n.max(2),
+            // Half-unit steps over the widened range, so that every level gets its tick.
+            x_labels: 2 * (n + 2),
             x_fmt: &x_fmt,
             x_desc: "budget level (% of baseline)",
             y_labels: 9,
@@ -226,6 +265,9 @@ fn draw_appropriations<DB: DrawingBackend>(
             desc: style::AXIS_DESC,
         },
     )?;
+    // Segments too thin to hold their amount are named beside the deepest level's bar,
+    // in the room the x range leaves on the right, pushed apart where they crowd.
+    let mut thin: Vec<(i32, String)> = Vec::new();
     for (l, stack) in stacks.iter().enumerate() {
         let x = l as f64;
         let mut y = 0.0;
@@ -235,7 +277,6 @@ fn draw_appropriations<DB: DrawingBackend>(
                 [(x - 0.32, y), (x + 0.32, y + v)],
                 c.filled(),
             )))?;
-            // Label segments tall enough to hold text.
             if *v > y1 * 0.06 {
                 let label = style::thousands(*v);
                 let ink = if k == 0 || k == 6 { WHITE } else { style::INK };
@@ -243,6 +284,9 @@ fn draw_appropriations<DB: DrawingBackend>(
                     EmptyElement::at((x, y + v / 2.0))
                         + Text::new(label, (-30, -10), style::font(style::NOTE).color(&ink)),
                 ))?;
+            } else if l + 1 == n && *v > 0.5 {
+                let at = chart.backend_coord(&(x, y + v / 2.0)).1;
+                thin.push((at, format!("{} {}", SHORT[k], style::thousands(*v))));
             }
             y += v;
         }
@@ -255,11 +299,32 @@ fn draw_appropriations<DB: DrawingBackend>(
                 ),
         ))?;
     }
+    // Top-down order; each label at least a line below the one above it.
+    thin.sort_by_key(|t| t.0);
+    let gap = style::NOTE as i32 + 4;
+    let x_label = chart.backend_coord(&(n as f64 - 1.0 + 0.4, 0.0)).0;
+    let mut prev: Option<i32> = None;
+    let label_style = style::font(style::NOTE).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    for (y, label) in thin {
+        let y = prev.map_or(y, |p| y.max(p + gap));
+        area.draw_text(
+            &label,
+            &label_style,
+            (
+                x_label - area.get_base_pixel().0,
+                y - area.get_base_pixel().1,
+            ),
+        )?;
+        prev = Some(y);
+    }
     Ok(())
 }
 
-/// Right panel, on its own scale: unfunded commitments stacked by line, each bar outlined and
-/// totalled; the series legend is built from the first level's segments.
+/// Right panel, on its own scale: unfunded commitments stacked by line, in the colours of the
+/// lines on the left, each bar outlined and totalled.
 fn draw_unfunded<DB: DrawingBackend>(
     d: &ChartData,
     area: &DrawingArea<DB, Shift>,
@@ -278,7 +343,7 @@ fn draw_unfunded<DB: DrawingBackend>(
     let x_fmt = |v: &f64| d.level_tick(*v);
     let mut chart = ChartBuilder::on(area)
         .caption(
-            "Commitments not paid (unfunded)",
+            "Commitments not paid, by line",
             style::bold(style::LEGEND + 2.0),
         )
         .margin(10)
@@ -305,34 +370,21 @@ fn draw_unfunded<DB: DrawingBackend>(
         let mut y = 0.0;
         for (k, v) in stack.iter().enumerate() {
             let c = UNFUNDED[k].2;
-            let anno = chart.draw_series(std::iter::once(Rectangle::new(
+            chart.draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.3, y), (x + 0.3, y + v)],
                 c.filled(),
             )))?;
-            if l == 0 {
-                let name = UNFUNDED[k].1;
-                anno.label(name).legend(move |(px, py)| {
-                    Rectangle::new([(px, py - 8), (px + 24, py + 8)], c.filled())
-                });
-            }
             y += v;
         }
         chart.draw_series(std::iter::once(Rectangle::new(
             [(x - 0.3, 0.0), (x + 0.3, y.max(u1 * 0.002))],
-            style::VERMILLION.stroke_width(2),
+            CATEGORY[2].stroke_width(2),
         )))?;
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, y))
                 + Text::new(style::thousands(y), (-24, -30), style::bold(style::NOTE)),
         ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(style::font(style::NOTE))
-        .background_style(WHITE.mix(0.9))
-        .border_style(style::LIGHT)
-        .draw()?;
     Ok(())
 }
 
@@ -378,7 +430,8 @@ pub fn draw_by_year<DB: DrawingBackend>(
         .fold(0.0, f64::max);
     let y1 = (top * 1.05).max(1.0);
     let (rows, cols) = style::panel_grid(n);
-    let panels = area.split_evenly((rows, cols));
+    let panels = super::shared_y_desc(&area, &format!("money per year ({unit})"))?
+        .split_evenly((rows, cols));
     let y_fmt = |v: &f64| style::thousands(*v);
     let cut_x = super::fans::cut_position(d);
     for (l, panel) in panels.iter().enumerate().take(n) {
@@ -389,22 +442,17 @@ pub fn draw_by_year<DB: DrawingBackend>(
             .x_label_area_size(56)
             .y_label_area_size(110)
             .build_cartesian_2d((first as f64 - 0.6)..(last as f64 + 0.6), 0f64..y1)?;
-        let desc = if l % cols == 0 {
-            format!("money per year ({unit})")
-        } else {
-            String::new()
-        };
         style::draw_axes(
             &mut chart,
             &style::Axes {
                 grid: style::Grid::NoX,
-                x_labels: years.min(12) + 1,
+                x_labels: super::year_labels(years, cols),
                 x_fmt: &style::whole_tick,
                 x_desc: "fiscal year",
                 y_labels: 6,
                 y_fmt: &y_fmt,
-                y_desc: Some(&desc),
-                tick: style::TICK - 2.0,
+                y_desc: None,
+                tick: style::MIN_TEXT,
                 desc: style::NOTE,
             },
         )?;
@@ -422,11 +470,11 @@ pub fn draw_by_year<DB: DrawingBackend>(
             if u > 0.0 {
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.36, base), (x + 0.36, base + u)],
-                    style::VERMILLION.mix(0.55).filled(),
+                    CATEGORY[2].mix(0.55).filled(),
                 )))?;
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.36, base), (x + 0.36, base + u)],
-                    style::VERMILLION.stroke_width(1),
+                    CATEGORY[2].stroke_width(1),
                 )))?;
             }
         }

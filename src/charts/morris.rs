@@ -97,8 +97,7 @@ fn panel<DB: DrawingBackend>(
             .collect::<Vec<_>>();
         let short = short.into_iter().rev().collect::<Vec<_>>().join(".");
         chart.draw_series(std::iter::once(
-            EmptyElement::at((ms, sg))
-                + Text::new(short, (12, -22), style::font(style::NOTE - 3.0)),
+            EmptyElement::at((ms, sg)) + Text::new(short, (12, -22), style::font(style::MIN_TEXT)),
         ))?;
     }
     Ok(())

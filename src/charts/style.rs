@@ -33,14 +33,22 @@ pub fn register_fonts() {
     });
 }
 
-/// Text sizes, pixels.
-pub const TITLE: f64 = 40.0;
-pub const SUBTITLE: f64 = 24.0;
-pub const AXIS_DESC: f64 = 26.0;
+/// Text sizes, pixels of the canvas.
+pub const TITLE: f64 = 36.0;
+pub const SUBTITLE: f64 = 22.0;
+pub const AXIS_DESC: f64 = 24.0;
 pub const TICK: f64 = 22.0;
 pub const LEGEND: f64 = 22.0;
-pub const NOTE: f64 = 19.0;
-pub const STAMP: f64 = 17.0;
+pub const NOTE: f64 = 22.0;
+pub const STAMP: f64 = 22.0;
+/// No text on any chart is smaller. plotters writes an SVG font size of size / 1.24 (its
+/// points-to-pixels factor), so 22 becomes 17.7 canvas units; the printed report sets a
+/// chart 104 mm high, so the 1600 units of its width span 166.4 mm and the text comes out at
+/// 1.84 mm = 5.2 pt. 8 pt on paper needs a 1024-unit canvas at this size (issue 19: the
+/// charts' layouts are being reworked for it; the browser test measures the size).
+pub const MIN_TEXT: f64 = 22.0;
+/// How tall the printed report sets a chart, millimetres (see [`MIN_TEXT`]).
+pub const PRINT_HEIGHT_MM: f64 = 104.0;
 
 pub fn font(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font()).color(&INK)
@@ -75,6 +83,21 @@ pub const OKABE_ITO: [RGBColor; 8] = [
 ];
 
 pub const VERMILLION: RGBColor = OKABE_ITO[3];
+
+/// Colours for things that are not budget levels (budget lines, DCI components, measures),
+/// from Paul Tol's colour-blind-safe "muted" scheme (Tol 2021, "Colour Schemes", SRON
+/// technical note), choosing the hues furthest from the level colours, so that in every chart
+/// of a run Okabe–Ito hues mean budget levels and only that.
+pub const CATEGORY: [RGBColor; 8] = [
+    RGBColor(0x33, 0x22, 0x88), // indigo
+    RGBColor(0xDD, 0xCC, 0x77), // sand
+    RGBColor(0x88, 0x22, 0x55), // wine
+    RGBColor(0x88, 0xCC, 0xEE), // cyan
+    RGBColor(0x99, 0x99, 0x33), // olive
+    RGBColor(0x44, 0xAA, 0x99), // teal
+    RGBColor(0xAA, 0x44, 0x99), // purple
+    RGBColor(0x99, 0x99, 0x99), // grey
+];
 /// The start of the cut on time axes: neutral, so it never reads as a level or a line.
 pub const CUT_MARK: RGBColor = RGBColor(0x44, 0x44, 0x44);
 
@@ -97,6 +120,8 @@ pub struct Measure<M = Metric> {
     pub name: &'static str,
     /// Axis description with its unit.
     pub axis: &'static str,
+    /// The same in a few words, for the axes of panels too small for the full description.
+    pub short: &'static str,
     pub factor: f64,
     pub decimals: usize,
     /// Appended to a formatted value: "%" or "".
@@ -151,6 +176,7 @@ pub const HEADLINE: [Measure; 5] = [
         metric: Metric::ResponseRate,
         name: "Crisis response rate",
         axis: "crises answered in time (% of crises decided)",
+        short: "% answered in time",
         factor: 100.0,
         decimals: 1,
         suffix: "%",
@@ -162,6 +188,7 @@ pub const HEADLINE: [Measure; 5] = [
         metric: Metric::ExercisesHeldShare,
         name: "Exercises held",
         axis: "exercises held (% of those planned)",
+        short: "% of exercises held",
         factor: 100.0,
         decimals: 1,
         suffix: "%",
@@ -173,6 +200,7 @@ pub const HEADLINE: [Measure; 5] = [
         metric: Metric::TrustMean,
         name: "Mean partner trust",
         axis: "partner trust at the horizon (index, 0–1)",
+        short: "trust (0–1)",
         factor: 1.0,
         decimals: 3,
         suffix: "",
@@ -184,6 +212,7 @@ pub const HEADLINE: [Measure; 5] = [
         metric: Metric::PostsOpen,
         name: "Attaché and forward posts open",
         axis: "posts open (% of the network, monthly mean)",
+        short: "% of posts open",
         factor: 100.0,
         decimals: 1,
         suffix: "%",
@@ -195,6 +224,7 @@ pub const HEADLINE: [Measure; 5] = [
         metric: Metric::Dci,
         name: "Diplomatic Capacity Index",
         axis: "DCI (index, 0–1; weights in the scenario)",
+        short: "DCI (0–1)",
         factor: 1.0,
         decimals: 3,
         suffix: "",
@@ -210,6 +240,7 @@ pub const FAN: [Measure<YearMetric>; 5] = [
         metric: YearMetric::TrustMean,
         name: "Mean partner trust",
         axis: "partner trust at year end (index, 0–1)",
+        short: "trust (0–1)",
         factor: 1.0,
         decimals: 3,
         suffix: "",
@@ -221,6 +252,7 @@ pub const FAN: [Measure<YearMetric>; 5] = [
         metric: YearMetric::Readiness,
         name: "Readiness of the force",
         axis: "mean readiness of active units (index, 0–1)",
+        short: "readiness (0–1)",
         factor: 1.0,
         decimals: 3,
         suffix: "",
@@ -232,6 +264,7 @@ pub const FAN: [Measure<YearMetric>; 5] = [
         metric: YearMetric::ResponseRate,
         name: "Crisis response rate",
         axis: "answered in time (% of the year's crises)",
+        short: "% answered in time",
         factor: 100.0,
         decimals: 1,
         suffix: "%",
@@ -243,6 +276,7 @@ pub const FAN: [Measure<YearMetric>; 5] = [
         metric: YearMetric::PostsOpen,
         name: "Attaché and forward posts open",
         axis: "posts open at year end (count)",
+        short: "posts open",
         factor: 1.0,
         decimals: 1,
         suffix: "",
@@ -254,6 +288,7 @@ pub const FAN: [Measure<YearMetric>; 5] = [
         metric: YearMetric::Dci,
         name: "Diplomatic Capacity Index",
         axis: "DCI of the year (index, 0–1)",
+        short: "DCI (0–1)",
         factor: 1.0,
         decimals: 3,
         suffix: "",

@@ -132,6 +132,7 @@ pub fn measure(m: Metric) -> Measure {
         metric: m,
         name: info.name,
         axis: info.unit,
+        short: info.unit,
         factor: if fraction { 100.0 } else { 1.0 },
         decimals: if fraction { 1 } else { 3 },
         suffix: if fraction { "%" } else { "" },

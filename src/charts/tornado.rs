@@ -96,7 +96,7 @@ fn panel<DB: DrawingBackend>(
                     + Text::new(
                         "no effect",
                         (10, 0),
-                        style::font(style::NOTE - 3.0).pos(Pos::new(HPos::Left, VPos::Center)),
+                        style::font(style::MIN_TEXT).pos(Pos::new(HPos::Left, VPos::Center)),
                     ),
             ))?;
             continue;
@@ -113,7 +113,7 @@ fn panel<DB: DrawingBackend>(
                     + Text::new(
                         show(&m, a.diff, end / f),
                         (dx, offset * 9),
-                        style::font(style::NOTE - 3.0).pos(Pos::new(anchor, VPos::Center)),
+                        style::font(style::MIN_TEXT).pos(Pos::new(anchor, VPos::Center)),
                     ),
             ))?;
         }

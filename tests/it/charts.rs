@@ -10,9 +10,14 @@ use dipcap::charts::{ChartData, Source};
 
 use crate::common::*;
 
-/// Charts a run draws: 1 cliff + 5 capacity + 5 box + 5 ECDF + 5 fans + DCI decomposition +
-/// partners + who notices first + 2 money.
-const CHARTS: usize = 26;
+/// Charts a run draws when every measure varies: 1 cliff + 5 capacity + 5 box + 5 ECDF +
+/// 5 fans + DCI decomposition + partners + who notices first + 2 money.
+const ALL_CHARTS: usize = 26;
+
+/// The charts in the baseline scenario's report: posts open are the same in every trial at
+/// each level (all posts at full budget, the same three closed at every cut), so it has no box
+/// plot and no ECDF; the five per-measure capacity charts are in `charts/` only.
+const BASELINE_CHARTS: usize = ALL_CHARTS - 2 - 5;
 
 fn run_into(name: &str, out: &Path, trials: &str, extra: &[&str]) {
     let scenario = scenario_path(name);
@@ -54,8 +59,24 @@ fn every_shipped_scenario_gets_every_chart_as_png_and_svg() {
             .iter()
             .filter(|p| p.extension().unwrap() == "png")
             .collect();
-        assert_eq!(svgs.len(), CHARTS, "{name}: {files:?}");
-        assert_eq!(pngs.len(), CHARTS, "{name}");
+        // Exactly the charts `specs` asks for: every chart unless a measure does not vary.
+        let data = ChartData::load(&Source::Folder(&out)).unwrap();
+        let specs = dipcap::charts::specs(&data);
+        let mut stems: Vec<String> = specs.iter().map(|s| s.stem.clone()).collect();
+        stems.sort();
+        let mut drawn: Vec<String> = svgs
+            .iter()
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        drawn.sort();
+        assert_eq!(drawn, stems, "{name}");
+        assert!(svgs.len() >= ALL_CHARTS - 5, "{name}: {files:?}");
+        assert_eq!(pngs.len(), svgs.len(), "{name}");
+        for m in &HEADLINE {
+            let stem = format!("distribution-{}", m.metric.name().replace('_', "-"));
+            let varies = data.spread(m.metric) == dipcap::charts::Spread::Varies;
+            assert_eq!(stems.contains(&stem), varies, "{name}: {stem}");
+        }
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
         let hash = &manifest["scenario_sha256"].as_str().unwrap()[..12];
@@ -99,7 +120,17 @@ fn every_shipped_scenario_gets_every_chart_as_png_and_svg() {
             assert!(ecdf.contains(&pct), "{name}: ECDF legend lacks {pct}");
         }
         let report = std::fs::read_to_string(out.join("report.html")).unwrap();
-        assert_eq!(report.matches("<figure class=\"chart\"").count(), CHARTS);
+        // Every chart but the per-measure capacity charts (in charts/ only) is in the report.
+        let in_report = specs.iter().filter(|s| !s.section.is_empty()).count();
+        assert_eq!(in_report, svgs.len() - 5, "{name}");
+        assert_eq!(report.matches("<figure class=\"chart\"").count(), in_report);
+        // A measure without charts of its own is said in one line instead.
+        for (_, _, text) in dipcap::report::bottom_line::unvarying(&data) {
+            assert!(
+                report.contains(&dipcap::report::esc(&text)),
+                "{name}: {text}"
+            );
+        }
         assert!(!report.contains("<script"), "the report needs no scripts");
         assert!(
             !report.contains("src=\"http") && !report.contains("href=\"http"),
@@ -127,7 +158,11 @@ fn plot_redraws_identical_svgs_and_report_from_the_files() {
     std::fs::remove_file(out.join("trials.csv")).unwrap();
     let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("26 charts"));
+    let charts = before
+        .keys()
+        .filter(|p| p.extension().unwrap() == "svg")
+        .count();
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("{charts} charts")));
     for (path, bytes) in &before {
         let again = std::fs::read(path).unwrap_or_else(|_| panic!("{path:?} not redrawn"));
         if path.extension().unwrap() == "png" {
@@ -174,7 +209,9 @@ fn plot_explains_a_folder_that_is_not_a_run() {
 }
 
 /// Reads `summary.csv` the way a researcher would, independently of the chart code.
-fn summary_table(out: &Path) -> HashMap<(String, String), HashMap<String, f64>> {
+type SummaryTable = HashMap<(String, String), HashMap<String, f64>>;
+
+fn summary_table(out: &Path) -> SummaryTable {
     let mut r = csv::Reader::from_path(out.join("summary.csv")).unwrap();
     let headers = r.headers().unwrap().clone();
     let mut t = HashMap::new();
@@ -189,71 +226,6 @@ fn summary_table(out: &Path) -> HashMap<(String, String), HashMap<String, f64>> 
         t.insert((row[0].to_string(), row[1].to_string()), values);
     }
     t
-}
-
-#[test]
-fn summary_sentences_quote_summary_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    for name in SHIPPED {
-        let out = dir.path().join(name);
-        run_into(name, &out, "150", &["--no-charts"]);
-        let data = ChartData::load(&Source::Folder(&out)).unwrap();
-        let table = summary_table(&out);
-        let sentences = dipcap::report::summary_sentences(&data);
-        let n = data.levels().len();
-        // Crisis response at each cut level, then the other four measures at the deepest.
-        assert_eq!(sentences.len(), (n - 1) + HEADLINE.len() - 1, "{name}");
-        for f in &sentences {
-            let m = HEADLINE.iter().find(|m| m.metric == f.metric).unwrap();
-            let level = dipcap::output::num(f.level);
-            let row = &table[&(level.clone(), f.metric.name().to_string())];
-            let base = &table[&("1".to_string(), f.metric.name().to_string())];
-            let pct = format!("At {}", dipcap::charts::data::level_label(f.level));
-            assert!(f.text.starts_with(&pct), "{}", f.text);
-            // The figures, formatted as the reader sees them, straight from summary.csv.
-            let shown = |v: f64| format!("{:.*}{}", m.decimals, v * m.factor, m.suffix);
-            // Signed as printed: "−8.7", "+0.013", and "0.0" when it rounds to zero.
-            let diff = |v: f64| {
-                let s = format!("{:.*}", m.decimals, (v * m.factor).abs());
-                if s.chars().all(|c| c == '0' || c == '.') {
-                    s
-                } else if v < 0.0 {
-                    format!("−{s}")
-                } else {
-                    format!("+{s}")
-                }
-            };
-            if row["diff_ci95_lo"] == 0.0 && row["diff_ci95_hi"] == 0.0 {
-                assert!(f.text.contains("the same as at full budget"), "{}", f.text);
-                assert!(f.text.contains(&shown(row["mean"])), "{}", f.text);
-                continue;
-            }
-            for needle in [
-                shown(base["mean"]),
-                shown(row["mean"]),
-                diff(row["diff_ci95_lo"]),
-                diff(row["diff_ci95_hi"]),
-            ] {
-                assert!(
-                    f.text.contains(&needle),
-                    "{name}: {:?} lacks {needle}",
-                    f.text
-                );
-            }
-            let d = format!("paired difference {}", diff(row["diff_mean"]));
-            assert!(f.text.contains(&d), "{}: {:?} lacks {d}", name, f.text);
-            let falls = row["diff_ci95_hi"] < 0.0;
-            let rises = row["diff_ci95_lo"] > 0.0;
-            assert_eq!(f.text.contains(" falls from "), falls, "{}", f.text);
-            assert_eq!(f.text.contains(" rises from "), rises, "{}", f.text);
-        }
-        // The deepest cut costs crisis response in every shipped scenario: the sentence says so.
-        assert!(
-            sentences[n - 2].text.contains("falls from"),
-            "{}",
-            sentences[n - 2].text
-        );
-    }
 }
 
 /// `.ci/run` installs Chromium and playwright-core and sets `DIPCAP_REQUIRE_BROWSER=1`: there
@@ -276,17 +248,19 @@ fn the_browser_test_runs_where_it_is_required() {
     not(dipcap_browser),
     ignore = "needs Chromium and playwright-core: apt-get install chromium; npm ci --prefix tests/browser"
 )]
-fn report_loads_in_headless_chromium_with_summary_and_every_chart() {
+fn report_reads_on_screen_and_prints_on_a4_in_headless_chromium() {
     let browser_dir = root().join("tests/browser");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("baseline");
     run_into("baseline", &out, "200", &[]);
-    let shot = root().join("target/report-screenshot.png");
+    let (_, needle) = largest_effect(&summary_table(&out), 0.7);
+    let shots = root().join("target/report-check");
     let o = std::process::Command::new("node")
         .arg(browser_dir.join("check-report.mjs"))
         .arg(out.join("report.html"))
-        .arg(&shot)
-        .arg(CHARTS.to_string())
+        .arg(&shots)
+        .arg(BASELINE_CHARTS.to_string())
+        .arg(&needle)
         .output()
         .expect("run node");
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -297,12 +271,113 @@ fn report_loads_in_headless_chromium_with_summary_and_every_chart() {
     );
     let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(result["ok"], true);
-    assert_eq!(result["charts"], CHARTS);
+    assert_eq!(result["charts"], BASELINE_CHARTS);
     assert_eq!(result["requests"], 1, "only the report itself is loaded");
-    assert!(result["summaryItems"].as_u64().unwrap() >= 5);
+    assert!(result["summaryItems"].as_u64().unwrap() >= 2, "{result}");
+    // Interim bounds while issue 19 is open; its targets are 14 pages and 8 pt.
+    assert!(result["a4Pages"].as_u64().unwrap() <= 16, "{result}");
     assert!(
-        std::fs::metadata(&shot).unwrap().len() > 100_000,
-        "screenshot taken"
+        result["smallestChartTextPt"].as_f64().unwrap() >= 5.0,
+        "{result}"
+    );
+    assert!(result["width800"].as_u64().unwrap() <= 800);
+    for shot in [
+        "screen-1400.png",
+        "screen-800.png",
+        "a4-page-01.png",
+        "a4-page-02.png",
+    ] {
+        assert!(
+            std::fs::metadata(shots.join(shot)).unwrap().len() > 20_000,
+            "{shot} taken"
+        );
+    }
+}
+
+/// The channel whose paired difference at `level` is largest in % of its full-budget mean,
+/// among those whose 95% CI excludes zero, computed here from `summary.csv` alone, and that
+/// change as the bottom line prints it ("−14.4%").
+fn largest_effect(table: &SummaryTable, level: f64) -> (String, String) {
+    let at = dipcap::output::num(level);
+    let (metric, change) = HEADLINE
+        .iter()
+        .filter(|m| m.metric.name() != "dci")
+        .filter_map(|m| {
+            let row = &table[&(at.clone(), m.metric.name().to_string())];
+            let base = table[&("1".to_string(), m.metric.name().to_string())]["mean"];
+            let clear = row["diff_ci95_hi"] < 0.0 || row["diff_ci95_lo"] > 0.0;
+            clear.then(|| (m.metric.name().to_string(), 100.0 * row["diff_mean"] / base))
+        })
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .expect("some channel changes");
+    let sign = if change < 0.0 { "−" } else { "+" };
+    (metric, format!("{sign}{:.1}%", change.abs()))
+}
+
+/// The bottom line, for every shipped scenario, names the channel that changes most at the
+/// deepest cut with its change and its two means as `summary.csv` has them, and the DCI's
+/// two means; a cliff it names is a level of the run.
+#[test]
+fn bottom_line_quotes_summary_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in SHIPPED {
+        let out = dir.path().join(name);
+        run_into(name, &out, "150", &["--no-charts"]);
+        let data = ChartData::load(&Source::Folder(&out)).unwrap();
+        let table = summary_table(&out);
+        let deepest = *data.levels().last().unwrap();
+        let at = dipcap::output::num(deepest);
+        let bl = dipcap::report::bottom_line::bottom_line(&data);
+        let (metric, change) = largest_effect(&table, deepest);
+        assert_eq!(bl.ranked[0].metric.name(), metric, "{name}: {}", bl.text);
+        let m = HEADLINE.iter().find(|m| m.metric.name() == metric).unwrap();
+        let shown = |v: f64| format!("{:.*}{}", m.decimals, v * m.factor, m.suffix);
+        let row = &table[&(at.clone(), metric.clone())];
+        let base = &table[&("1".to_string(), metric.clone())];
+        let quoted = format!(
+            "{change} of its full-budget value ({} → {})",
+            shown(base["mean"]),
+            shown(row["mean"])
+        );
+        assert!(
+            bl.text.contains(&quoted),
+            "{name}: {:?} lacks {quoted:?}",
+            bl.text
+        );
+        assert!(
+            bl.text.starts_with(&format!(
+                "At {} of baseline the Diplomatic Capacity Index",
+                dipcap::charts::data::level_label(deepest)
+            )),
+            "{name}: {}",
+            bl.text
+        );
+        let dci = |l: &str| format!("{:.3}", table[&(l.to_string(), "dci".to_string())]["mean"]);
+        assert!(
+            bl.text.contains(&format!("({} → {})", dci("1"), dci(&at))),
+            "{name}: {}",
+            bl.text
+        );
+        if let Some(c) = &bl.cliff {
+            assert!(data.levels().contains(&c.level) && c.level < 1.0, "{name}");
+            assert!(c.after >= dipcap::report::bottom_line::CLIFF_RATIO * c.before.max(0.0));
+            assert!(bl.text.contains(&format!(
+                "Losses accelerate below {}",
+                dipcap::charts::data::level_label(c.level)
+            )));
+        }
+        // The report opens with it.
+        let report = std::fs::read_to_string(out.join("report.html")).ok();
+        assert!(report.is_none(), "--no-charts writes no report");
+    }
+    // With charts, the bottom line is the first paragraph after the title.
+    let out = dir.path().join("with-report");
+    run_into("baseline", &out, "150", &[]);
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let after_title = report.split("</h1>").nth(1).unwrap().trim_start();
+    assert!(
+        after_title.starts_with("<p class=\"bottom-line\" id=\"bottom-line\""),
+        "{after_title:.200}"
     );
 }
 

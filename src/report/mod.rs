@@ -1,11 +1,15 @@
-//! `report.html`: one self-contained page for readers who never open a CSV file — an
-//! executive summary written from the numbers, a table of the headline measures by level with
-//! confidence intervals, every chart inline (SVG) with a caption saying how to read it, and
-//! the run's provenance. No scripts, no external assets, no network; it prints well.
+//! `report.html`: one self-contained page for readers who never open a CSV file — a bottom
+//! line written from the numbers (`bottom_line`), a box on how to read the report, a table of
+//! the headline measures by level with confidence intervals, every chart inline (SVG) with a
+//! caption saying how to read it, and the run's provenance. No scripts, no external assets, no
+//! network; its print stylesheet sets two charts to an A4 or Letter page with chart text of at
+//! least 8 pt, and page numbers and the provenance stamp in the footer.
 
 use std::fmt::Write;
 
-use crate::charts::style::{self, HEADLINE, Measure};
+pub mod bottom_line;
+
+use crate::charts::style::{self, HEADLINE};
 use crate::charts::{ChartData, Rendered, partners};
 use crate::metrics::Metric;
 
@@ -25,75 +29,7 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-/// One sentence of the executive summary, with the figures it quotes (display units) so
-/// tests can check them against `summary.csv`.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    pub metric: Metric,
-    pub level: f64,
-    pub text: String,
-}
-
-/// "falls" / "rises" / "does not change detectably" from a paired difference and its CI.
-fn verb(lo: f64, hi: f64, mean: f64) -> &'static str {
-    if lo <= 0.0 && hi >= 0.0 {
-        "does not change detectably"
-    } else if mean < 0.0 {
-        "falls"
-    } else {
-        "rises"
-    }
-}
-
-/// The sentence for one headline measure at level position `l` (> 0).
-pub fn finding(d: &ChartData, m: &Measure, l: usize) -> Option<Finding> {
-    let base = d.summary(0, m.metric)?;
-    let r = d.summary(l, m.metric)?;
-    let v = verb(r.diff_ci95_lo, r.diff_ci95_hi, r.diff_mean);
-    let lower = lower_first(m.name);
-    // "the mean crisis response rate", but "the mean partner trust", not "the mean mean ...".
-    let name = if lower.starts_with("mean ") {
-        lower
-    } else {
-        format!("mean {lower}")
-    };
-    let text = if r.diff_ci95_lo == 0.0 && r.diff_ci95_hi == 0.0 {
-        format!(
-            "At {} of baseline the {name} is the same as at full budget in every trial: {}.",
-            d.level_label(l),
-            m.show(r.mean),
-        )
-    } else if v.starts_with("does not") {
-        format!(
-            "At {} of baseline the {name} {v}: {} against {} at full budget (paired difference {}, 95% CI {} to {}).",
-            d.level_label(l),
-            m.show(r.mean),
-            m.show(base.mean),
-            m.show_diff(r.diff_mean),
-            m.show_diff_bare(r.diff_ci95_lo),
-            m.show_diff_bare(r.diff_ci95_hi),
-        )
-    } else {
-        format!(
-            "At {} of baseline the {name} {v} from {} to {} (paired difference {}, 95% CI {} to {}); the median goes from {} to {}.",
-            d.level_label(l),
-            m.show(base.mean),
-            m.show(r.mean),
-            m.show_diff(r.diff_mean),
-            m.show_diff_bare(r.diff_ci95_lo),
-            m.show_diff_bare(r.diff_ci95_hi),
-            m.show(base.p50),
-            m.show(r.p50),
-        )
-    };
-    Some(Finding {
-        metric: m.metric,
-        level: d.levels()[l],
-        text,
-    })
-}
-
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     // Keep names that start with an acronym or a proper name ("Diplomatic Capacity Index").
     if s.split_whitespace()
         .nth(1)
@@ -106,25 +42,6 @@ fn lower_first(s: &str) -> String {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }
-}
-
-/// The executive summary, sentence by sentence.
-pub fn summary_sentences(d: &ChartData) -> Vec<Finding> {
-    let n = d.levels().len();
-    let mut out = Vec::new();
-    if n < 2 {
-        return out;
-    }
-    let deepest = n - 1;
-    // Crisis response at every cut level, so the reader sees how the loss grows, then the
-    // other headline measures at the deepest cut.
-    for l in 1..=deepest {
-        out.extend(finding(d, &HEADLINE[0], l));
-    }
-    for m in &HEADLINE[1..] {
-        out.extend(finding(d, m, deepest));
-    }
-    out
 }
 
 fn setup_paragraph(d: &ChartData) -> String {
@@ -180,12 +97,13 @@ fn money_sentence(d: &ChartData) -> Option<String> {
     let deep = d.summary(n - 1, Metric::Unfunded)?;
     let u = &d.manifest.money_unit;
     Some(format!(
-        "Commitments the budget lines could not pay (training, posts, programmes, exercises, joint procurement) total {} {u} over the horizon at full budget and {} {u} at {} of baseline (95% CI {} to {}).",
+        "Commitments the budget lines could not pay (training, posts, programmes, exercises, joint procurement) total {} {u} over the horizon at full budget and {} {u} at {} of baseline (95% CI {} to {}). {}",
         style::thousands(base),
         style::thousands(deep.mean),
         d.level_label(n - 1),
         style::thousands(deep.ci95_lo),
         style::thousands(deep.ci95_hi),
+        crate::charts::money::unspent_words(d),
     ))
 }
 
@@ -194,18 +112,26 @@ const CSS: &str = r#"
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); margin: 0; line-height: 1.5; background: #fff; }
 main { max-width: 1100px; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
-h1 { font-size: 1.9rem; margin: 0 0 .3rem; line-height: 1.25; }
+h1 { font-size: 1.9rem; margin: 0 0 .8rem; line-height: 1.25; }
 h2 { font-size: 1.35rem; margin: 2.5rem 0 .6rem; padding-top: .6rem; border-top: 2px solid var(--rule); }
+p.bottom-line { font-size: 1.2rem; line-height: 1.5; margin: 0 0 1rem; padding: .9rem 1.2rem; background: #f5f8fb; border-left: 6px solid var(--accent); }
 p.lead { color: var(--muted); margin: 0 0 1rem; }
-section#summary { background: #f5f8fb; border-left: 5px solid var(--accent); padding: .8rem 1.2rem; }
+aside.how { border: 1px solid var(--rule); border-radius: 4px; padding: .2rem 1.2rem .6rem; margin: 1rem 0 1.5rem; font-size: .95rem; }
+aside.how h2 { border: none; margin: .6rem 0 .2rem; padding: 0; font-size: 1.1rem; }
+aside.how dt { font-weight: bold; margin-top: .5rem; }
+aside.how dd { margin: 0; }
+.swatch { display: inline-block; width: .9em; height: .9em; vertical-align: -.1em; margin: 0 .15em 0 .35em; border-radius: 2px; }
 section#summary ul { padding-left: 1.2rem; }
-section#summary li { margin: .35rem 0; }
+section#summary li, section ul.words li { margin: .35rem 0; }
+p.note { background: #f7f7f7; padding: .5rem .8rem; border-left: 4px solid #bbb; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; margin: .6rem 0; }
 th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
 thead th { border-bottom: 2px solid #999; }
-td.level { text-align: right; }
-td.ci { color: var(--muted); font-size: .85rem; white-space: nowrap; }
+td.level { text-align: right; white-space: nowrap; }
+span.ci { color: var(--muted); font-size: .85em; white-space: nowrap; }
+td { white-space: nowrap; }
 figure { margin: 1.6rem 0 2.2rem; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 figcaption { font-size: .93rem; color: #333; margin-top: .5rem; }
@@ -215,12 +141,38 @@ dl.prov dt { color: var(--muted); }
 dl.prov dd { margin: 0; word-break: break-all; }
 nav ol { columns: 2; font-size: .95rem; }
 code { font-size: .9em; }
+@media (max-width: 900px) {
+  main { padding: 1.2rem .9rem 3rem; }
+  table { font-size: .8rem; }
+  th, td { padding: .3rem .3rem; }
+  td { white-space: normal; }
+  nav ol { columns: 1; }
+}
+@media (max-width: 520px) {
+  h1 { font-size: 1.45rem; }
+  p.bottom-line { font-size: 1.05rem; }
+  dl.prov { grid-template-columns: 1fr; }
+}
 @media print {
+  html { font-size: 9.5pt; }
   main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  h1 { font-size: 17pt; }
+  h2 { font-size: 12.5pt; margin: 5mm 0 2mm; padding-top: 2mm; break-after: avoid; page-break-after: avoid; }
+  section > p { break-after: avoid; page-break-after: avoid; }
+  p.bottom-line { font-size: 11.5pt; background: none; border-left-width: 4px; }
+  aside.how { break-inside: avoid; }
+  div.opener { break-inside: avoid; page-break-inside: avoid; }
   nav { display: none; }
-  figure svg { border: none; }
+  table { font-size: 8pt; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  th, td { padding: .6mm 1.5mm; }
+  figure { margin: 0 0 4mm; }
+  figure svg { border: none; height: PRINT_HEIGHTmm; width: auto; max-width: 100%; margin: 0 auto; }
+  figcaption { font-size: 8pt; line-height: 1.3; margin-top: 1mm; }
+  figcaption .file { font-size: 7pt; }
   section#summary { background: none; }
+  dl.prov { font-size: 8pt; }
 }
 "#;
 
@@ -259,7 +211,7 @@ fn headline_table(d: &ChartData) -> String {
     let n = d.levels().len();
     let _ = write!(
         o,
-        "<table id=\"headline-table\"><thead><tr><th>measure</th><th>budget level</th><th>mean</th><th>95% CI of the mean</th><th>median</th><th>5th–95th percentile</th><th>paired difference from baseline</th><th>95% CI of the difference</th></tr></thead><tbody>"
+        "<table id=\"headline-table\"><thead><tr><th>measure</th><th>budget level</th><th>mean <span class=\"ci\">(95% CI)</span></th><th>paired difference from baseline <span class=\"ci\">(95% CI)</span></th><th>median <span class=\"ci\">(5th–95th percentile)</span></th></tr></thead><tbody>"
     );
     for m in &HEADLINE {
         for l in 0..n {
@@ -271,21 +223,19 @@ fn headline_table(d: &ChartData) -> String {
             } else {
                 String::new()
             };
-            let (diff, diff_ci) = if l == 0 {
-                ("—".to_string(), String::new())
+            let diff = if l == 0 {
+                "—".to_string()
             } else {
-                (
-                    m.show_diff(r.diff_mean),
-                    format!(
-                        "{} to {}",
-                        m.show_diff_bare(r.diff_ci95_lo),
-                        m.show_diff_bare(r.diff_ci95_hi)
-                    ),
+                format!(
+                    "{} <span class=\"ci\">({} to {})</span>",
+                    esc(&m.show_diff(r.diff_mean)),
+                    esc(&m.show_diff_bare(r.diff_ci95_lo)),
+                    esc(&m.show_diff_bare(r.diff_ci95_hi))
                 )
             };
             let _ = write!(
                 o,
-                "<tr>{first}<td class=\"level\">{}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{} to {}</td><td>{}</td><td class=\"ci\">{}</td></tr>",
+                "<tr>{first}<td class=\"level\">{}</td><td>{} <span class=\"ci\">({} to {})</span></td><td>{diff}</td><td>{} <span class=\"ci\">({} to {})</span></td></tr>",
                 esc(&d.level_label(l)),
                 esc(&m.show(r.mean)),
                 esc(&m.show(r.ci95_lo)),
@@ -293,8 +243,6 @@ fn headline_table(d: &ChartData) -> String {
                 esc(&m.show(r.p50)),
                 esc(&m.show(r.p5)),
                 esc(&m.show(r.p95)),
-                esc(&diff),
-                esc(&diff_ci),
             );
         }
     }
@@ -375,6 +323,80 @@ fn inline_svg(svg: &str, caption_id: &str, title: &str) -> String {
     }
 }
 
+/// Escapes text for a CSS string in double quotes.
+fn css_string(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '\n' | '\r' => o.push(' '),
+            _ => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// The page box for print: margins, and in the footer the provenance stamp and page numbers.
+fn page_css(d: &ChartData) -> String {
+    format!(
+        "@page {{ margin: 12mm 12mm 15mm; @bottom-left {{ content: {}; font: 6.5pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 7pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} }}",
+        css_string(&d.stamp())
+    )
+}
+
+/// The names of the level colours, in level order, for the "How to read" box.
+const LEVEL_COLOUR_NAMES: [&str; 7] = [
+    "blue",
+    "green",
+    "orange",
+    "vermillion",
+    "purple",
+    "sky blue",
+    "black",
+];
+
+fn swatch(c: plotters::style::RGBColor) -> String {
+    format!(
+        "<span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>",
+        c.0, c.1, c.2
+    )
+}
+
+/// "How to read this report", for readers who have not met Monte Carlo results before.
+fn how_to_read(d: &ChartData) -> String {
+    let n = d.levels().len();
+    let colours: Vec<String> = (0..n)
+        .map(|l| {
+            format!(
+                "{}{} {}",
+                swatch(style::level_colour(l, n)),
+                esc(LEVEL_COLOUR_NAMES[l % LEVEL_COLOUR_NAMES.len()]),
+                esc(&d.level_label(l))
+            )
+        })
+        .collect();
+    format!(
+        "<aside class=\"how\" id=\"how-to-read\"><h2>How to read this report</h2><dl>\
+<dt>Budget level</dt><dd>A share of the baseline defence budget: {} means every year's budget is {} of what it would otherwise have been ({}). 100% is the baseline everything is compared with.</dd>\
+<dt>Trials, and “paired with the same crises”</dt><dd>Each trial is one possible future: its crises, the economy and partners' reactions are drawn at random. Every budget level lives through the same {} futures, so a difference between levels is caused by the budget, not by luck, and a small difference can be measured reliably. A “paired difference” compares each future with itself at full budget.</dd>\
+<dt>Intervals and bands</dt><dd>A 95% confidence interval (CI) says how precisely the trials pin down an average; more trials make it narrower. It is not the range of outcomes: the shaded bands and boxes show that — the middle half of the trials, and 90% of them.</dd>\
+<dt>Colours and order</dt><dd>In every chart colour means budget level, and levels always run from full budget to the deepest cut (left to right, or top to bottom):{}. Measures and budget lines are told apart by other colours, shapes and labels.</dd>\
+<dt>A cliff</dt><dd>A level below which each further point of cut costs clearly more — at least {}× as much per point as the step before, beyond Monte Carlo noise.</dd>\
+</dl></aside>\n",
+        esc(&d.level_label(n - 1)),
+        esc(&d.level_label(n - 1)),
+        esc(&d.cut_words()),
+        d.manifest.trials,
+        colours.join(","),
+        bottom_line::CLIFF_RATIO
+    )
+}
+
 /// The whole report.
 pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
     let m = &d.manifest;
@@ -383,13 +405,28 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
         "What a defence-budget cut does to diplomatic capacity: {}",
         m.scenario
     );
+    let css = CSS.replace("PRINT_HEIGHTmm", &format!("{}mm", style::PRINT_HEIGHT_MM));
     let _ = writeln!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"dipcap {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"dipcap {}\">\n<title>{}</title>\n<style>{css}{}\n</style>\n</head>\n<body>\n<main>",
         esc(&m.dipcap_version),
-        esc(&title)
+        esc(&title),
+        page_css(d)
     );
     let _ = writeln!(o, "<h1>{}</h1>", esc(&title));
+    let bl = bottom_line::bottom_line(d);
+    let (metric, level) = bl
+        .ranked
+        .first()
+        .filter(|e| e.detectable)
+        .map_or((String::new(), String::new()), |e| {
+            (e.metric.name().to_string(), crate::output::num(e.level))
+        });
+    let _ = writeln!(
+        o,
+        "<p class=\"bottom-line\" id=\"bottom-line\" data-metric=\"{metric}\" data-level=\"{level}\"><strong>Bottom line.</strong> {}</p>",
+        esc(&bl.text)
+    );
     let mut lead = Vec::new();
     if !m.country.is_empty() {
         lead.push(m.country.clone());
@@ -399,25 +436,19 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
     }
     lead.push(d.stamp());
     let _ = writeln!(o, "<p class=\"lead\">{}</p>", esc(&lead.join(" — ")));
+    o.push_str(&how_to_read(d));
 
-    o.push_str("<section id=\"summary\">\n<h2 style=\"border:none;margin-top:0\">Summary</h2>\n");
+    let unvarying = bottom_line::unvarying(d);
+    o.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     let _ = writeln!(o, "<p>{}</p>\n<ul>", esc(&setup_paragraph(d)));
-    for f in summary_sentences(d) {
-        let _ = writeln!(
-            o,
-            "<li data-metric=\"{}\" data-level=\"{}\">{}</li>",
-            f.metric.name(),
-            crate::output::num(f.level),
-            esc(&f.text)
-        );
-    }
     for s in [partner_sentence(d), money_sentence(d)]
         .into_iter()
         .flatten()
+        .chain(unvarying.iter().map(|u| u.2.clone()))
     {
         let _ = writeln!(o, "<li>{}</li>", esc(&s));
     }
-    o.push_str("</ul>\n<p>The Diplomatic Capacity Index is a weighted summary whose weights the scenario states; read it beside its components above, never alone. Confidence intervals are 95% intervals of the mean over trials (Student t); a paired difference compares each trial with itself at full budget.</p>\n</section>\n");
+    o.push_str("</ul>\n<p>The Diplomatic Capacity Index is a weighted summary whose weights the scenario states; read it beside its components, never alone. The table below gives every headline figure with its confidence interval, median and spread.</p>\n</section>\n");
 
     o.push_str("<nav><h2>Contents</h2><ol>");
     o.push_str("<li><a href=\"#headline\">Headline measures by budget level</a></li>");
@@ -432,17 +463,50 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
         "<p>Over {} trials per level. Percentages are of crises decided, exercises planned and posts in the network; trust and the DCI are indices from 0 to 1. Differences of percentages are in percentage points.</p>",
         m.trials
     );
+    o.push_str("<div class=\"table-wrap\">");
     o.push_str(&headline_table(d));
-    o.push_str("\n</section>\n");
+    o.push_str("</div>\n</section>\n");
 
     let mut figure = 0;
     for (id, heading, intro) in SECTIONS.iter().filter(|s| !s.1.is_empty()) {
+        // The heading, its introduction and the first chart are kept on one printed page.
         let _ = writeln!(
             o,
-            "<section id=\"{id}\">\n<h2>{}</h2>\n<p>{}</p>",
+            "<section id=\"{id}\">\n<div class=\"opener\">\n<h2>{}</h2>\n<p>{}</p>",
             esc(heading),
             esc(intro)
         );
+        let mut opened = true;
+        if *id == "capacity" {
+            let _ = writeln!(
+                o,
+                "<p>Each measure's own chart of level means and paired differences is in the charts folder (<code>charts/capacity-*.png</code>); the table above gives the same numbers.</p>"
+            );
+        }
+        // Where a measure's charts were left out, say why, in the section they would be in.
+        let dropped: Vec<&String> = unvarying
+            .iter()
+            .filter(|(_, spread, _)| match *id {
+                "capacity" => *spread == crate::charts::Spread::Constant,
+                "distributions" => true,
+                _ => false,
+            })
+            .map(|u| &u.2)
+            .collect();
+        for text in dropped {
+            let _ = writeln!(o, "<p class=\"note\">{}</p>", esc(text));
+        }
+        if *id == "years" {
+            for fan in style::FAN.iter().filter(|f| d.yearly_constant(f.metric)) {
+                let v = d.yearly(0, fan.metric).first().map_or(f64::NAN, |r| r.p50);
+                let _ = writeln!(
+                    o,
+                    "<p class=\"note\">{} is {} at the end of every year, in every trial and at every level, so it has no chart over the years.</p>",
+                    esc(fan.name),
+                    esc(&fan.show(v))
+                );
+            }
+        }
         for c in charts.iter().filter(|c| c.spec.section == *id) {
             figure += 1;
             let cap_id = format!("fig-{}", c.spec.stem);
@@ -455,6 +519,13 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
                 c.spec.stem,
                 c.spec.stem,
             );
+            if opened {
+                o.push_str("</div>\n");
+                opened = false;
+            }
+        }
+        if opened {
+            o.push_str("</div>\n");
         }
         o.push_str("</section>\n");
     }
@@ -473,13 +544,6 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
-    }
-
-    #[test]
-    fn verbs_follow_the_interval() {
-        assert_eq!(verb(-2.0, -1.0, -1.5), "falls");
-        assert_eq!(verb(1.0, 2.0, 1.5), "rises");
-        assert_eq!(verb(-1.0, 1.0, 0.1), "does not change detectably");
     }
 
     #[test]
