@@ -1,7 +1,8 @@
 //! Records the versions of the crates that decide the numbers (from Cargo.lock) so every run
 //! manifest can say exactly which generator and samplers produced it, and whether the report's
-//! browser test can run here (Chromium and playwright-core present): without them that test is
-//! marked ignored, which the test summary shows, instead of passing without running.
+//! browser test can run here (Chromium, playwright-core and poppler's pdftoppm present): without
+//! them that test is marked ignored, which the test summary shows, instead of passing without
+//! running.
 use std::fs;
 use std::path::Path;
 
@@ -52,7 +53,10 @@ fn browser() {
     {
         println!("cargo:rerun-if-changed={}", watched.display());
     }
-    if Path::new(&chromium).is_file() && playwright.is_dir() {
+    // pdftoppm (poppler-utils) renders the printed report's pages for the half-empty check;
+    // Debian installs it in /usr/bin, beside Chromium.
+    let pdftoppm = Path::new("/usr/bin/pdftoppm");
+    if Path::new(&chromium).is_file() && playwright.is_dir() && pdftoppm.is_file() {
         println!("cargo:rustc-cfg=dipcap_browser");
     }
 }

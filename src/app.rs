@@ -45,6 +45,9 @@ pub struct RunReport {
     pub threads: usize,
     /// The trial a `--resume` continued from (0 for a fresh run).
     pub resumed_at: u64,
+    /// Seconds spent simulating, as the manifest records them.
+    pub sim_seconds: f64,
+    /// Seconds in all, with the outputs, charts and report written.
     pub wall_seconds: f64,
     pub files: Vec<String>,
 }
@@ -292,6 +295,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: Default::default(),
         };
+        let sim_seconds = meta.wall_seconds;
         let trials_done = sim.acc.trials;
         crate::shard::write_run_shard(&p.out_dir, &meta, &sim.acc, sim.parts)?;
         return Ok(RunReport {
@@ -301,6 +305,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             means: Vec::new(),
             threads,
             resumed_at,
+            sim_seconds,
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: vec![
                 folder::SHARD.into(),
@@ -336,6 +341,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     // the trials freed. On rayon's global pool the charts started two more threads with arenas
     // of their own: the end of a 10⁶-trial run then added 17–20 MiB to the memory in use
     // (varying from run to run, and past the peak of the trials) instead of 5–6 MiB.
+    let sim_seconds = clock.elapsed().as_secs_f64();
     let done = pool.install(|| {
         finish(Finish {
             s: &p.s,
@@ -348,7 +354,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             threads,
             shards: 1,
             started,
-            wall_seconds: clock.elapsed().as_secs_f64(),
+            wall_seconds: sim_seconds,
             charts: opts.charts,
             out_dir: &p.out_dir,
         })
@@ -361,6 +367,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         means: done.means,
         threads,
         resumed_at,
+        sim_seconds,
         wall_seconds: clock.elapsed().as_secs_f64(),
         files: done.files,
     })

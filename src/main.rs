@@ -480,30 +480,33 @@ fn print_run(report: &app::RunReport) {
     }
     let run_now = report.trials - report.resumed_at;
     let trial_levels = run_now * report.levels.len() as u64;
+    // The simulation time is the manifest's `wall_seconds`; the total adds writing the files.
     println!(
-        "{} trials x {} levels in {:.2} s ({:.0} trial-levels/s, {}){}",
+        "{} trials x {} levels simulated in {:.2} s ({:.0} trial-levels/s, {}){}; {:.2} s in all with the output files",
         report.trials,
         report.levels.len(),
-        report.wall_seconds,
-        trial_levels as f64 / report.wall_seconds,
+        report.sim_seconds,
+        trial_levels as f64 / report.sim_seconds.max(1e-9),
         dipcap::output::count(report.threads, "thread", "threads"),
         if report.resumed_at > 0 {
             format!("; resumed at trial {}", report.resumed_at)
         } else {
             String::new()
-        }
+        },
+        report.wall_seconds,
     );
+    // The means of summary.csv, in its units (fractions, indices), under its column names.
     println!(
-        "{:>7}  {:>14}  {:>14}  {:>14}  {:>14}",
-        "level", "response_rate", "exercises_held", "trust_mean", "dci"
+        "{:>7}  {:>14}  {:>20}  {:>10}  {:>7}",
+        "level", "response_rate", "exercises_held_share", "trust_mean", "dci"
     );
     for (l, level) in report.levels.iter().enumerate() {
         let mean = |m: Metric| report.means[l][m.index()];
         println!(
-            "{:>6.0}%  {:>14.3}  {:>14.1}  {:>14.3}  {:>14.3}",
+            "{:>6.0}%  {:>14.3}  {:>20.3}  {:>10.3}  {:>7.3}",
             level * 100.0,
             mean(Metric::ResponseRate),
-            mean(Metric::ExercisesHeld),
+            mean(Metric::ExercisesHeldShare),
             mean(Metric::TrustMean),
             mean(Metric::Dci)
         );

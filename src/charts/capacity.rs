@@ -160,17 +160,35 @@ fn draw_level_means<DB: DrawingBackend>(
     let mut line: Vec<(f64, f64)> = rows.iter().map(|(x, r, _)| (*x, r.mean * f)).collect();
     line.sort_by(|a, b| a.0.total_cmp(&b.0));
     chart.draw_series(LineSeries::new(line, style::MUTED.stroke_width(3)))?;
+    let deepest = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+    let mut last_label = String::new();
     for (x, r, c) in rows {
         error_bar(&mut chart, *x, r.mean * f, r.ci95_lo * f, r.ci95_hi * f, *c)?;
-        // Labels go above the point, or below it when the point is near the top.
+        // Above and to the right of the point (to the left at the panel's right edge), so
+        // that no label runs into the y axis; below it when the point is near the top.
         let dy = if r.mean * f > y0 + 0.85 * (y1 - y0) {
-            28
+            26
         } else {
-            -44
+            -26
         };
+        let (dx, h) = if *x == deepest {
+            (-12, HPos::Right)
+        } else {
+            (12, HPos::Left)
+        };
+        // Equal means at neighbouring levels are labelled once.
+        let label = m.show(r.mean);
+        if label == last_label {
+            continue;
+        }
+        last_label = label.clone();
         chart.draw_series(std::iter::once(
             EmptyElement::at((*x, r.mean * f))
-                + Text::new(m.show(r.mean), (-30, dy), style::font(style::NOTE)),
+                + Text::new(
+                    label,
+                    (dx, dy),
+                    style::font(style::NOTE).pos(Pos::new(h, VPos::Center)),
+                ),
         ))?;
     }
     Ok(())
@@ -235,6 +253,7 @@ fn draw_paired_differences<DB: DrawingBackend>(
         style::INK.stroke_width(2),
     )))?;
     let deepest = rows.iter().map(|r| r.0).fold(f64::NEG_INFINITY, f64::max);
+    let mut last_label = String::new();
     for (x, r, c) in rows.iter().skip(1) {
         error_bar(
             &mut chart,
@@ -250,10 +269,16 @@ fn draw_paired_differences<DB: DrawingBackend>(
         } else {
             (16, HPos::Left)
         };
+        // Equal differences at neighbouring levels are labelled once, not on top of each other.
+        let label = m.show_diff(r.diff_mean);
+        if label == last_label {
+            continue;
+        }
+        last_label = label.clone();
         chart.draw_series(std::iter::once(
             EmptyElement::at((*x, r.diff_mean * f))
                 + Text::new(
-                    m.show_diff(r.diff_mean),
+                    label,
                     (dx, 0),
                     style::font(style::NOTE).pos(Pos::new(h, VPos::Center)),
                 ),
@@ -412,7 +437,7 @@ pub fn draw_cliff<DB: DrawingBackend>(
             x_desc: "budget level (% of baseline)",
             y_labels: 11,
             y_fmt: &y_fmt,
-            y_desc: Some("change from baseline (% of the baseline mean)"),
+            y_desc: Some("change (% of baseline mean)"),
             tick: style::TICK,
             desc: style::AXIS_DESC,
         },
@@ -458,23 +483,31 @@ pub fn draw_cliff<DB: DrawingBackend>(
     // Names at the line ends, pushed apart where the ends are close.
     ends.sort();
     let gap = style::NOTE as i32 + 6;
-    let mut placed: Vec<(i32, usize)> = Vec::new();
+    let mut placed: Vec<(i32, i32, usize)> = Vec::new();
     for (y, k) in ends {
-        let y = placed.last().map_or(y, |(p, _)| y.max(p + gap));
-        placed.push((y, k));
+        let at = placed.last().map_or(y, |(p, _, _)| y.max(p + gap));
+        placed.push((at, y, k));
     }
     let bottom = chart.plotting_area().get_pixel_range().1.end;
     if let Some(over) = placed
         .last()
-        .map(|(y, _)| y + gap / 2 - bottom)
+        .map(|(y, _, _)| y + gap / 2 - bottom)
         .filter(|o| *o > 0)
     {
         for p in &mut placed {
             p.0 -= over;
         }
     }
-    let x_end = chart.backend_coord(&(x1, 0.0)).0 + 14;
-    for (y, k) in placed {
+    let x_plot = chart.backend_coord(&(x1, 0.0)).0;
+    let x_end = x_plot + 14;
+    for (y, line_y, k) in placed {
+        // A short leader from the line's end to its name when the name had to move.
+        if (y - line_y).abs() > 3 {
+            root.draw(&PathElement::new(
+                vec![(x_plot - 4, line_y), (x_end - 4, y)],
+                style::LIGHT.stroke_width(2),
+            ))?;
+        }
         root.draw_text(
             HEADLINE[k].name,
             &style::font(style::NOTE).pos(plotters::style::text_anchor::Pos::new(

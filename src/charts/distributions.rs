@@ -4,6 +4,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, HEADLINE, Measure};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, diamond, frame, level_name};
@@ -84,13 +85,10 @@ pub fn draw_box<DB: DrawingBackend>(
         &[
             (
                 Key::Fill(style::MUTED, 0.3),
-                "middle half of trials (25th–75th percentile)".into(),
+                "middle half (25th–75th pct.)".into(),
             ),
             (Key::Line(style::INK), "median".into()),
-            (
-                Key::ErrorBar(style::INK),
-                "whiskers: 5th–95th percentile".into(),
-            ),
+            (Key::ErrorBar(style::INK), "5th–95th percentile".into()),
             (Key::Diamond(style::INK), "mean".into()),
         ],
         &d.stamp(),
@@ -112,7 +110,7 @@ pub fn draw_box<DB: DrawingBackend>(
             x_desc: "budget level (% of baseline)",
             y_labels: 9,
             y_fmt: &y_fmt,
-            y_desc: Some(m.axis),
+            y_desc: Some(m.short),
             tick: style::TICK,
             desc: style::AXIS_DESC,
         },
@@ -152,12 +150,24 @@ pub fn draw_box<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, s.mean * f)) + diamond((0, 0), 11, style::INK),
         ))?;
+        // The mean's value centred above the upper whisker, or below the lower one when the
+        // upper reaches the top of the axis, or beside the box when both whiskers reach the
+        // ends: never where the next box is.
+        let room = 0.12 * (y1 - y0);
+        let (at, dx, dy, h, v) = if s.p95 * f < y1 - room {
+            (s.p95 * f, 0, -12, HPos::Center, VPos::Bottom)
+        } else if s.p5 * f > y0 + room {
+            (s.p5 * f, 0, 12, HPos::Center, VPos::Top)
+        } else {
+            (s.mean * f, 16, 0, HPos::Left, VPos::Center)
+        };
+        let x = if dx > 0 { x + half } else { x };
         chart.draw_series(std::iter::once(
-            EmptyElement::at((x + half, s.mean * f))
+            EmptyElement::at((x, at))
                 + Text::new(
                     format!("mean {}", m.show(s.mean)),
-                    (14, -12),
-                    style::font(style::NOTE),
+                    (dx, dy),
+                    style::font(style::NOTE).pos(Pos::new(h, v)),
                 ),
         ))?;
     }

@@ -64,16 +64,17 @@ pub fn draw<DB: DrawingBackend>(
         ),
         &[
             (Key::Line(style::INK), "median".into()),
-            (Key::Fill(style::INK, 0.35), "middle 50% of trials".into()),
+            (Key::Fill(style::INK, 0.35), "middle 50%".into()),
             (Key::Fill(style::INK, 0.12), "90% of trials".into()),
             (Key::Dashed(style::INK), "baseline median".into()),
-            (Key::Marker(style::CUT_MARK), "cut starts".into()),
+            (Key::Marker(style::CUT_MARK), "cut".into()),
         ],
         &d.stamp(),
     )?;
     let (rows, cols) = style::panel_grid(n);
-    let panels = super::shared_y_desc(&area, m.axis)?.split_evenly((rows, cols));
-    let y_step = (y1 - y0) / 5.0;
+    let panels = super::shared_y_desc(&area, m.short)?.split_evenly((rows, cols));
+    // Few ticks: a panel is only a few lines of text high.
+    let y_step = (y1 - y0) / 3.0;
     let y_fmt = |v: &f64| style::tick_label(*v, y_step);
     let cut_x = cut_position(d);
     let baseline: Vec<(f64, f64)> = d
@@ -82,12 +83,15 @@ pub fn draw<DB: DrawingBackend>(
         .map(|r| (r.fiscal_year as f64, r.p50 * f))
         .collect();
     let years = (last - first + 1) as usize;
+    let step = super::year_step(years, cols);
+    let year_fmt = |v: &f64| super::year_tick(*v, first, step);
     for (l, panel) in panels.iter().enumerate().take(n) {
         let c = style::level_colour(l, n);
         let rows = d.yearly(l, m.metric);
         let mut chart = ChartBuilder::on(panel)
             .caption(d.panel_title(l), style::bold(style::LEGEND + 2.0))
             .margin(10)
+            .margin_top(18)
             .margin_right(24)
             .x_label_area_size(56)
             .y_label_area_size(86)
@@ -96,10 +100,10 @@ pub fn draw<DB: DrawingBackend>(
             &mut chart,
             &style::Axes {
                 grid: style::Grid::Both,
-                x_labels: super::year_labels(years, cols),
-                x_fmt: &style::whole_tick,
+                x_labels: years + 1,
+                x_fmt: &year_fmt,
                 x_desc: "fiscal year",
-                y_labels: 6,
+                y_labels: 4,
                 y_fmt: &y_fmt,
                 y_desc: None,
                 tick: style::MIN_TEXT,

@@ -2,7 +2,7 @@
 //! (`distributions`, `fans`, `capacity`, `partners`, `notice`, `money`), a shared look (`style`), and
 //! the data they are drawn from (`data`: the run's own output files, parsed back).
 //!
-//! Every chart is drawn twice by the same code, once as SVG and once as a 1600×1000 PNG;
+//! Every chart is drawn twice by the same code, once as SVG and once as a 1024×640 PNG;
 //! the font is embedded, so nothing depends on the fonts of the machine.
 
 pub mod capacity;
@@ -154,22 +154,32 @@ fn chart_error(stem: &str, format: &str, e: impl std::fmt::Display) -> RunError 
     }
 }
 
-/// Draws a chart as SVG text and PNG bytes.
+/// Draws a chart of a run as SVG text and PNG bytes, on the run canvas ([`style::WIDTH`] ×
+/// [`style::HEIGHT`]).
 pub fn render_both<C: Draw>(chart: &C, stem: &str) -> Result<(String, Vec<u8>), RunError> {
+    render_on(chart, stem, (WIDTH, HEIGHT))
+}
+
+/// Draws a chart as SVG text and PNG bytes on a canvas of `(width, height)` pixels.
+pub fn render_on<C: Draw>(
+    chart: &C,
+    stem: &str,
+    (width, height): (u32, u32),
+) -> Result<(String, Vec<u8>), RunError> {
     style::register_fonts();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         chart.draw(&root).map_err(|e| chart_error(stem, "svg", e))?;
         root.present().map_err(|e| chart_error(stem, "svg", e))?;
     }
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         chart.draw(&root).map_err(|e| chart_error(stem, "png", e))?;
         root.present().map_err(|e| chart_error(stem, "png", e))?;
     }
-    let png = encode_png(&pixels, WIDTH, HEIGHT).map_err(|e| chart_error(stem, "png", e))?;
+    let png = encode_png(&pixels, width, height).map_err(|e| chart_error(stem, "png", e))?;
     Ok((svg, png))
 }
 
@@ -213,13 +223,17 @@ pub fn frame<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
     let room = w.saturating_sub(72);
-    // Long titles are set smaller rather than cut off at the edge.
+    // Long titles are set smaller, then on two lines, rather than cut off at the edge.
     let mut size = style::TITLE;
-    while size > 26.0 && root.estimate_text_size(title, &style::bold(size))?.0 > room {
+    while size > 28.0 && root.estimate_text_size(title, &style::bold(size))?.0 > room {
         size -= 2.0;
     }
-    root.draw_text(title, &style::bold(size), (36, 22))?;
-    let mut top = 72;
+    let mut top = 22;
+    for line in lines(root, title, &style::bold(size), room, " ")? {
+        root.draw_text(&line, &style::bold(size), (36, top))?;
+        top += size as i32 + 10;
+    }
+    top += 12;
     if !subtitle.is_empty() {
         // Smaller down to the smallest legible size, then on two lines.
         let mut size = style::SUBTITLE;
@@ -273,20 +287,33 @@ pub fn shared_y_desc<DB: DrawingBackend>(
     Ok(area.margin(0, 0, style::NOTE as i32 + 14, 0))
 }
 
-/// Fiscal-year tick labels for a panel: every year when a panel has the width, else about
-/// every other one, so the labels never run into each other.
-pub fn year_labels(years: usize, cols: usize) -> usize {
-    if cols > 1 && years > 6 {
-        years.div_ceil(2) + 1
+/// Every how many fiscal years a panel labels its axis: every year when it has the width,
+/// else every other one (two panels across) or every third (three), so the labels never run
+/// into each other.
+pub fn year_step(years: usize, cols: usize) -> i64 {
+    match cols {
+        _ if years <= 6 => 1,
+        1 => 1,
+        2 => 2,
+        _ => 3,
+    }
+}
+
+/// A fiscal-year tick label on a panel: the year when it is `step` years on from `first`,
+/// blank otherwise (ticks sit on every year).
+pub fn year_tick(v: f64, first: i64, step: i64) -> String {
+    let r = v.round();
+    if (v - r).abs() < 1e-6 && (r as i64 - first).rem_euclid(step) == 0 {
+        format!("{r:.0}")
     } else {
-        years.min(12) + 1
+        String::new()
     }
 }
 
 /// `text` broken at `sep` into lines no wider than `room` pixels (a part wider than `room`
 /// keeps a line of its own). The separator stays at the end of the line it ends, except
 /// for spaces.
-fn lines<DB: DrawingBackend>(
+pub(crate) fn lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
@@ -345,7 +372,7 @@ pub fn draw_key<DB: DrawingBackend>(
     let (mut x, mut y) = (x0, y0);
     for (key, label) in items {
         let (tw, _) = area.estimate_text_size(label, &text)?;
-        let width = 44 + tw as i32 + 34;
+        let width = 44 + tw as i32 + 26;
         if x > x0 && x + width > w as i32 - 20 {
             x = x0;
             y += row_h;

@@ -4,6 +4,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, CATEGORY};
 use super::{ChartData, ChartSpec, DrawResult, Key, Kind, frame};
@@ -66,7 +67,10 @@ const SEGMENTS: [Segment; 8] = [
     ),
 ];
 
-/// The segments' names where space is short (labels beside a bar), in `SEGMENTS` order.
+/// A segment under this share of its bar is too thin to see: the subtitle names it.
+const SLIVER: f64 = 0.04;
+
+/// The segments' names where space is short (the subtitle), in `SEGMENTS` order.
 const SHORT: [&str; 8] = [
     "personnel",
     "operations",
@@ -111,11 +115,10 @@ pub fn by_level_spec(d: &ChartData) -> ChartSpec {
         stem: "money-by-level".into(),
         section: "money",
         caption: format!(
-            "Where the money went over the whole horizon, mean over trials, in {u}. Left: each bar is one budget level's appropriations, stacked by the line that spent them, with money taken back by a mid-year shock (dark grey) and money left unspent (light grey) on top. Right, on its own scale: commitments the lines could not pay — training short of need, payroll left over after a force cut, joint-procurement payments abandoned, and posts, programmes and exercises not paid for. At {} of baseline unfunded commitments come to {} {u}, against {} {u} at the baseline. {}",
+            "Where the money went over the whole horizon, mean over trials, in {u}. Left: each level's appropriations (full budget at the top), split by the line that spent them, with money taken back mid-year (dark grey) and left unspent (light grey) at the end; the subtitle names the lines too thin to see. Right, on its own scale and in the same colours: commitments the lines could not pay (training short of need, payroll after a force cut, abandoned joint-procurement payments, posts, programmes and exercises). At {} of baseline they come to {} {u}, against {} {u} at the baseline; the summary says where the unspent money sits and why it cannot pay them.",
             d.level_label(n - 1),
             style::thousands(total_unfunded(d, n - 1)),
             style::thousands(total_unfunded(d, 0)),
-            unspent_words(d),
         ),
     }
 }
@@ -123,7 +126,7 @@ pub fn by_level_spec(d: &ChartData) -> ChartSpec {
 /// Why money can be left unspent at a level where commitments go unpaid, written from the
 /// numbers: which line holds the unspent money, and the two rules that keep it from paying
 /// other commitments (appropriations are by line and by year; the engagement line's
-/// commitments come whole). The report's money sentence and the chart's caption use it.
+/// commitments come whole), for the report's money sentence.
 pub(crate) fn unspent_words(d: &ChartData) -> String {
     let u = &d.manifest.money_unit;
     let (l, most) = (0..d.levels().len())
@@ -181,7 +184,7 @@ pub fn by_year_spec(d: &ChartData) -> ChartSpec {
         stem: "money-by-year".into(),
         section: "money",
         caption: format!(
-            "Spending by budget line in each fiscal year, mean over trials, in {u}, one panel per budget level on the same scale. Grey segments on top are money taken back mid-year and money left unspent; the vermillion segment above a bar is what the year's commitments called for and the lines could not pay. The vertical line marks when the cut starts ({}).",
+            "Spending by budget line in each fiscal year, mean over trials, in {u}, one panel per budget level on the same scale. Grey segments on top are money taken back mid-year and money left unspent; the wine-red segment above a bar is what the year's commitments called for and the lines could not pay. The vertical line marks when the cut starts ({}).",
             d.cut_words()
         ),
     }
@@ -197,7 +200,7 @@ fn segment_keys(with_unfunded: bool) -> Vec<(Key, String)> {
             Key::Fill(CATEGORY[2], 0.55),
             "unfunded commitments".to_string(),
         ));
-        keys.push((Key::Marker(style::CUT_MARK), "cut starts".to_string()));
+        keys.push((Key::Dashed(style::CUT_MARK), "cut starts".to_string()));
     }
     keys
 }
@@ -208,22 +211,44 @@ pub fn draw_by_level<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let unit = d.manifest.money_unit.clone();
     let (first, last) = d.fiscal_years();
+    // The lines too small to see in the bars are named with their amounts at the deepest
+    // level in the subtitle.
+    let n = d.levels().len();
+    let deep: Vec<f64> = SEGMENTS.iter().map(|s| mean(d, n - 1, s.0)).collect();
+    let total: f64 = deep.iter().sum();
+    let slivers: Vec<String> = deep
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.5 && **v < SLIVER * total)
+        .map(|(k, v)| format!("{} {}", SHORT[k], style::thousands(*v)))
+        .collect();
+    let small = if slivers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; small lines at {}: {}",
+            d.level_label(n - 1),
+            slivers.join(", ")
+        )
+    };
     let area = frame(
         root,
         "Where the money went, by budget level",
         &format!(
-            "Totals over FY{first}–FY{last}, mean over {} trials, {unit}",
+            "Totals over FY{first}–FY{last}, mean over {} trials, {unit}{small}",
             d.manifest.trials
         ),
         &segment_keys(false),
         &d.stamp(),
     )?;
-    let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.66) as i32);
+    let (left, right) = area.split_horizontally((area.dim_in_pixel().0 as f64 * 0.63) as i32);
     draw_appropriations(d, &left, &unit)?;
     draw_unfunded(d, &right, &unit)
 }
 
-/// Left panel: one stacked bar per level, each tall segment labelled with its amount.
+/// Left panel: one horizontal stacked bar per level, full budget at the top, each segment
+/// wide enough for its amount labelled inside (in thousands, "23.8k", where the full amount
+/// does not fit), the total at the bar's end.
 fn draw_appropriations<DB: DrawingBackend>(
     d: &ChartData,
     area: &DrawingArea<DB, Shift>,
@@ -237,88 +262,89 @@ fn draw_appropriations<DB: DrawingBackend>(
         .iter()
         .map(|s| s.iter().sum::<f64>())
         .fold(0.0, f64::max);
-    let y1 = top * 1.08;
-    let y_fmt = |v: &f64| style::thousands(*v);
-    let x_fmt = |v: &f64| d.level_tick(*v);
+    // Room right of the longest bar for its total.
+    let x1 = (top * 1.16).max(1.0);
+    // Level l is drawn at row n − 1 − l, so the baseline is the top row.
+    let row = |l: usize| (n - 1 - l) as f64;
+    let x_fmt = |v: &f64| style::thousands(*v);
+    let y_fmt =
+        |v: &f64| style::category(*v, n).map_or_else(String::new, |r| d.level_label(n - 1 - r));
     let mut chart = ChartBuilder::on(area)
         .caption(
             "Appropriations and how they were used",
             style::bold(style::LEGEND + 2.0),
         )
         .margin(10)
-        .margin_right(30)
+        .margin_right(20)
         .x_label_area_size(70)
-        .y_label_area_size(130)
-        .build_cartesian_2d(-0.6f64..(n as f64 + 1.5), 0f64..y1.max(1.0))?;
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..x1, -0.6f64..(n as f64 - 0.4))?;
     style::draw_axes(
         &mut chart,
         &style::Axes {
-            grid: style::Grid::NoX,
-            // Half-unit steps over the widened range, so that every level gets its tick.
-            x_labels: 2 * (n + 2),
+            grid: style::Grid::NoY,
+            x_labels: 4,
             x_fmt: &x_fmt,
-            x_desc: "budget level (% of baseline)",
-            y_labels: 9,
+            x_desc: &format!("money over the horizon ({unit})"),
+            y_labels: n.max(2),
             y_fmt: &y_fmt,
-            y_desc: Some(&format!("money over the horizon ({unit})")),
+            y_desc: None,
             tick: style::TICK,
-            desc: style::AXIS_DESC,
+            desc: style::NOTE,
         },
     )?;
-    // Segments too thin to hold their amount are named beside the deepest level's bar,
-    // in the room the x range leaves on the right, pushed apart where they crowd.
-    let mut thin: Vec<(i32, String)> = Vec::new();
+    let px_per_unit = {
+        let (a, b) = (
+            chart.backend_coord(&(0.0, 0.0)),
+            chart.backend_coord(&(x1, 0.0)),
+        );
+        (b.0 - a.0) as f64 / x1
+    };
     for (l, stack) in stacks.iter().enumerate() {
-        let x = l as f64;
-        let mut y = 0.0;
+        let y = row(l);
+        let mut x = 0.0;
         for (k, v) in stack.iter().enumerate() {
             let c = SEGMENTS[k].3;
             chart.draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.32, y), (x + 0.32, y + v)],
+                [(x, y - 0.32), (x + v, y + 0.32)],
                 c.filled(),
             )))?;
-            if *v > y1 * 0.06 {
-                let label = style::thousands(*v);
+            let full = style::thousands(*v);
+            let short = format!("{:.1}k", v / 1000.0);
+            let fits = |t: &str| -> Result<bool, DrawingAreaErrorKind<DB::ErrorType>> {
+                let w = area.estimate_text_size(t, &style::font(style::NOTE))?.0 as f64;
+                Ok(v * px_per_unit >= w + 8.0)
+            };
+            let label = if fits(&full)? {
+                Some(full)
+            } else if *v >= 1000.0 && fits(&short)? {
+                Some(short)
+            } else {
+                None
+            };
+            if let Some(label) = label {
                 let ink = if k == 0 || k == 6 { WHITE } else { style::INK };
                 chart.draw_series(std::iter::once(
-                    EmptyElement::at((x, y + v / 2.0))
-                        + Text::new(label, (-30, -10), style::font(style::NOTE).color(&ink)),
+                    EmptyElement::at((x + v / 2.0, y))
+                        + Text::new(
+                            label,
+                            (0, 0),
+                            style::font(style::NOTE)
+                                .color(&ink)
+                                .pos(Pos::new(HPos::Center, VPos::Center)),
+                        ),
                 ))?;
-            } else if l + 1 == n && *v > 0.5 {
-                let at = chart.backend_coord(&(x, y + v / 2.0)).1;
-                thin.push((at, format!("{} {}", SHORT[k], style::thousands(*v))));
             }
-            y += v;
+            x += v;
         }
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, y))
                 + Text::new(
-                    format!("total {}", style::thousands(y)),
-                    (-60, -30),
-                    style::bold(style::NOTE),
+                    style::thousands(x),
+                    (8, 0),
+                    style::bold(style::NOTE).pos(Pos::new(HPos::Left, VPos::Center)),
                 ),
         ))?;
-    }
-    // Top-down order; each label at least a line below the one above it.
-    thin.sort_by_key(|t| t.0);
-    let gap = style::NOTE as i32 + 4;
-    let x_label = chart.backend_coord(&(n as f64 - 1.0 + 0.4, 0.0)).0;
-    let mut prev: Option<i32> = None;
-    let label_style = style::font(style::NOTE).pos(plotters::style::text_anchor::Pos::new(
-        plotters::style::text_anchor::HPos::Left,
-        plotters::style::text_anchor::VPos::Center,
-    ));
-    for (y, label) in thin {
-        let y = prev.map_or(y, |p| y.max(p + gap));
-        area.draw_text(
-            &label,
-            &label_style,
-            (
-                x_label - area.get_base_pixel().0,
-                y - area.get_base_pixel().1,
-            ),
-        )?;
-        prev = Some(y);
     }
     Ok(())
 }
@@ -342,14 +368,11 @@ fn draw_unfunded<DB: DrawingBackend>(
     let y_fmt = |v: &f64| style::thousands(*v);
     let x_fmt = |v: &f64| d.level_tick(*v);
     let mut chart = ChartBuilder::on(area)
-        .caption(
-            "Commitments not paid, by line",
-            style::bold(style::LEGEND + 2.0),
-        )
+        .caption("Commitments not paid", style::bold(style::LEGEND + 2.0))
         .margin(10)
         .margin_right(20)
         .x_label_area_size(70)
-        .y_label_area_size(110)
+        .y_label_area_size(90)
         .build_cartesian_2d(-0.6f64..(n as f64 - 0.4), 0f64..u1)?;
     style::draw_axes(
         &mut chart,
@@ -360,7 +383,7 @@ fn draw_unfunded<DB: DrawingBackend>(
             x_desc: "budget level (% of baseline)",
             y_labels: 9,
             y_fmt: &y_fmt,
-            y_desc: Some(&format!("unfunded over the horizon ({unit})")),
+            y_desc: Some(&format!("unfunded ({unit})")),
             tick: style::TICK,
             desc: style::NOTE,
         },
@@ -434,10 +457,13 @@ pub fn draw_by_year<DB: DrawingBackend>(
         .split_evenly((rows, cols));
     let y_fmt = |v: &f64| style::thousands(*v);
     let cut_x = super::fans::cut_position(d);
+    let step = super::year_step(years, cols);
+    let year_fmt = |v: &f64| super::year_tick(*v, first, step);
     for (l, panel) in panels.iter().enumerate().take(n) {
         let mut chart = ChartBuilder::on(panel)
             .caption(d.panel_title(l), style::bold(style::LEGEND + 2.0))
             .margin(10)
+            .margin_top(18)
             .margin_right(20)
             .x_label_area_size(56)
             .y_label_area_size(110)
@@ -446,10 +472,10 @@ pub fn draw_by_year<DB: DrawingBackend>(
             &mut chart,
             &style::Axes {
                 grid: style::Grid::NoX,
-                x_labels: super::year_labels(years, cols),
-                x_fmt: &style::whole_tick,
+                x_labels: years + 1,
+                x_fmt: &year_fmt,
                 x_desc: "fiscal year",
-                y_labels: 6,
+                y_labels: 3,
                 y_fmt: &y_fmt,
                 y_desc: None,
                 tick: style::MIN_TEXT,
@@ -478,11 +504,14 @@ pub fn draw_by_year<DB: DrawingBackend>(
                 )))?;
             }
         }
+        // Dashed, so it is not read as the dark grey of money taken back.
         if d.manifest.levels[l] < 1.0 && cut_x > first as f64 - 0.6 && cut_x < last as f64 + 0.6 {
-            chart.draw_series(std::iter::once(PathElement::new(
+            chart.draw_series(DashedLineSeries::new(
                 vec![(cut_x, 0.0), (cut_x, y1)],
+                10,
+                7,
                 style::CUT_MARK.stroke_width(3),
-            )))?;
+            ))?;
         }
     }
     Ok(())

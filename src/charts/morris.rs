@@ -17,6 +17,9 @@ pub struct MorrisChart<'a> {
     pub diff: Option<&'a Analysis>,
 }
 
+/// Points labelled together: where the first is drawn (pixels), its (μ*, σ), the names.
+type LabelGroup = ((i32, i32), (f64, f64), Vec<String>);
+
 fn panel<DB: DrawingBackend>(
     ctx: &SweepContext,
     a: &Analysis,
@@ -65,7 +68,7 @@ fn panel<DB: DrawingBackend>(
             y_labels: 7,
             y_fmt: &y_fmt,
             y_desc: Some("σ: spread of the effects"),
-            tick: style::NOTE,
+            tick: style::TICK,
             desc: style::NOTE,
         },
     )?;
@@ -77,6 +80,9 @@ fn panel<DB: DrawingBackend>(
         8,
         style::MUTED.stroke_width(2),
     ))?;
+    // Points closer than a line of text share one label, so parameters without effect (all at
+    // the origin) or with equal effects are named together instead of over each other.
+    let mut groups: Vec<LabelGroup> = Vec::new();
     for (i, x) in idx.iter().enumerate() {
         let c = style::OKABE_ITO[i % 7];
         let (ms, sg) = (x.mu_star * f, x.sigma * f);
@@ -96,8 +102,24 @@ fn panel<DB: DrawingBackend>(
             .take(2)
             .collect::<Vec<_>>();
         let short = short.into_iter().rev().collect::<Vec<_>>().join(".");
+        let px = chart.backend_coord(&(ms, sg));
+        let near = (style::MIN_TEXT as i32) + 4;
+        match groups
+            .iter_mut()
+            .find(|g| (g.0.0 - px.0).abs() < 3 * near && (g.0.1 - px.1).abs() < near)
+        {
+            Some(g) => g.2.push(short),
+            None => groups.push((px, (ms, sg), vec![short])),
+        }
+    }
+    for (_, (ms, sg), names) in groups {
+        let label = if ms == 0.0 && sg == 0.0 {
+            format!("no effect: {}", names.join(", "))
+        } else {
+            names.join(", ")
+        };
         chart.draw_series(std::iter::once(
-            EmptyElement::at((ms, sg)) + Text::new(short, (12, -22), style::font(style::MIN_TEXT)),
+            EmptyElement::at((ms, sg)) + Text::new(label, (12, -22), style::font(style::MIN_TEXT)),
         ))?;
     }
     Ok(())

@@ -171,31 +171,48 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
             desc: style::AXIS_DESC,
         },
     )?;
-    let cut_x = super::fans::cut_position(d);
-    if cut_x > first as f64 - 0.5 && cut_x < last as f64 + 0.5 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(cut_x, -0.6), (cut_x, rows as f64 - 0.4)],
-            style::CUT_MARK.stroke_width(3),
+    // Every other year shaded, so each year reads as a cell; the levels sit side by side
+    // within it, shallowest cut first, so equal years do not hide each other and every mark
+    // sits on its partner's line.
+    for y in (first..=last).step_by(2) {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(y as f64 - 0.5, -0.6), (y as f64 + 0.5, rows as f64 - 0.4)],
+            style::GRID.mix(0.45).filled(),
         )))?;
     }
-    // Levels side by side within a row, deepest lowest, so equal years do not hide each other.
-    let cuts = n.saturating_sub(1).max(1) as f64;
-    for (r, (name, _)) in rank.iter().enumerate() {
+    let year_px = (chart.backend_coord(&(first as f64 + 1.0, 0.0)).0
+        - chart.backend_coord(&(first as f64, 0.0)).0)
+        .abs();
+    let row_px = (chart.backend_coord(&(first as f64, 0.0)).1
+        - chart.backend_coord(&(first as f64, 1.0)).1)
+        .abs();
+    // Trust is measured at the end of the year: the marks sit in the later part of its cell,
+    // after a cut that starts within the year.
+    let cuts = n.saturating_sub(1).max(1);
+    let step = 0.45 / cuts as f64;
+    let r = ((year_px as f64 * step / 2.0 - 1.0).min(row_px as f64 * 0.4)).clamp(4.0, 11.0) as i32;
+    for (row, (name, _)) in rank.iter().enumerate() {
         for l in 1..n {
             let Some(year) = first_notice(d, l, name) else {
                 continue;
             };
-            let dy = if cuts > 1.0 {
-                0.25 - 0.5 * (l - 1) as f64 / (cuts - 1.0)
-            } else {
-                0.0
-            };
+            let dx = 0.02 + (l as f64 - 0.5) * step;
             let c = style::level_colour(l, n);
             chart.draw_series(std::iter::once(
-                EmptyElement::at((year as f64, y_of(r) + dy))
-                    + Polygon::new(vec![(0, -11), (11, 0), (0, 11), (-11, 0)], c.filled()),
+                EmptyElement::at((year as f64 + dx, y_of(row)))
+                    + Polygon::new(vec![(0, -r), (r, 0), (0, r), (-r, 0)], c.filled()),
             ))?;
         }
+    }
+    // The start of the cut, over the marks, dashed so it reads as a marker and not as data.
+    let cut_x = super::fans::cut_position(d);
+    if cut_x > first as f64 - 0.5 && cut_x < last as f64 + 0.5 {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(cut_x, -0.6), (cut_x, rows as f64 - 0.4)],
+            12,
+            8,
+            style::CUT_MARK.stroke_width(3),
+        ))?;
     }
     Ok(())
 }

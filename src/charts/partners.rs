@@ -80,9 +80,10 @@ enum Row<'a> {
     Partner(&'a str),
 }
 
-/// The most partners the heat map has rows for: beyond, rows would be too thin to read (1000
-/// partners made a 5-pixel band), so it shows those whose trust falls most and says so.
-pub const MAX_ROWS: usize = 24;
+/// The most partners the heat map has rows for: beyond, rows would be too thin for text of the
+/// smallest chart size (1000 partners made a 5-pixel band), so it shows those whose trust falls
+/// most and says so. With up to three group headings, 17 rows of 26 px fill the chart.
+pub const MAX_ROWS: usize = 14;
 
 /// The partners the heat map shows: all of them, or the [`MAX_ROWS`] whose mean trust falls
 /// most from the baseline to the deepest level (ties in file order).
@@ -165,9 +166,8 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(area_px: (u32, u32), n: usize, rows: usize) -> Layout {
+    fn new(area_px: (u32, u32), n: usize, rows: usize, label_w: i32) -> Layout {
         let (w, h) = area_px;
-        let label_w = 330;
         let bar_w = 150;
         let top = 50;
         let grid_w = w as i32 - label_w - bar_w - 20;
@@ -203,7 +203,7 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
         root,
         "Partner trust at the end of the horizon, by budget level",
         &format!(
-            "Mean over {} trials; cells show trust (0–1) and, from the second column, the change from the baseline{}",
+            "Mean over {} trials; cells: trust (0–1) at full budget, then its change at each cut; colour: trust{}",
             d.manifest.trials,
             if d.partners[0].len() > MAX_ROWS {
                 format!(
@@ -219,7 +219,15 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
     )?;
     let rows = rows(d);
     let (lo, hi) = trust_range(d);
-    let layout = Layout::new(area.dim_in_pixel(), n, rows.len());
+    // The name column is as wide as the longest name (indented by 20 px) needs.
+    let mut label_w = 160;
+    for row in &rows {
+        if let Row::Partner(name) = row {
+            let w = area.estimate_text_size(name, &style::font(style::TICK))?.0 as i32;
+            label_w = label_w.max(w + 40);
+        }
+    }
+    let layout = Layout::new(area.dim_in_pixel(), n, rows.len(), label_w);
     draw_column_headings(&area, d, &layout)?;
     for (r, row) in rows.iter().enumerate() {
         let y = layout.top + r as i32 * layout.row_h;
@@ -238,11 +246,8 @@ fn draw_column_headings<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     for l in 0..layout.n {
         let x = layout.x(l);
-        let label = if l == 0 {
-            format!("{} (baseline)", d.level_label(0))
-        } else {
-            d.level_label(l)
-        };
+        // The subtitle says the first column is full budget.
+        let label = d.level_label(l);
         area.draw_text(
             &label,
             &style::bold(style::TICK).pos(centre()),
@@ -272,7 +277,8 @@ fn draw_heading<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A partner's name and one cell per level: its trust and, after the baseline, the change.
+/// A partner's name and one cell per level, coloured by its trust: the trust at the baseline,
+/// then the change from it.
 fn draw_partner<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &ChartData,
@@ -305,7 +311,7 @@ fn draw_partner<DB: DrawingBackend>(
             } else {
                 "±"
             };
-            format!("{v:.2}  ({sign}{:.3})", dv.abs())
+            format!("{sign}{:.3}", dv.abs())
         };
         area.draw_text(
             &label,

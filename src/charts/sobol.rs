@@ -54,14 +54,24 @@ fn panel<DB: DrawingBackend>(
             grid: style::Grid::NoY,
             x_labels: 8,
             x_fmt: &x_fmt,
-            x_desc: "share of the output's variance (Sobol index, 0–1)",
+            x_desc: "share of the output's variance (Sobol index; possible values 0–1)",
             y_labels: k.max(2),
             y_fmt: &label_of,
             y_desc: None,
-            tick: style::NOTE,
+            tick: style::TICK,
             desc: style::NOTE,
         },
     )?;
+    // Sobol indices lie in 0–1; an estimate or interval beyond is sampling noise (few base
+    // samples, or an index near 0 or 1), shaded so it reads as such.
+    for (a0, a1) in [(x0, 0.0), (1.0, x1)] {
+        if a1 > a0 {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a0, -0.6), (a1, rows - 0.4)],
+                style::GRID.mix(0.8).filled(),
+            )))?;
+        }
+    }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, -0.6), (0.0, rows - 0.4)],
         style::INK.stroke_width(1),
@@ -94,7 +104,7 @@ fn panel<DB: DrawingBackend>(
             }
             chart.draw_series(std::iter::once(
                 EmptyElement::at((ci.1.max(v), y + dy))
-                    + Text::new(format!("{v:.2}"), (8, -8), style::font(style::NOTE - 4.0)),
+                    + Text::new(format!("{v:.2}"), (8, -8), style::font(style::MIN_TEXT)),
             ))?;
         }
     }
@@ -123,6 +133,10 @@ impl Draw for SobolChart<'_> {
                 (Key::Fill(FIRST, 1.0), "first-order index S1".into()),
                 (Key::Fill(TOTAL, 1.0), "total index ST".into()),
                 (Key::ErrorBar(style::INK), "95% bootstrap interval".into()),
+                (
+                    Key::Fill(style::GRID, 0.8),
+                    "beyond 0–1: sampling noise".into(),
+                ),
             ],
             &self.ctx.stamp,
         )?;

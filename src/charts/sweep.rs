@@ -14,7 +14,9 @@ use crate::sensitivity::prim::PrimResult;
 
 use super::data::level_label;
 use super::style::{self, Measure};
-use super::{DrawResult, morris, prim, render_both, sobol, tornado};
+use super::{DrawResult, morris, prim, render_on, sobol, tornado};
+
+const SWEEP_CANVAS: (u32, u32) = (style::SWEEP_WIDTH, style::SWEEP_HEIGHT);
 
 /// What the sweep's charts know of the sweep: handed in by the sweep, so the charts depend on
 /// none of its types.
@@ -87,8 +89,29 @@ pub fn value_and_cost<DB: DrawingBackend>(
     across: bool,
     panel: impl Fn(&Analysis, &DrawingArea<DB, Shift>) -> DrawResult<DB>,
 ) -> DrawResult<DB> {
+    // A panel whose output does not vary over the sweep says so instead of drawing nothing.
+    let draw = |a: &Analysis, area: &DrawingArea<DB, Shift>| {
+        if a.is_flat() {
+            let (w, h) = area.dim_in_pixel();
+            area.draw_text(
+                &format!(
+                    "{} {} does not vary in this sweep: nothing to attribute",
+                    measure(a.metric).name,
+                    if a.diff { "(its cost)" } else { "" }
+                ),
+                &style::font(style::NOTE).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+                (w as i32 / 2, h as i32 / 2),
+            )?;
+            Ok(())
+        } else {
+            panel(a, area)
+        }
+    };
     let Some(cost) = cost else {
-        return panel(value, area);
+        return draw(value, area);
     };
     let (w, h) = area.dim_in_pixel();
     let (first, second) = if across {
@@ -96,8 +119,8 @@ pub fn value_and_cost<DB: DrawingBackend>(
     } else {
         area.split_vertically(h as i32 / 2)
     };
-    panel(value, &first)?;
-    panel(cost, &second)
+    draw(value, &first)?;
+    draw(cost, &second)
 }
 
 /// A panel with the parameters as rows (`rows` of them, the first at the bottom) against
@@ -207,7 +230,11 @@ pub fn render_all(
         Prim(&'a PrimResult, &'a Vec<String>),
     }
     let mut jobs = Vec::new();
-    for (v, d) in &pairs {
+    // A metric that varies neither in value nor in cost over the sweep gets no charts.
+    for (v, d) in pairs
+        .iter()
+        .filter(|(v, d)| !(v.is_flat() && d.is_none_or(|d| d.is_flat())))
+    {
         if s.tornado {
             jobs.push(Job::Tornado(v, *d));
         }
@@ -231,7 +258,7 @@ pub fn render_all(
                         value: v,
                         diff: *d,
                     };
-                    (stem.clone(), render_both(&c, &stem)?)
+                    (stem.clone(), render_on(&c, &stem, SWEEP_CANVAS)?)
                 }
                 Job::Sobol(v, d) => {
                     let stem = format!("sobol-{}", v.metric.name().replace('_', "-"));
@@ -240,7 +267,7 @@ pub fn render_all(
                         value: v,
                         diff: *d,
                     };
-                    (stem.clone(), render_both(&c, &stem)?)
+                    (stem.clone(), render_on(&c, &stem, SWEEP_CANVAS)?)
                 }
                 Job::Morris(v, d) => {
                     let stem = format!("morris-{}", v.metric.name().replace('_', "-"));
@@ -249,7 +276,7 @@ pub fn render_all(
                         value: v,
                         diff: *d,
                     };
-                    (stem.clone(), render_both(&c, &stem)?)
+                    (stem.clone(), render_on(&c, &stem, SWEEP_CANVAS)?)
                 }
                 Job::Prim(r, rules) => {
                     let stem = "prim-peeling".to_string();
@@ -258,7 +285,7 @@ pub fn render_all(
                         result: r,
                         rules,
                     };
-                    (stem.clone(), render_both(&c, &stem)?)
+                    (stem.clone(), render_on(&c, &stem, SWEEP_CANVAS)?)
                 }
             };
             Ok((stem, svg, png))

@@ -120,7 +120,7 @@ aside.how { border: 1px solid var(--rule); border-radius: 4px; padding: .2rem 1.
 aside.how h2 { border: none; margin: .6rem 0 .2rem; padding: 0; font-size: 1.1rem; }
 aside.how dt { font-weight: bold; margin-top: .5rem; }
 aside.how dd { margin: 0; }
-.swatch { display: inline-block; width: .9em; height: .9em; vertical-align: -.1em; margin: 0 .15em 0 .35em; border-radius: 2px; }
+.swatch { display: inline-block; width: .9em; height: .9em; vertical-align: -.1em; margin: 0 .15em 0 .35em; border-radius: 2px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 section#summary ul { padding-left: 1.2rem; }
 section#summary li, section ul.words li { margin: .35rem 0; }
 p.note { background: #f7f7f7; padding: .5rem .8rem; border-left: 4px solid #bbb; }
@@ -157,7 +157,7 @@ code { font-size: .9em; }
   html { font-size: 9.5pt; }
   main { max-width: none; padding: 0; }
   h1 { font-size: 17pt; }
-  h2 { font-size: 12.5pt; margin: 5mm 0 2mm; padding-top: 2mm; break-after: avoid; page-break-after: avoid; }
+  h2 { font-size: 12.5pt; margin: 3mm 0 1.5mm; padding-top: 1.5mm; break-after: avoid; page-break-after: avoid; }
   section > p { break-after: avoid; page-break-after: avoid; }
   p.bottom-line { font-size: 11.5pt; background: none; border-left-width: 4px; }
   aside.how { break-inside: avoid; }
@@ -167,10 +167,10 @@ code { font-size: .9em; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   th, td { padding: .6mm 1.5mm; }
-  figure { margin: 0 0 4mm; }
+  figure { margin: 0 0 3mm; }
   figure svg { border: none; height: PRINT_HEIGHTmm; width: auto; max-width: 100%; margin: 0 auto; }
-  figcaption { font-size: 8pt; line-height: 1.3; margin-top: 1mm; }
-  figcaption .file { font-size: 7pt; }
+  figcaption { font-size: 8pt; line-height: 1.25; margin-top: 1mm; }
+  figcaption .file { display: none; }
   section#summary { background: none; }
   dl.prov { font-size: 8pt; }
 }
@@ -181,7 +181,7 @@ const SECTIONS: [(&str, &str, &str); 6] = [
     (
         "capacity",
         "What each budget level keeps, and what the cut costs",
-        "Means with 95% confidence intervals and paired differences from the baseline: the numbers to quote.",
+        "How each headline measure falls as the budget falls, in % of its full-budget value, and what the Diplomatic Capacity Index's loss is made of.",
     ),
     (
         "distributions",
@@ -344,7 +344,7 @@ fn css_string(s: &str) -> String {
 /// The page box for print: margins, and in the footer the provenance stamp and page numbers.
 fn page_css(d: &ChartData) -> String {
     format!(
-        "@page {{ margin: 12mm 12mm 15mm; @bottom-left {{ content: {}; font: 6.5pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 7pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} }}",
+        "@page {{ margin: 10mm 12mm 14mm; @bottom-left {{ content: {}; font: 6.5pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 7pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} }}",
         css_string(&d.stamp())
     )
 }

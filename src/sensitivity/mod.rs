@@ -36,6 +36,24 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The output does not vary over the sweep: every one-at-a-time swing is zero and no
+    /// Sobol or Morris index is other than zero (a Sobol index of an output without variance
+    /// is 0/0). Its charts would be empty panels; they are left out, or say so.
+    pub fn is_flat(&self) -> bool {
+        let none = |v: f64| v == 0.0 || !v.is_finite();
+        let swings = self.swings.iter().all(|s| none(s.width()));
+        let sobol = self
+            .sobol
+            .as_ref()
+            .is_none_or(|v| v.iter().all(|x| none(x.total) && none(x.first)));
+        let morris = self
+            .morris
+            .as_ref()
+            .is_none_or(|v| v.iter().all(|x| none(x.mu_star)));
+        let measured = !self.swings.is_empty() || self.sobol.is_some() || self.morris.is_some();
+        measured && swings && sobol && morris
+    }
+
     pub fn quantity(&self) -> &'static str {
         if self.diff {
             "difference_from_baseline"

@@ -83,7 +83,7 @@ fn every_shipped_scenario_gets_every_chart_as_png_and_svg() {
         for svg in &svgs {
             let text = std::fs::read_to_string(svg).unwrap();
             assert!(
-                text.starts_with("<svg width=\"1600\" height=\"1000\""),
+                text.starts_with("<svg width=\"1024\" height=\"640\""),
                 "{svg:?}"
             );
             // The stamp: scenario, short hash, seed, trials, version.
@@ -109,7 +109,7 @@ fn every_shipped_scenario_gets_every_chart_as_png_and_svg() {
                 png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
             let reader = decoder.read_info().unwrap();
             let info = reader.info();
-            assert_eq!((info.width, info.height), (1600, 1000), "{png:?}");
+            assert_eq!((info.width, info.height), (1024, 640), "{png:?}");
         }
         // Axis labels carry units; every level appears in the legend of the ECDFs.
         let cliff = std::fs::read_to_string(out.join("charts/capacity-cliff.svg")).unwrap();
@@ -235,7 +235,7 @@ fn the_browser_test_runs_where_it_is_required() {
     let built_with_browser = cfg!(dipcap_browser);
     if std::env::var("DIPCAP_REQUIRE_BROWSER").is_ok() && !built_with_browser {
         panic!(
-            "DIPCAP_REQUIRE_BROWSER is set but Chromium or tests/browser/node_modules/playwright-core was missing when the tests were built (see .ci/run)"
+            "DIPCAP_REQUIRE_BROWSER is set but Chromium, /usr/bin/pdftoppm or tests/browser/node_modules/playwright-core was missing when the tests were built (see .ci/run)"
         );
     }
 }
@@ -246,7 +246,7 @@ fn the_browser_test_runs_where_it_is_required() {
 #[test]
 #[cfg_attr(
     not(dipcap_browser),
-    ignore = "needs Chromium and playwright-core: apt-get install chromium; npm ci --prefix tests/browser"
+    ignore = "needs Chromium, pdftoppm and playwright-core: apt-get install chromium poppler-utils; npm ci --prefix tests/browser"
 )]
 fn report_reads_on_screen_and_prints_on_a4_in_headless_chromium() {
     let browser_dir = root().join("tests/browser");

@@ -332,7 +332,10 @@ fn the_partner_heat_map_stays_legible_with_many_partners() {
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(out.join("charts/partners-trust.svg")).unwrap();
     assert!(
-        svg.contains("the 24 of 302 partners whose trust falls most"),
+        svg.contains(&format!(
+            "the {} of 302 partners whose trust falls most",
+            dipcap::charts::partners::MAX_ROWS
+        )),
         "no note of the partners left out"
     );
     // Each row's name is a text element of its own line.
@@ -345,7 +348,7 @@ fn the_partner_heat_map_stays_legible_with_many_partners() {
                 || *l == "Neighbour"
         })
         .count();
-    assert_eq!(rows, 24, "partner rows");
+    assert_eq!(rows, dipcap::charts::partners::MAX_ROWS, "partner rows");
     let csv = std::fs::read_to_string(out.join("partners.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 302 * 2);
 }
