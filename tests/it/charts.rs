@@ -370,10 +370,23 @@ fn bottom_line_quotes_summary_csv() {
         let report = std::fs::read_to_string(out.join("report.html")).ok();
         assert!(report.is_none(), "--no-charts writes no report");
     }
-    // With charts, the bottom line is the first paragraph after the title.
+    // With charts, the bottom line is the first paragraph after the title, and the summary's
+    // money sentence quotes summary.csv.
     let out = dir.path().join("with-report");
     run_into("baseline", &out, "150", &[]);
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let table = summary_table(&out);
+    let money = |l: &str, k: &str| {
+        dipcap::charts::style::thousands(table[&(l.to_string(), "unfunded".to_string())][k])
+    };
+    let quoted = format!(
+        "total {} M€ over the horizon at full budget and {} M€ at 70% of baseline (95% CI {} to {})",
+        money("1", "mean"),
+        money("0.7", "mean"),
+        money("0.7", "ci95_lo"),
+        money("0.7", "ci95_hi")
+    );
+    assert!(report.contains(&quoted), "the report lacks {quoted:?}");
     let after_title = report.split("</h1>").nth(1).unwrap().trim_start();
     assert!(
         after_title.starts_with("<p class=\"bottom-line\" id=\"bottom-line\""),
@@ -456,6 +469,35 @@ fn partners_yearly_shows_who_notices_first() {
         )),
         "report does not name {who}"
     );
+    // The bottom line names the partners who notice first — all those whose first year at
+    // 70%, read from partners_yearly.csv, is the earliest — and that year.
+    let earliest: Vec<String> = s
+        .partners
+        .iter()
+        .filter(|p| first("0.7", &p.name) == year)
+        .map(|p| p.name.clone())
+        .collect();
+    let bl = dipcap::report::bottom_line::bottom_line(&data).text;
+    assert!(
+        bl.contains(&format!("by the end of FY{}", year.unwrap())),
+        "{bl}"
+    );
+    // Up to three of them by name (those whose trust falls most), the rest counted.
+    let named = earliest.iter().filter(|n| bl.contains(n.as_str())).count();
+    assert_eq!(named, earliest.len().min(3), "{bl}");
+    for p in s.partners.iter().filter(|p| !earliest.contains(&p.name)) {
+        assert!(
+            !bl.contains(&format!("{},", p.name)),
+            "{bl} names {}",
+            p.name
+        );
+    }
+    if earliest.len() > 3 {
+        assert!(
+            bl.contains(&format!("{} others", earliest.len() - 3)),
+            "{bl}"
+        );
+    }
     let svg = std::fs::read_to_string(out.join("charts/partners-notice-first.svg")).unwrap();
     assert!(svg.contains("Which partners notice the cut first") && svg.contains(&who));
 }
