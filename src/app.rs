@@ -421,6 +421,16 @@ pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
         }
         .into());
     }
+    // A shard holds part of the trials and no manifest: its numbers mean something only once
+    // merged with the other shards.
+    if out_dir.join(folder::SHARD).is_file() && !out_dir.join(folder::MANIFEST).is_file() {
+        return Err(InputError::Option {
+            what: format!("OUTPUT_DIR {}", out_dir.display()),
+            problem: "is a shard folder (part of a run or sweep split with --shard), which has no charts of its own".into(),
+            hint: "put the shards together first: dipcap merge SHARD_DIR… --out DIR, then dipcap plot DIR".into(),
+        }
+        .into());
+    }
     // Read once here; a missing or unreadable manifest is named by ChartData::load.
     let manifest = std::fs::read(out_dir.join(folder::MANIFEST))
         .ok()

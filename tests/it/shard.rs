@@ -419,6 +419,14 @@ fn a_shard_folder_is_replaced_whole() {
         )
     };
     ok(run("40"));
+    // plot says what a shard folder is and what to do with it.
+    let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("is a shard folder") && e.contains("dipcap merge"),
+        "{e}"
+    );
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     let first = std::fs::read(out.join("shard.json")).unwrap();
     ok(run("60"));
