@@ -47,6 +47,9 @@ pub struct RunReport {
     pub resumed_at: u64,
     /// Seconds spent simulating, as the manifest records them.
     pub sim_seconds: f64,
+    /// One line per policy for the terminal: its paired difference from the scenario as
+    /// written at the deepest level.
+    pub policies: Vec<String>,
     /// Seconds in all, with the outputs, charts and report written.
     pub wall_seconds: f64,
     pub files: Vec<String>,
@@ -269,6 +272,17 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let p = prepare(opts)?;
+    if opts.shard.is_some() && !p.s.policies.is_empty() {
+        return Err(InputError::Option {
+            what: "--shard".into(),
+            problem: format!(
+                "the scenario has {} [[policies]], whose comparison is not split over shards",
+                p.s.policies.len()
+            ),
+            hint: "run it on one machine (without --shard); a sharded run needs a scenario without [[policies]]".into(),
+        }
+        .into());
+    }
     let _lock = crate::output::folder::lock(&p.out_dir)?;
     let sim = simulate(opts, &p)?;
     let levels = p.s.budget.levels.clone();
@@ -306,6 +320,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             threads,
             resumed_at,
             sim_seconds,
+            policies: Vec::new(),
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: vec![
                 folder::SHARD.into(),
@@ -336,6 +351,27 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             }
         }
     }
+    // The policies, on the same trials as the run (the comparison is not checkpointed: after a
+    // --resume it runs whole).
+    let mut policy_lines = Vec::new();
+    let extra = if p.s.policies.is_empty() {
+        Vec::new()
+    } else {
+        let n = acc.trials;
+        let bar = runner::progress_bar(
+            opts.progress,
+            n * (p.s.policies.len() as u64 + 1),
+            "trials × policies",
+            &format!("{} policies", p.s.name),
+        );
+        let c = pool.install(|| {
+            crate::policies::compare(&p.s, p.seed, n, Some(parts::stop_flag()), &|k| bar.inc(k))
+        });
+        bar.finish_and_clear();
+        let c = c?;
+        policy_lines = crate::policies::terminal_lines(&c);
+        vec![(folder::POLICIES, crate::policies::csv(&c)?)]
+    };
     let rows: Vec<Vec<PathBuf>> = parts.rows_files()?.into_iter().map(|f| vec![f]).collect();
     // The outputs and charts are made on the run's own threads, whose malloc arenas hold what
     // the trials freed. On rayon's global pool the charts started two more threads with arenas
@@ -357,6 +393,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             wall_seconds: sim_seconds,
             charts: opts.charts,
             out_dir: &p.out_dir,
+            extra,
         })
     })?;
     parts.remove()?;
@@ -368,6 +405,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         threads,
         resumed_at,
         sim_seconds,
+        policies: policy_lines,
         wall_seconds: clock.elapsed().as_secs_f64(),
         files: done.files,
     })

@@ -58,6 +58,12 @@ pub enum RunError {
         "interrupted after {points_done} of {points} points; the finished points are saved: run the same command with --resume to continue"
     )]
     SweepInterrupted { points_done: usize, points: usize },
+    /// Ctrl-C or a termination signal during the policy comparison, which is not
+    /// checkpointed: the run's own outputs are not written either.
+    #[error(
+        "interrupted after {trials_done} of {trials} trials of the policy comparison; nothing was written: run the command again"
+    )]
+    PoliciesInterrupted { trials_done: u64, trials: u64 },
 }
 
 impl RunError {

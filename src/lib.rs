@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod parts;
+pub mod policies;
 pub(crate) mod publish;
 pub mod report;
 pub mod rng;

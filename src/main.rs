@@ -235,9 +235,9 @@ fn main() -> ExitCode {
             match e {
                 RunError::Input(_) => ExitCode::from(2),
                 // The shell's convention for a program stopped by SIGINT.
-                RunError::Interrupted { .. } | RunError::SweepInterrupted { .. } => {
-                    ExitCode::from(130)
-                }
+                RunError::Interrupted { .. }
+                | RunError::SweepInterrupted { .. }
+                | RunError::PoliciesInterrupted { .. } => ExitCode::from(130),
                 _ => ExitCode::from(1),
             }
         }
@@ -510,6 +510,15 @@ fn print_run(report: &app::RunReport) {
             mean(Metric::TrustMean),
             mean(Metric::Dci)
         );
+    }
+    if !report.policies.is_empty() {
+        println!(
+            "policies at {:.0}% against the scenario as written (paired, same trials; all levels in policies.csv):",
+            report.levels.last().copied().unwrap_or(1.0) * 100.0
+        );
+        for line in &report.policies {
+            println!("{line}");
+        }
     }
     println!(
         "results in {}/ ({})",

@@ -32,6 +32,8 @@ pub struct Finish<'a> {
     pub wall_seconds: f64,
     pub charts: bool,
     pub out_dir: &'a Path,
+    /// Files beside the summaries, written and sealed with them (`policies.csv`).
+    pub extra: Vec<(&'static str, Vec<u8>)>,
 }
 
 pub struct Finished {
@@ -45,7 +47,11 @@ pub struct Finished {
 /// before the first file is written, and each file written atomically.
 pub fn finish(f: Finish) -> Result<Finished, RunError> {
     let Finish {
-        s, acc, out_dir, ..
+        s,
+        acc,
+        out_dir,
+        extra,
+        ..
     } = f;
     let levels = s.budget.levels.clone();
     let facts = out_json::RunFacts {
@@ -67,6 +73,7 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         ),
         (folder::PERCENTILES, out_csv::percentiles(&levels, &acc)?),
     ];
+    files.extend(extra);
     let mut names: Vec<String> = vec![folder::TRIALS.to_string()];
     names.extend(files.iter().map(|(n, _)| n.to_string()));
     names.push(folder::MANIFEST.into());

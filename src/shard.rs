@@ -474,6 +474,7 @@ pub fn merge_runs(
         wall_seconds: runs.iter().map(|r| r.wall_seconds).sum(),
         charts,
         out_dir: &out_dir,
+        extra: Vec::new(),
     })?;
     Ok(MergeReport {
         out_dir,

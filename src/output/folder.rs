@@ -17,6 +17,8 @@ pub const TRIALS: &str = "trials.csv";
 pub const YEARLY: &str = "yearly.csv";
 /// Per level and metric, with the paired difference from the baseline level.
 pub const SUMMARY: &str = "summary.csv";
+/// Each policy against the scenario as written, when the scenario has `[[policies]]`.
+pub const POLICIES: &str = "policies.csv";
 /// The summary with the metric descriptions.
 pub const SUMMARY_JSON: &str = "summary.json";
 /// Per level and partner.
@@ -332,6 +334,7 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
                 PARTNERS,
                 PARTNERS_YEARLY,
                 PERCENTILES,
+                POLICIES,
                 MANIFEST,
                 REPORT,
                 SHARD,

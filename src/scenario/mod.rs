@@ -3,6 +3,8 @@
 //! wrote, then objects whose invariants the engine may rely on without re-checking.
 
 pub(crate) mod dist;
+pub mod keypath;
+pub mod policy;
 pub(crate) mod raw;
 mod types;
 mod validate;
@@ -60,10 +62,25 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
     Ok(text)
 }
 
-/// Parses and validates scenario text; `path` is used in messages only.
+/// Parses and validates scenario text; `path` is used in messages only. Each of its
+/// `[[policies]]` is applied to the file and validated into a scenario of its own.
 pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, InputError> {
     let raw = parse_raw(text, path)?;
-    validate::validate(raw, path)
+    let policies = raw.policies.clone();
+    let mut s = validate::validate(raw, path)?;
+    if !policies.is_empty() {
+        // The text parsed above, so it parses as a table too.
+        let doc: toml::Table = parse_toml(text, path)?;
+        s.policies = policy::build(&doc, &policies, path, |t, p| {
+            let text = toml::to_string(t).map_err(|e| InputError::Option {
+                what: p.display().to_string(),
+                problem: format!("a policy's scenario cannot be written as TOML: {e}"),
+                hint: "report this as a bug".into(),
+            })?;
+            validate::validate(parse_raw(&text, p)?, p)
+        })?;
+    }
+    Ok(s)
 }
 
 /// Parses TOML into the raw mirror, naming the key of any type or unknown-key error. A sweep

@@ -66,6 +66,10 @@ pub struct RawScenario {
     /// invitations. Default: enabled, with every rate 0 (no effect).
     #[serde(default)]
     pub feedback: RawFeedback,
+    /// `[[policies]]`: named ways of absorbing the cut, each a set of changes to the levers
+    /// above, run beside the scenario as written on the same trials. Default none.
+    #[serde(default)]
+    pub policies: Vec<super::policy::RawPolicy>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -567,6 +567,8 @@ pub struct Scenario {
     pub crises: Vec<CrisisType>,
     pub dci: DciWeights,
     pub feedback: Feedback,
+    /// `[[policies]]`, each with its own scenario (whose own `policies` are empty).
+    pub policies: Vec<super::policy::Policy>,
 }
 
 /// `[feedback]`: what the partners' trust does back to the country (all 0 when

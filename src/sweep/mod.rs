@@ -8,7 +8,7 @@
 //! from the parts in point order — are byte-identical to an uninterrupted run.
 
 pub mod design;
-pub(crate) mod keypath;
+pub use crate::scenario::keypath;
 pub(crate) mod outputs;
 pub mod spec;
 

@@ -125,5 +125,6 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         crises,
         dci,
         feedback,
+        policies: Vec::new(),
     })
 }

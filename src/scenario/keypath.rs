@@ -1,9 +1,11 @@
 //! Scenario keys named by path, as a sweep names the parameters it varies:
 //! `forces.decay_days`, `trust.exercise_cancel_penalty`, `crises.peacekeeping.rate`,
 //! `crises[1].duration_days.mean`. After a list of tables (`crises`, `partners`, …) the next
-//! part picks an element by position (`[1]`) or by its `name`, written as is or as a slug
-//! (`peacekeeping-request`, `peacekeeping_request`), or by the first word(s) of the name when
-//! only one element starts with them (`peacekeeping`).
+//! part picks an element by position (`[1]`) or by its `name` (for posts, which have none,
+//! their `partner`), written as is or as a slug (`peacekeeping-request`,
+//! `peacekeeping_request`), or by the first word(s) of the name when only one element starts
+//! with them (`peacekeeping`). Sweeps set numbers (`set_number`); policies set any value
+//! (`set_value`).
 
 use toml::{Table, Value};
 
@@ -63,23 +65,35 @@ fn parse(path: &str) -> Result<Vec<Part>, String> {
     Ok(parts)
 }
 
-/// Picks an element of a list of tables by its `name`.
+/// Picks an element of a list of tables by its `name` (or, lacking one, its `partner`).
 fn by_name(items: &[Value], wanted: &str, at: &str) -> Result<usize, String> {
     let names: Vec<String> = items
         .iter()
         .map(|v| {
             v.get("name")
+                .or_else(|| v.get("partner"))
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string()
         })
         .collect();
-    if let Some(i) = names.iter().position(|n| n == wanted) {
-        return Ok(i);
-    }
     let w = slug(wanted);
-    if let Some(i) = names.iter().position(|n| slug(n) == w) {
-        return Ok(i);
+    let exact: Vec<usize> = (0..names.len())
+        .filter(|&i| names[i] == wanted || slug(&names[i]) == w)
+        .collect();
+    match exact.as_slice() {
+        [one] => return Ok(*one),
+        [] => {}
+        many => {
+            return Err(format!(
+                "`{wanted}` names several elements of `{at}` ({}): pick one by position, e.g. `{at}[{}]`",
+                many.iter()
+                    .map(|i| format!("[{i}]"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                many[0]
+            ));
+        }
     }
     let prefixed: Vec<usize> = (0..names.len())
         .filter(|&i| slug(&names[i]).starts_with(&format!("{w}-")))
@@ -155,10 +169,9 @@ pub fn get<'a>(doc: &'a Table, path: &str) -> Result<Option<&'a Value>, String> 
     Ok(None)
 }
 
-/// Sets the number at `path`. A key that holds a whole number keeps holding one (the value is
-/// rounded); a missing last key is created in its table (the scenario validator then decides
-/// whether it exists). Returns the value actually written.
-pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String> {
+/// The table that holds `path`'s last key, and that key; a missing table on the way is
+/// created (the scenario validator then decides whether it may exist).
+fn holder<'a>(doc: &'a mut Table, path: &str) -> Result<(&'a mut Table, String), String> {
     let parts = parse(path)?;
     let (last, init) = parts
         .split_last()
@@ -214,14 +227,22 @@ pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String
             _ => return Err(format!("`{at}` is a value, not a table")),
         }
     }
-    let written = match cur.get(last_key) {
+    Ok((cur, last_key.clone()))
+}
+
+/// Sets the number at `path`. A key that holds a whole number keeps holding one (the value is
+/// rounded); a missing last key is created in its table (the scenario validator then decides
+/// whether it exists). Returns the value actually written.
+pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String> {
+    let (cur, last_key) = holder(doc, path)?;
+    let written = match cur.get(&last_key) {
         Some(Value::Integer(_)) => {
             let r = value.round();
-            cur.insert(last_key.clone(), Value::Integer(r as i64));
+            cur.insert(last_key, Value::Integer(r as i64));
             r
         }
         Some(Value::Float(_)) | None => {
-            cur.insert(last_key.clone(), Value::Float(value));
+            cur.insert(last_key, Value::Float(value));
             value
         }
         Some(other) => {
@@ -229,6 +250,26 @@ pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String
         }
     };
     Ok(written)
+}
+
+/// Sets the value at `path`, which must be of the kind the key already holds (a whole number
+/// where a float is written is taken as the float); a missing last key is created in its
+/// table, and the scenario validator then decides whether it exists.
+pub fn set_value(doc: &mut Table, path: &str, value: &Value) -> Result<(), String> {
+    let (cur, last_key) = holder(doc, path)?;
+    let value = match (cur.get(&last_key), value) {
+        (Some(Value::Float(_)), Value::Integer(i)) => Value::Float(*i as f64),
+        (Some(old), new) if std::mem::discriminant(old) != std::mem::discriminant(new) => {
+            return Err(format!(
+                "`{path}` holds {}, not {}",
+                old.type_str(),
+                new.type_str()
+            ));
+        }
+        (_, new) => new.clone(),
+    };
+    cur.insert(last_key, value);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,259 @@
+//! Policies compared on the same trials: every trial is run at every budget level for the
+//! scenario as written and for each of its `[[policies]]`, with the same seed, so the crises,
+//! the economy and every other draw are common to all of them (common random numbers), and
+//! each policy's paired difference from the scenario as written is measured per trial. The
+//! sums are exact (`stats::exact::Moments`), so the results do not depend on the number of
+//! threads or the order in which trials finish. Written as `policies.csv`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::error::RunError;
+use crate::metrics::{Metric, N_METRICS};
+use crate::runner::{self, BLOCK};
+use crate::scenario::Scenario;
+use crate::scenario::policy::AS_WRITTEN;
+use crate::stats::exact::Moments;
+
+/// Each policy's level means and its paired differences from the scenario as written.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Index 0 is the scenario as written; then the policies in file order.
+    pub names: Vec<String>,
+    pub levels: Vec<f64>,
+    pub trials: u64,
+    value: Vec<Moments>,
+    diff: Vec<Moments>,
+}
+
+/// A mean with its 95% confidence interval (Student t).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub n: u64,
+    pub mean: f64,
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+}
+
+fn estimate(m: &Moments) -> Estimate {
+    let mean = m.mean();
+    let half = if m.n >= 2 {
+        crate::stats::t975((m.n - 1) as usize) * (m.variance() / m.n as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    Estimate {
+        n: m.n,
+        mean,
+        ci95_lo: mean - half,
+        ci95_hi: mean + half,
+    }
+}
+
+impl Comparison {
+    fn new(names: Vec<String>, levels: Vec<f64>) -> Self {
+        let cells = names.len() * levels.len() * N_METRICS;
+        Comparison {
+            names,
+            levels,
+            trials: 0,
+            value: vec![Moments::default(); cells],
+            diff: vec![Moments::default(); cells],
+        }
+    }
+
+    fn at(&self, p: usize, l: usize, m: Metric) -> usize {
+        (p * self.levels.len() + l) * N_METRICS + m.index()
+    }
+
+    /// Policy `p`'s mean of `m` at level position `l` over the trials.
+    pub fn value(&self, p: usize, l: usize, m: Metric) -> Estimate {
+        estimate(&self.value[self.at(p, l, m)])
+    }
+
+    /// Policy `p`'s paired difference from the scenario as written (policy 0), same level and
+    /// same trials; exactly zero for policy 0.
+    pub fn diff(&self, p: usize, l: usize, m: Metric) -> Estimate {
+        estimate(&self.diff[self.at(p, l, m)])
+    }
+
+    /// Adds one trial: per policy, per level, the trial's metrics.
+    fn add(&mut self, trial: &[Vec<[f64; N_METRICS]>]) {
+        for (p, levels) in trial.iter().enumerate() {
+            for (l, metrics) in levels.iter().enumerate() {
+                for &m in Metric::ALL {
+                    let (x, r) = (metrics[m.index()], trial[0][l][m.index()]);
+                    let i = self.at(p, l, m);
+                    if x.is_finite() {
+                        self.value[i].add(x);
+                    }
+                    if x.is_finite() && r.is_finite() {
+                        self.diff[i].add(x - r);
+                    }
+                }
+            }
+        }
+        self.trials += 1;
+    }
+}
+
+/// Runs `trials` trials of the scenario as written and of each of its policies at every level,
+/// in blocks inside the current rayon pool; `tick` is called once per trial and policy.
+pub fn compare(
+    s: &Scenario,
+    seed: u64,
+    trials: u64,
+    stop: Option<&AtomicBool>,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Result<Comparison, RunError> {
+    let scenarios: Vec<&Scenario> = std::iter::once(s)
+        .chain(s.policies.iter().map(|p| p.scenario.as_ref()))
+        .collect();
+    let names = std::iter::once(AS_WRITTEN.to_string())
+        .chain(s.policies.iter().map(|p| p.name.clone()))
+        .collect();
+    let mut out = Comparison::new(names, s.budget.levels.clone());
+    let mut next = 0;
+    while next < trials {
+        if stop.is_some_and(|f| f.load(Ordering::SeqCst)) {
+            return Err(RunError::PoliciesInterrupted {
+                trials_done: next,
+                trials,
+            });
+        }
+        let end = (next + BLOCK).min(trials);
+        let bound: crate::engine::BlockBound = std::sync::Arc::new(u64::MAX.into());
+        let block: Vec<Vec<Vec<crate::model::outcomes::TrialOutcome>>> = (next..end)
+            .into_par_iter()
+            .map(|trial| {
+                scenarios
+                    .iter()
+                    .map(|sc| {
+                        let r = crate::engine::in_block(&bound, trial, || {
+                            runner::run_one(sc, seed, trial)
+                        });
+                        tick(1);
+                        r
+                    })
+                    .collect()
+            })
+            .collect();
+        for (k, trial) in block.iter().enumerate() {
+            for (p, levels) in trial.iter().enumerate() {
+                if let Some(l) = levels
+                    .iter()
+                    .position(|o| o.aborted == Some(crate::engine::Abort::WorkBound))
+                {
+                    return Err(runner::work_bound(
+                        scenarios[p],
+                        next + k as u64,
+                        s.budget.levels[l],
+                    )
+                    .into());
+                }
+                if levels.iter().any(|o| o.aborted.is_some()) || levels.len() < out.levels.len() {
+                    return Err(RunError::PoliciesInterrupted {
+                        trials_done: next,
+                        trials,
+                    });
+                }
+            }
+        }
+        // In trial order, so the comparison is the same at any thread count (the sums are
+        // exact in any case).
+        for trial in &block {
+            let metrics: Vec<Vec<[f64; N_METRICS]>> = trial
+                .iter()
+                .map(|levels| levels.iter().map(|o| o.metrics).collect())
+                .collect();
+            out.add(&metrics);
+        }
+        next = end;
+    }
+    Ok(out)
+}
+
+/// For the terminal: each policy's paired difference from the scenario as written at the
+/// deepest level, in the DCI and the crisis response rate, with 95% CIs.
+pub fn terminal_lines(c: &Comparison) -> Vec<String> {
+    let Some(deep) = c.levels.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let signed = |v: f64, scale: f64, d: usize| {
+        let s = format!("{:+.*}", d, v * scale);
+        if s.trim_start_matches(['+', '-'])
+            .chars()
+            .all(|ch| ch == '0' || ch == '.')
+        {
+            format!("{:.*}", d, 0.0)
+        } else {
+            s
+        }
+    };
+    (1..c.names.len())
+        .map(|p| {
+            let dci = c.diff(p, deep, Metric::Dci);
+            let rr = c.diff(p, deep, Metric::ResponseRate);
+            format!(
+                "  {}: DCI {} (95% CI {} to {}), crisis response {} points (95% CI {} to {})",
+                c.names[p],
+                signed(dci.mean, 1.0, 3),
+                signed(dci.ci95_lo, 1.0, 3),
+                signed(dci.ci95_hi, 1.0, 3),
+                signed(rr.mean, 100.0, 1),
+                signed(rr.ci95_lo, 100.0, 1),
+                signed(rr.ci95_hi, 100.0, 1),
+            )
+        })
+        .collect()
+}
+
+/// `policies.csv`: one row per policy, level and metric — the policy's mean with its 95% CI
+/// and its paired difference from the scenario as written with its 95% CI.
+pub fn csv(c: &Comparison) -> Result<Vec<u8>, RunError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| RunError::Encode {
+        what: crate::output::folder::POLICIES.into(),
+        reason: e.to_string(),
+    };
+    w.write_record([
+        "policy",
+        "level",
+        "metric",
+        "n",
+        "mean",
+        "ci95_lo",
+        "ci95_hi",
+        "diff_mean",
+        "diff_ci95_lo",
+        "diff_ci95_hi",
+    ])
+    .map_err(enc)?;
+    let num = crate::output::num;
+    for (p, name) in c.names.iter().enumerate() {
+        for (l, &level) in c.levels.iter().enumerate() {
+            for &m in Metric::ALL {
+                let v = c.value(p, l, m);
+                let d = c.diff(p, l, m);
+                w.write_record([
+                    name.clone(),
+                    num(level),
+                    m.name().to_string(),
+                    v.n.to_string(),
+                    num(v.mean),
+                    num(v.ci95_lo),
+                    num(v.ci95_hi),
+                    num(d.mean),
+                    num(d.ci95_lo),
+                    num(d.ci95_hi),
+                ])
+                .map_err(enc)?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| RunError::Encode {
+        what: crate::output::folder::POLICIES.into(),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,219 @@
+//! `[[policies]]`: compared on the same trials as the scenario as written, with exact zeros
+//! where nothing differs, a real difference where a lever matters, byte-identical at any thread
+//! count; and every bad policy refused with the policy and key named.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+const POLICIES: &str = r#"
+[[policies]]
+name = "protect engagement"
+description = "the engagement line keeps its money"
+set = { "budget.cut.policy" = "protected", "budget.cut.protected" = ["engagement"] }
+
+[[policies]]
+name = "as the file says"
+set = { "budget.cut.policy" = "proportional" }
+
+[[policies]]
+name = "keep Poland's post"
+set = { "posts.Poland.priority" = 1, "budget.engagement_order" = ["posts", "programmes", "exercises"] }
+"#;
+
+/// The baseline scenario with `extra` appended, in `dir`.
+fn with_policies(dir: &Path, extra: &str) -> PathBuf {
+    let text = std::fs::read_to_string(scenario_path("baseline")).unwrap() + extra;
+    let path = dir.join("policies.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(dir: &Path, scenario: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--trials",
+        "120",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    dipcap(&args, dir)
+}
+
+type Rows = HashMap<(String, String, String), HashMap<String, String>>;
+
+fn rows(path: &Path) -> Rows {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.deserialize::<HashMap<String, String>>()
+        .map(|x| {
+            let x = x.unwrap();
+            (
+                (x["policy"].clone(), x["level"].clone(), x["metric"].clone()),
+                x,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn policies_are_compared_on_the_same_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = with_policies(dir.path(), POLICIES);
+    let o = run(dir.path(), &scenario, "one", &["--threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &scenario, "two", &["--threads", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let one = std::fs::read(dir.path().join("one/policies.csv")).unwrap();
+    assert_eq!(
+        one,
+        std::fs::read(dir.path().join("two/policies.csv")).unwrap(),
+        "policies.csv differs between 1 and 2 threads"
+    );
+    let r = rows(&dir.path().join("one/policies.csv"));
+    let s = load(&scenario);
+    assert_eq!(s.policies.len(), 3);
+    assert_eq!(
+        r.len(),
+        4 * s.budget.levels.len() * dipcap::metrics::Metric::ALL.len()
+    );
+    let get = |p: &str, l: &str, m: &str, k: &str| -> f64 {
+        r[&(p.to_string(), l.to_string(), m.to_string())][k]
+            .parse()
+            .unwrap()
+    };
+    // The scenario as written is the run itself: its means are summary.csv's, its difference 0.
+    let mut summary = csv::Reader::from_path(dir.path().join("one/summary.csv")).unwrap();
+    for row in summary.deserialize::<HashMap<String, String>>() {
+        let row = row.unwrap();
+        let key = (
+            "as written".to_string(),
+            row["level"].clone(),
+            row["metric"].clone(),
+        );
+        assert_eq!(r[&key]["mean"], row["mean"], "{key:?}");
+        assert_eq!(r[&key]["diff_mean"], "0", "{key:?}");
+    }
+    // A policy that sets what the file already says is the scenario itself, trial by trial.
+    for ((p, l, m), row) in &r {
+        if p == "as the file says" {
+            let base = &r[&("as written".to_string(), l.clone(), m.clone())];
+            assert_eq!(row["mean"], base["mean"], "{l} {m}");
+            assert_eq!(row["diff_mean"], "0", "{l} {m}");
+            assert_eq!(row["diff_ci95_lo"], "0", "{l} {m}");
+        }
+    }
+    // At full budget nothing is cut, so protecting a line changes nothing; at 70% protecting
+    // engagement keeps every post open (the file closes 3 of 40 post-months' worth) and the
+    // DCI higher, beyond the paired interval.
+    for m in ["dci", "posts_open", "trust_mean", "response_rate"] {
+        assert_eq!(get("protect engagement", "1", m, "diff_mean"), 0.0, "{m}");
+    }
+    assert_eq!(get("protect engagement", "0.7", "posts_open", "mean"), 1.0);
+    assert!(get("protect engagement", "0.7", "dci", "diff_ci95_lo") > 0.02);
+    assert!(get("protect engagement", "0.7", "trust_mean", "diff_ci95_lo") > 0.0);
+    // Paired: the difference's interval is far narrower than the means'.
+    let width = |k_lo: &str, k_hi: &str| {
+        get("protect engagement", "0.7", "dci", k_hi)
+            - get("protect engagement", "0.7", "dci", k_lo)
+    };
+    assert!(width("diff_ci95_lo", "diff_ci95_hi") * 4.0 < width("ci95_lo", "ci95_hi"));
+    // The terminal names each policy with its difference at the deepest level.
+    let o = dipcap(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--trials",
+            "40",
+            "--no-charts",
+            "--out",
+            "three",
+        ],
+        dir.path(),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("policies at 70% against the scenario as written"),
+        "{out}"
+    );
+    assert!(out.contains("  protect engagement: DCI +0.0"), "{out}");
+    // The manifest lists and seals the file.
+    let manifest = std::fs::read_to_string(dir.path().join("one/manifest.json")).unwrap();
+    assert!(manifest.contains("\"policies.csv\""), "{manifest}");
+}
+
+#[test]
+fn a_scenario_without_policies_writes_no_policies_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = with_policies(dir.path(), "");
+    let o = run(dir.path(), &scenario, "out", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.path().join("out/policies.csv").exists());
+}
+
+#[test]
+fn bad_policies_are_refused_naming_the_policy_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[[policies]]\nname = \"a\"\nset = { \"budget.baseline\" = 1.0 }\n",
+            "policies[0].set.\"budget.baseline\"",
+            "not a lever",
+        ),
+        (
+            "[[policies]]\nname = \"a\"\nset = { \"budget.cut.policy\" = 3 }\n",
+            "policies[0].set.\"budget.cut.policy\"",
+            "holds string, not integer",
+        ),
+        (
+            "[[policies]]\nname = \"a\"\nset = { \"posts.Narnia.priority\" = 1 }\n",
+            "policies[0].set.\"posts.Narnia.priority\"",
+            "no element named `Narnia`",
+        ),
+        (
+            "[[policies]]\nname = \"a\"\nset = { \"budget.cut.policy\" = \"generous\" }\n",
+            "policies[0].set",
+            "with policy \"a\" the scenario is not valid",
+        ),
+        (
+            "[[policies]]\nname = \"a\"\nset = { \"budget.cut.policy\" = \"protected\" }\n[[policies]]\nname = \"a\"\nset = { \"budget.cut.policy\" = \"protected\" }\n",
+            "policies[1].name",
+            "a second policy is named \"a\"",
+        ),
+        (
+            "[[policies]]\nname = \"a\"\nset = {}\n",
+            "policies[0].set",
+            "changes nothing",
+        ),
+        (
+            "[[policies]]\nname = \"as written\"\nset = { \"budget.cut.policy\" = \"protected\" }\n",
+            "policies[0].name",
+            "cannot name a policy",
+        ),
+        (
+            "[[policies]]\nset = { \"budget.cut.policy\" = \"protected\" }\n",
+            "policies[0]",
+            "name",
+        ),
+    ];
+    for (extra, key, problem) in cases {
+        let scenario = with_policies(dir.path(), &format!("\n{extra}"));
+        let o = dipcap(&["validate", scenario.to_str().unwrap()], dir.path());
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{extra}: {e}");
+        assert!(
+            e.contains(key) && e.contains(problem) && e.contains("hint:"),
+            "{extra}: {e}"
+        );
+    }
+    // A sharded run of a scenario with policies is refused before anything runs.
+    let scenario = with_policies(dir.path(), POLICIES);
+    let o = run(dir.path(), &scenario, "shard", &["--shard", "1/2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[[policies]]"), "{}", stderr(&o));
+    assert!(!dir.path().join("shard").exists());
+}
