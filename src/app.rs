@@ -737,6 +737,14 @@ pub fn describe(s: &Scenario, path: &Path) -> String {
             }
         );
     }
+    for p in &s.policies {
+        let changes: Vec<String> = p
+            .changes
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        let _ = writeln!(o, "  policy      {}: {}", p.name, changes.join(", "));
+    }
     o
 }
 

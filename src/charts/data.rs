@@ -33,6 +33,19 @@ pub enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// A file only some runs write: `None` when it is not there.
+    fn read_optional(&self, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>, RunError> {
+        let present = match self {
+            Source::Folder(dir) => dir.join(name).exists(),
+            Source::Memory(files) => files.iter().any(|(n, _)| *n == name),
+        };
+        if present {
+            self.read(name).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     fn read(&self, name: &str) -> Result<(PathBuf, Vec<u8>), RunError> {
         match self {
             Source::Folder(dir) => {
@@ -119,6 +132,24 @@ pub struct ChartData {
     pub partners: Vec<Vec<PartnerRow>>,
     /// Per level, the year-end rows in file order (year, then partner).
     pub partner_years: Vec<Vec<PartnerYearRow>>,
+    /// `policies.csv`, when the run compared `[[policies]]` (empty otherwise).
+    pub policies: Vec<PolicyRow>,
+}
+
+/// A row of `policies.csv`: a policy's mean of a metric at a level and its paired difference
+/// from the scenario as written.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PolicyRow {
+    pub policy: String,
+    pub level: f64,
+    pub metric: String,
+    pub n: u64,
+    pub mean: f64,
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+    pub diff_mean: f64,
+    pub diff_ci95_lo: f64,
+    pub diff_ci95_hi: f64,
 }
 
 fn parse_csv<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, RunError> {
@@ -222,6 +253,11 @@ impl ChartData {
             partner_years[level_index(&path, row.level)?].push(row);
         }
 
+        // Only a run that compared policies wrote policies.csv.
+        let policies = match source.read_optional(folder::POLICIES)? {
+            Some((path, bytes)) => parse_csv::<PolicyRow>(&path, &bytes)?,
+            None => Vec::new(),
+        };
         let data = ChartData {
             manifest,
             summary,
@@ -229,6 +265,7 @@ impl ChartData {
             percentiles,
             partners,
             partner_years,
+            policies,
         };
         data.check_complete(source)?;
         Ok(data)
@@ -330,6 +367,25 @@ impl ChartData {
             Some(first) => values.all(|v| (v - first).abs() <= 1e-12 * first.abs().max(1.0)),
             None => false,
         }
+    }
+
+    /// The policies of `policies.csv` in file order, the scenario as written first.
+    pub fn policy_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for r in &self.policies {
+            if !v.contains(&r.policy.as_str()) {
+                v.push(&r.policy);
+            }
+        }
+        v
+    }
+
+    /// A policy's row for `metric` at level position `l`.
+    pub fn policy(&self, name: &str, l: usize, metric: Metric) -> Option<&PolicyRow> {
+        let level = *self.levels().get(l)?;
+        self.policies
+            .iter()
+            .find(|r| r.policy == name && r.level == level && r.metric == metric.name())
     }
 
     /// Fiscal years covered, first and last.

@@ -123,6 +123,8 @@ aside.how dd { margin: 0; }
 .swatch { display: inline-block; width: .9em; height: .9em; vertical-align: -.1em; margin: 0 .15em 0 .35em; border-radius: 2px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 section#summary ul { padding-left: 1.2rem; }
 section#summary li, section ul.words li { margin: .35rem 0; }
+#policies-table td { white-space: normal; }
+p.policy-verdict { font-weight: bold; }
 p.note { background: #f7f7f7; padding: .5rem .8rem; border-left: 4px solid #bbb; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; margin: .6rem 0; }
@@ -323,6 +325,83 @@ fn inline_svg(svg: &str, caption_id: &str, title: &str) -> String {
     }
 }
 
+/// "Which way of cutting loses least": the policies of `policies.csv` at the deepest level,
+/// ranked by their paired difference in the DCI from the scenario as written, with the
+/// channels' differences beside it. `None` when the run compared no policies.
+fn policies_section(d: &ChartData) -> Option<(String, String)> {
+    let names = d.policy_names();
+    let n = d.levels().len();
+    if names.len() < 2 || n == 0 {
+        return None;
+    }
+    let deep = n - 1;
+    let at = d.level_label(deep);
+    let mut ranked: Vec<(&str, f64)> = names
+        .iter()
+        .filter_map(|p| d.policy(p, deep, Metric::Dci).map(|r| (*p, r.diff_mean)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let dci = &HEADLINE[4];
+    let reference = crate::scenario::policy::AS_WRITTEN;
+    let (best, _) = ranked[0];
+    let sentence = if best == reference {
+        format!(
+            "None of the {} other ways of cutting compared keeps a higher Diplomatic Capacity Index at {at} of baseline than the scenario as written.",
+            names.len() - 1
+        )
+    } else {
+        let r = d.policy(best, deep, Metric::Dci)?;
+        let base = d.policy(reference, deep, Metric::Dci)?;
+        let clear = if r.diff_ci95_lo > 0.0 {
+            "clearly (the 95% CI excludes zero)"
+        } else {
+            "but not clearly (the 95% CI includes zero)"
+        };
+        format!(
+            "Of the {} ways of cutting compared with the scenario as written, \"{best}\" loses least at {at} of baseline: its DCI is {} against {} as written, a paired difference of {} (95% CI {} to {}) on the same trials — {clear}.",
+            names.len() - 1,
+            dci.show(r.mean),
+            dci.show(base.mean),
+            dci.show_diff(r.diff_mean),
+            dci.show_diff_bare(r.diff_ci95_lo),
+            dci.show_diff_bare(r.diff_ci95_hi),
+        )
+    };
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<section id=\"policies\">\n<h2>Which way of cutting loses least</h2>\n<p>Each way of cutting is run on the same trials as the scenario as written; the table gives its paired difference from it at {} of baseline, each with its 95% confidence interval. Positive numbers mean the policy keeps more. Every level and metric is in <code>policies.csv</code>.</p>\n<p class=\"policy-verdict\">{}</p>\n<div class=\"table-wrap\"><table id=\"policies-table\"><thead><tr><th>way of cutting</th>",
+        esc(&at),
+        esc(&sentence)
+    );
+    for m in &HEADLINE {
+        let _ = write!(o, "<th>{}</th>", esc(m.name));
+    }
+    o.push_str("</tr></thead><tbody>");
+    for (p, _) in &ranked {
+        let _ = write!(o, "<tr><th>{}</th>", esc(p));
+        for m in &HEADLINE {
+            let cell = match d.policy(p, deep, m.metric) {
+                Some(r) if *p == reference => format!(
+                    "{} <span class=\"ci\">(as written)</span>",
+                    esc(&m.show(r.mean))
+                ),
+                Some(r) => format!(
+                    "{} <span class=\"ci\">({} to {})</span>",
+                    esc(&m.show_diff(r.diff_mean)),
+                    esc(&m.show_diff_bare(r.diff_ci95_lo)),
+                    esc(&m.show_diff_bare(r.diff_ci95_hi))
+                ),
+                None => "—".into(),
+            };
+            let _ = write!(o, "<td>{cell}</td>");
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</tbody></table></div>\n</section>\n");
+    Some((sentence, o))
+}
+
 /// Escapes text for a CSS string in double quotes.
 fn css_string(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
@@ -439,12 +518,17 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
     o.push_str(&how_to_read(d));
 
     let unvarying = bottom_line::unvarying(d);
+    let policies = policies_section(d);
     o.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     let _ = writeln!(o, "<p>{}</p>\n<ul>", esc(&setup_paragraph(d)));
-    for s in [partner_sentence(d), money_sentence(d)]
-        .into_iter()
-        .flatten()
-        .chain(unvarying.iter().map(|u| u.2.clone()))
+    for s in [
+        partner_sentence(d),
+        money_sentence(d),
+        policies.as_ref().map(|p| p.0.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(unvarying.iter().map(|u| u.2.clone()))
     {
         let _ = writeln!(o, "<li>{}</li>", esc(&s));
     }
@@ -454,6 +538,9 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
     o.push_str("<li><a href=\"#headline\">Headline measures by budget level</a></li>");
     for (id, heading, _) in SECTIONS.iter().filter(|s| !s.1.is_empty()) {
         let _ = write!(o, "<li><a href=\"#{id}\">{}</a></li>", esc(heading));
+    }
+    if policies.is_some() {
+        o.push_str("<li><a href=\"#policies\">Which way of cutting loses least</a></li>");
     }
     o.push_str("<li><a href=\"#provenance\">How this report was made</a></li></ol></nav>\n");
 
@@ -530,6 +617,9 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
         o.push_str("</section>\n");
     }
 
+    if let Some((_, section)) = &policies {
+        o.push_str(section);
+    }
     o.push_str("<section id=\"provenance\">\n<h2>How this report was made</h2>\n");
     o.push_str("<p>Every number here comes from the files beside this report: <code>summary.csv</code> (means, confidence intervals, percentiles, paired differences), <code>yearly.csv</code>, <code>percentiles.csv</code>, <code>partners.csv</code> and <code>trials.csv</code> (one row per level and trial). The same scenario file and seed reproduce them byte for byte, with any number of threads; <code>dipcap plot</code> redraws this report from those files. The model — every mechanism, its equation and the scenario keys that control it — is documented in <code>docs/MODEL.md</code> of the dipcap source.</p>\n");
     o.push_str(&provenance(d));

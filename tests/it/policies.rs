@@ -141,6 +141,13 @@ fn policies_are_compared_on_the_same_trials() {
         "{out}"
     );
     assert!(out.contains("  protect engagement: DCI +0.0"), "{out}");
+    // validate lists the policies and their changes.
+    let o = dipcap(&["validate", scenario.to_str().unwrap()], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("policy      protect engagement: budget.cut.policy = \"protected\", budget.cut.protected = [\"engagement\"]"),
+        "{out}"
+    );
     // The manifest lists and seals the file.
     let manifest = std::fs::read_to_string(dir.path().join("one/manifest.json")).unwrap();
     assert!(manifest.contains("\"policies.csv\""), "{manifest}");
@@ -216,4 +223,47 @@ fn bad_policies_are_refused_naming_the_policy_and_key() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("[[policies]]"), "{}", stderr(&o));
     assert!(!dir.path().join("shard").exists());
+}
+
+/// The shipped Balkan scenario compares two other ways of absorbing the cut; the
+/// report's section names the one with the largest paired DCI difference at the deepest cut,
+/// with the figures of policies.csv, and `dipcap plot` redraws it from the files.
+#[test]
+fn the_report_says_which_way_of_cutting_loses_least() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_path("balkan-cooperation");
+    let o = dipcap(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--trials",
+            "80",
+            "--quiet",
+            "--out",
+            "balkan",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("balkan");
+    let r = rows(&out.join("policies.csv"));
+    let (best, diff) = r
+        .iter()
+        .filter(|((p, l, m), _)| l == "0.7" && m == "dci" && p != "as written")
+        .map(|((p, _, _), row)| (p.clone(), row["diff_mean"].parse::<f64>().unwrap()))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<section id=\"policies\">"));
+    let verdict = format!("&quot;{best}&quot; loses least at 70% of baseline: its DCI is");
+    assert!(report.contains(&verdict), "no {verdict:?}");
+    assert!(report.contains(&format!("a paired difference of +{diff:.3}")));
+    let before = report.clone();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.html")).unwrap(),
+        before
+    );
 }
