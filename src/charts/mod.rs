@@ -14,6 +14,7 @@ pub(crate) mod money;
 pub mod morris;
 pub mod notice;
 pub mod partners;
+pub(crate) mod policies;
 pub mod prim;
 pub mod sobol;
 pub mod style;
@@ -52,6 +53,8 @@ pub enum Kind {
     MoneyByLevel,
     /// Spending by line, per level and fiscal year.
     MoneyByYear,
+    /// Each policy's paired DCI difference from the scenario as written, per cut level.
+    Policies,
 }
 
 /// One chart to draw: its kind, its file stem in `charts/`, and the words around it.
@@ -106,6 +109,9 @@ pub fn specs(d: &ChartData) -> Vec<ChartSpec> {
     }
     v.push(money::by_level_spec(d));
     v.push(money::by_year_spec(d));
+    if d.policy_names().len() > 1 && d.levels().len() > 1 {
+        v.push(policies::spec(d));
+    }
     v
 }
 
@@ -144,6 +150,7 @@ fn draw<DB: DrawingBackend>(
         Kind::DciParts => dci::draw(d, root),
         Kind::MoneyByLevel => money::draw_by_level(d, root),
         Kind::MoneyByYear => money::draw_by_year(d, root),
+        Kind::Policies => policies::draw(d, root),
     }
 }
 

@@ -328,7 +328,7 @@ fn inline_svg(svg: &str, caption_id: &str, title: &str) -> String {
 /// "Which way of cutting loses least": the policies of `policies.csv` at the deepest level,
 /// ranked by their paired difference in the DCI from the scenario as written, with the
 /// channels' differences beside it. `None` when the run compared no policies.
-fn policies_section(d: &ChartData) -> Option<(String, String)> {
+fn policies_section(d: &ChartData, charts: &[Rendered]) -> Option<(String, String)> {
     let names = d.policy_names();
     let n = d.levels().len();
     if names.len() < 2 || n == 0 {
@@ -398,7 +398,26 @@ fn policies_section(d: &ChartData) -> Option<(String, String)> {
         }
         o.push_str("</tr>");
     }
-    o.push_str("</tbody></table></div>\n</section>\n");
+    o.push_str("</tbody></table></div>\n");
+    // The section comes after every other chart of the report: its figures are numbered on.
+    let mut figure = charts
+        .iter()
+        .filter(|c| !c.spec.section.is_empty() && c.spec.section != "policies")
+        .count();
+    for c in charts.iter().filter(|c| c.spec.section == "policies") {
+        figure += 1;
+        let cap_id = format!("fig-{}", c.spec.stem);
+        let _ = writeln!(
+            o,
+            "<figure class=\"chart\" id=\"chart-{}\">\n{}\n<figcaption id=\"{cap_id}\"><strong>Figure {figure}.</strong> {} <span class=\"file\">(charts/{}.png, charts/{}.svg)</span></figcaption>\n</figure>",
+            c.spec.stem,
+            inline_svg(&c.svg, &cap_id, &c.spec.caption),
+            esc(&c.spec.caption),
+            c.spec.stem,
+            c.spec.stem,
+        );
+    }
+    o.push_str("</section>\n");
     Some((sentence, o))
 }
 
@@ -518,7 +537,7 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
     o.push_str(&how_to_read(d));
 
     let unvarying = bottom_line::unvarying(d);
-    let policies = policies_section(d);
+    let policies = policies_section(d, charts);
     o.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     let _ = writeln!(o, "<p>{}</p>\n<ul>", esc(&setup_paragraph(d)));
     for s in [

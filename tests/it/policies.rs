@@ -258,6 +258,10 @@ fn the_report_says_which_way_of_cutting_loses_least() {
     let verdict = format!("&quot;{best}&quot; loses least at 70% of baseline: its DCI is");
     assert!(report.contains(&verdict), "no {verdict:?}");
     assert!(report.contains(&format!("a paired difference of +{diff:.3}")));
+    // Its chart: a row per policy, the one that keeps most first.
+    assert!(report.contains("id=\"chart-policies-dci\""));
+    let svg = std::fs::read_to_string(out.join("charts/policies-dci.svg")).unwrap();
+    assert!(svg.contains("Which way of cutting loses least") && svg.contains(&best));
     let before = report.clone();
     std::fs::remove_file(out.join("report.html")).unwrap();
     let o = dipcap(&["plot", out.to_str().unwrap()], dir.path());
