@@ -26,7 +26,9 @@ pub fn ranked(d: &ChartData) -> Vec<(String, f64)> {
             (p.to_string(), diff)
         })
         .collect();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // A NaN difference (a level missing from the file) ranks last.
+    let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
+    v.sort_by(|a, b| key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0)));
     v
 }
 

@@ -340,10 +340,18 @@ fn policies_section(d: &ChartData, charts: &[Rendered]) -> Option<(String, Strin
         .iter()
         .filter_map(|p| d.policy(p, deep, Metric::Dci).map(|r| (*p, r.diff_mean)))
         .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    let dci = &HEADLINE[4];
     let reference = crate::scenario::policy::AS_WRITTEN;
-    let (best, _) = ranked[0];
+    // Largest difference first; a NaN last; on a tie the scenario as written first, so a
+    // policy is named only when it keeps more.
+    let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
+    ranked.sort_by(|a, b| {
+        key(b.1)
+            .total_cmp(&key(a.1))
+            .then((b.0 == reference).cmp(&(a.0 == reference)))
+            .then(a.0.cmp(b.0))
+    });
+    let dci = HEADLINE.iter().find(|m| m.metric == Metric::Dci)?;
+    let (best, _) = *ranked.first()?;
     let sentence = if best == reference {
         format!(
             "None of the {} other ways of cutting compared keeps a higher Diplomatic Capacity Index at {at} of baseline than the scenario as written.",
