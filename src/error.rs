@@ -64,6 +64,12 @@ pub enum RunError {
         "interrupted after {trials_done} of {trials} trials of the policy comparison; nothing was written: run the command again"
     )]
     PoliciesInterrupted { trials_done: u64, trials: u64 },
+    /// Ctrl-C or a termination signal during `dipcap optimise`: every finished evaluation is
+    /// in the journal.
+    #[error(
+        "interrupted after {evaluations} evaluations; they are saved: run the same command with --resume to continue"
+    )]
+    OptimiseInterrupted { evaluations: usize },
 }
 
 impl RunError {

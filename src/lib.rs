@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod optimise;
 pub mod output;
 pub mod parts;
 pub mod policies;

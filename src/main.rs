@@ -201,6 +201,55 @@ enum Command {
         /// Output folder of a run or a sweep, e.g. output/baseline.
         output_dir: PathBuf,
     },
+    /// Search the scenario's [search] space for the way of absorbing a cut that does best on
+    /// an objective at one budget level, subject to constraints. Every candidate runs on the
+    /// same trials; the best few race on more trials; the winner's gain over the scenario as
+    /// written is re-estimated on fresh trials of another seed (quote that one). Writes
+    /// optimise.csv (every estimate), policy.toml (the winner as [[policies]], to paste) and
+    /// manifest.json. See docs/POLICIES.md.
+    Optimise {
+        /// Scenario file (TOML) with a [search] table, e.g. scenarios/baseline.toml.
+        scenario: PathBuf,
+        /// Budget level to absorb, a fraction of the baseline below 1, e.g. 0.8.
+        #[arg(long)]
+        level: f64,
+        /// Metric to maximise (`dci`) or minimise (`unfunded:min`); give it twice for two
+        /// objectives and get their Pareto front instead of one winner.
+        #[arg(long = "objective", value_name = "METRIC[:max|:min]", required = true, value_parser = dipcap::optimise::command::parse_goal)]
+        objectives: Vec<dipcap::optimise::Goal>,
+        /// A condition on a candidate's mean, e.g. response_rate>=0.95; repeat for several.
+        #[arg(long = "constraint", value_name = "METRIC>=X|METRIC<=X", value_parser = dipcap::optimise::command::parse_constraint)]
+        constraints: Vec<dipcap::optimise::Constraint>,
+        /// Trials per candidate in the screening and the local search (the racing doubles
+        /// them, three times).
+        #[arg(long, default_value_t = 256)]
+        trials: u64,
+        /// Candidates the screening and the local search evaluate together.
+        #[arg(long, default_value_t = 120)]
+        evaluations: usize,
+        /// Seed of the search's trials (default: the scenario's `scenario.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Seed of the fresh trials on which the winner is re-estimated (default: the seed + 1).
+        #[arg(long)]
+        fresh_seed: Option<u64>,
+        /// Fresh trials (default: the scenario's `scenario.trials`).
+        #[arg(long)]
+        fresh_trials: Option<u64>,
+        /// Worker threads, 1–1024; 0 uses every core. Outputs are identical for any value.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1024))]
+        threads: u64,
+        /// Output folder (default: output/<scenario name>-optimise/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue a search interrupted in the same output folder; the result is the one an
+        /// uninterrupted search gives.
+        #[arg(long)]
+        resume: bool,
+        /// No progress bar and no summary on the terminal.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check a scenario or sweep file and print a one-screen summary of what it describes.
     Validate {
         /// Scenario or sweep file (TOML).
@@ -237,7 +286,8 @@ fn main() -> ExitCode {
                 // The shell's convention for a program stopped by SIGINT.
                 RunError::Interrupted { .. }
                 | RunError::SweepInterrupted { .. }
-                | RunError::PoliciesInterrupted { .. } => ExitCode::from(130),
+                | RunError::PoliciesInterrupted { .. }
+                | RunError::OptimiseInterrupted { .. } => ExitCode::from(130),
                 _ => ExitCode::from(1),
             }
         }
@@ -348,6 +398,56 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                     String::new()
                 }
             );
+            Ok(())
+        }
+        Command::Optimise {
+            scenario,
+            level,
+            objectives,
+            constraints,
+            trials,
+            evaluations,
+            seed,
+            fresh_seed,
+            fresh_trials,
+            threads,
+            out,
+            resume,
+            quiet,
+        } => {
+            let progress = !quiet && std::io::stderr().is_terminal();
+            let r = dipcap::optimise::command::run(&dipcap::optimise::command::CommandOptions {
+                scenario,
+                level,
+                objectives,
+                constraints,
+                trials,
+                evaluations,
+                seed,
+                fresh_seed,
+                fresh_trials,
+                threads: threads as usize,
+                out,
+                progress,
+                resume,
+            })?;
+            if !quiet {
+                println!(
+                    "{} ({:.1} s, {} threads)",
+                    r.search, r.wall_seconds, r.threads
+                );
+                for l in &r.lines {
+                    println!("{l}");
+                }
+                if let Some(n) = &r.note {
+                    println!("note: {n}");
+                }
+                println!(
+                    "results in {}/ ({})",
+                    r.out_dir.display(),
+                    r.files.join(", ")
+                );
+            }
             Ok(())
         }
         Command::Validate { scenario } => {

@@ -78,6 +78,19 @@ pub fn run_one(s: &Scenario, seed: u64, trial: u64) -> Vec<TrialOutcome> {
     })
 }
 
+/// Runs one trial at one level, on the crises and economy every level of that trial shares
+/// (what [`run_one`] gives at that level).
+pub fn run_level(s: &Scenario, seed: u64, trial: u64, level: f64) -> TrialOutcome {
+    thread_local! {
+        static CRISES: std::cell::RefCell<Vec<crisis::CrisisDraw>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CRISES.with_borrow_mut(|crises| {
+        crisis::generate(s, seed, trial, crises);
+        let world = crisis::exogenous(s, seed, trial);
+        run_trial(s, level, crises, &world, false).0
+    })
+}
+
 /// An empty accumulator shaped for a scenario.
 pub fn accumulator(s: &Scenario) -> Accumulator {
     Accumulator::new(s.budget.levels.len(), s.years, s.partners.len())

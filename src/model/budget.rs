@@ -137,6 +137,8 @@ fn policy_caps(s: &Scenario, personnel_cap: f64, full: &Lines5) -> Lines5 {
             let p = Line::Personnel;
             caps[p] = personnel_cap.clamp(0.0, full[p]);
         }
+        // The parts decide who pays; the caps only stop a line from losing more than it has.
+        CutPolicy::Shares => {}
     }
     caps
 }
@@ -152,7 +154,11 @@ pub fn apply_cut(
     full: &Lines5,
 ) -> Lines5 {
     let caps = policy_caps(s, personnel_cap, full);
-    let (mut taken, left) = spread(amount, base, &caps);
+    let weights = match s.budget.cut.policy {
+        CutPolicy::Shares => &s.budget.cut.shares,
+        _ => base,
+    };
+    let (mut taken, left) = spread(amount, weights, &caps);
     if left > 1e-9 {
         let rest = Lines5::from_fn(|l| full[l] - taken[l]);
         let (more, _) = spread(left, base, &rest);

@@ -19,6 +19,10 @@ pub const YEARLY: &str = "yearly.csv";
 pub const SUMMARY: &str = "summary.csv";
 /// Each policy against the scenario as written, when the scenario has `[[policies]]`.
 pub const POLICIES: &str = "policies.csv";
+/// `dipcap optimise`: every candidate's estimates.
+pub const OPTIMISE: &str = "optimise.csv";
+/// `dipcap optimise`: the winner (or the front) as `[[policies]]` entries to paste.
+pub const POLICY_TOML: &str = "policy.toml";
 /// The summary with the metric descriptions.
 pub const SUMMARY_JSON: &str = "summary.json";
 /// Per level and partner.
@@ -335,6 +339,8 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
                 PARTNERS_YEARLY,
                 PERCENTILES,
                 POLICIES,
+                OPTIMISE,
+                POLICY_TOML,
                 MANIFEST,
                 REPORT,
                 SHARD,

@@ -169,9 +169,11 @@ pub fn get<'a>(doc: &'a Table, path: &str) -> Result<Option<&'a Value>, String> 
     Ok(None)
 }
 
-/// The table that holds `path`'s last key, and that key; a missing table on the way is
-/// created (the scenario validator then decides whether it may exist).
-fn holder<'a>(doc: &'a mut Table, path: &str) -> Result<(&'a mut Table, String), String> {
+/// The table that holds `path`'s last key, that key, and the path with every element named
+/// by its position (`posts[0].priority` for `posts.Germany.priority`), by which two paths
+/// to one key are recognised; a missing table on the way is created (the scenario validator
+/// then decides whether it may exist).
+fn holder<'a>(doc: &'a mut Table, path: &str) -> Result<(&'a mut Table, String, String), String> {
     let parts = parse(path)?;
     let (last, init) = parts
         .split_last()
@@ -227,14 +229,19 @@ fn holder<'a>(doc: &'a mut Table, path: &str) -> Result<(&'a mut Table, String),
             _ => return Err(format!("`{at}` is a value, not a table")),
         }
     }
-    Ok((cur, last_key.clone()))
+    let canonical = if at.is_empty() {
+        last_key.clone()
+    } else {
+        format!("{at}.{last_key}")
+    };
+    Ok((cur, last_key.clone(), canonical))
 }
 
 /// Sets the number at `path`. A key that holds a whole number keeps holding one (the value is
 /// rounded); a missing last key is created in its table (the scenario validator then decides
 /// whether it exists). Returns the value actually written.
 pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String> {
-    let (cur, last_key) = holder(doc, path)?;
+    let (cur, last_key, _) = holder(doc, path)?;
     let written = match cur.get(&last_key) {
         Some(Value::Integer(_)) => {
             let r = value.round();
@@ -252,13 +259,21 @@ pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<f64, String
     Ok(written)
 }
 
-/// Sets the value at `path`, which must be of the kind the key already holds (a whole number
-/// where a float is written is taken as the float); a missing last key is created in its
-/// table, and the scenario validator then decides whether it exists.
-pub fn set_value(doc: &mut Table, path: &str, value: &Value) -> Result<(), String> {
-    let (cur, last_key) = holder(doc, path)?;
+/// Sets the value at `path`, which must be of the kind the key already holds — numbers are
+/// one kind: a whole number where a float is written is taken as the float, and a float
+/// where a whole number is written must be whole; a missing last key is created in its
+/// table, and the scenario validator then decides whether it exists. Returns the path with
+/// every element named by its position.
+pub fn set_value(doc: &mut Table, path: &str, value: &Value) -> Result<String, String> {
+    let (cur, last_key, canonical) = holder(doc, path)?;
     let value = match (cur.get(&last_key), value) {
         (Some(Value::Float(_)), Value::Integer(i)) => Value::Float(*i as f64),
+        (Some(Value::Integer(_)), Value::Float(f)) => {
+            if f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15 {
+                return Err(format!("`{path}` holds a whole number, not {f}"));
+            }
+            Value::Integer(*f as i64)
+        }
         (Some(old), new) if std::mem::discriminant(old) != std::mem::discriminant(new) => {
             return Err(format!(
                 "`{path}` holds {}, not {}",
@@ -269,7 +284,7 @@ pub fn set_value(doc: &mut Table, path: &str, value: &Value) -> Result<(), Strin
         (_, new) => new.clone(),
     };
     cur.insert(last_key, value);
-    Ok(())
+    Ok(canonical)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub(crate) mod dist;
 pub mod keypath;
 pub mod policy;
 pub(crate) mod raw;
+pub mod search;
 mod types;
 mod validate;
 
@@ -67,20 +68,31 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, InputError> {
     let raw = parse_raw(text, path)?;
     let policies = raw.policies.clone();
+    let search = raw.search.clone();
     let mut s = validate::validate(raw, path)?;
+    if policies.is_empty() && search.is_none() {
+        return Ok(s);
+    }
+    // The text parsed above, so it parses as a table too.
+    let doc: toml::Table = parse_toml(text, path)?;
     if !policies.is_empty() {
-        // The text parsed above, so it parses as a table too.
-        let doc: toml::Table = parse_toml(text, path)?;
-        s.policies = policy::build(&doc, &policies, path, |t, p| {
-            let text = toml::to_string(t).map_err(|e| InputError::Option {
-                what: p.display().to_string(),
-                problem: format!("a policy's scenario cannot be written as TOML: {e}"),
-                hint: "report this as a bug".into(),
-            })?;
-            validate::validate(parse_raw(&text, p)?, p)
-        })?;
+        s.policies = policy::build(&doc, &policies, path, validate_table)?;
+    }
+    if let Some(search) = &search {
+        s.search = Some(search::build(&doc, search, path, validate_table)?);
     }
     Ok(s)
+}
+
+/// Validates a scenario table (a policy's or a search point's: the file with changes set),
+/// without its `[[policies]]` and `[search]`.
+pub fn validate_table(t: &toml::Table, path: &Path) -> Result<Scenario, InputError> {
+    let text = toml::to_string(t).map_err(|e| InputError::Option {
+        what: path.display().to_string(),
+        problem: format!("a changed scenario cannot be written as TOML: {e}"),
+        hint: "report this as a bug".into(),
+    })?;
+    validate::validate(parse_raw(&text, path)?, path)
 }
 
 /// Parses TOML into the raw mirror, naming the key of any type or unknown-key error. A sweep

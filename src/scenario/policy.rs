@@ -1,6 +1,6 @@
 //! `[[policies]]`: named ways of absorbing the cut. Each is a partial override of the
 //! scenario's own settings — key paths, as a sweep names them, set to new values — restricted
-//! to the levers a ministry holds (the cut policy and protected lines, line shares, the
+//! to the levers a ministry holds (the cut policy and protected lines, each line's part of the cut, the
 //! engagement order and split, post closure, the priorities of posts, programmes and
 //! exercises, the training-shortfall policy, the in-year reprogramming and reserve rules).
 //! Each policy's scenario is the file's with its changes applied, validated like the file
@@ -37,7 +37,7 @@ pub struct RawPolicy {
 pub struct Policy {
     pub name: String,
     pub description: String,
-    /// (key path, value as TOML) in the order written.
+    /// (key path, value as TOML) in key order (dotted keys written unquoted are joined).
     pub changes: Vec<(String, String)>,
     pub scenario: Box<Scenario>,
 }
@@ -59,8 +59,10 @@ const LEVERS: [&str; 7] = [
     "forces.training_shortfall",
 ];
 
-/// Tables whose every key a policy may set.
-const LEVER_TABLES: [&str; 2] = ["budget.shares.", "budget.reprogramming."];
+/// Tables whose every key a policy may set. The line shares of `[budget.shares]` are not
+/// among them: they set the full budget too, which a way of absorbing a cut must leave as
+/// it is; `[budget.cut.shares]` says how the cut is shared instead.
+const LEVER_TABLES: [&str; 2] = ["budget.cut.shares.", "budget.reprogramming."];
 
 /// Lists whose elements' `priority` a policy may set.
 const PRIORITY_LISTS: [&str; 3] = ["posts", "programmes", "exercises"];
@@ -108,7 +110,9 @@ pub fn build(
             MAX_POLICIES,
             "name".into(),
             format!("{} policies are more than {MAX_POLICIES}", raw.len()),
-            "compare at most 32 policies in one run; use `dipcap optimise` to search many".into(),
+            format!(
+                "compare at most {MAX_POLICIES} policies in one run; `dipcap optimise` searches a space declared in [search]"
+            ),
         ));
     }
     let mut base = doc.clone();
@@ -144,8 +148,10 @@ pub fn build(
             ));
         }
         let mut t = base.clone();
-        let mut changes = Vec::with_capacity(p.set.len());
-        for (key, value) in &p.set {
+        let set = flatten(&p.set);
+        let mut changes = Vec::with_capacity(set.len());
+        let mut targets: Vec<(String, String)> = Vec::with_capacity(set.len());
+        for (key, value) in &set {
             if !is_lever(key) {
                 return Err(key_error(
                     i,
@@ -156,14 +162,23 @@ pub fn build(
                     format!("a policy may set {}", levers_words()),
                 ));
             }
-            keypath::set_value(&mut t, key, value).map_err(|e| {
+            let target = keypath::set_value(&mut t, key, value).map_err(|e| {
                 key_error(
                     i,
                     format!("set.\"{key}\""),
                     e,
-                    "name a key of the scenario file, e.g. budget.cut.policy or posts.Germany.priority".into(),
+                    "name a key of the scenario file with a value of its kind, e.g. budget.cut.policy = \"protected\" or posts.Germany.priority = 1".into(),
                 )
             })?;
+            if let Some((other, _)) = targets.iter().find(|(_, t)| *t == target) {
+                return Err(key_error(
+                    i,
+                    format!("set.\"{key}\""),
+                    format!("policy \"{name}\" sets `{target}` twice, as `{other}` and as `{key}`"),
+                    "set each key once".into(),
+                ));
+            }
+            targets.push((key.clone(), target));
             changes.push((key.clone(), value.to_string()));
         }
         let scenario = validate(&t, path).map_err(|e| InputError::Key {
@@ -186,7 +201,7 @@ pub fn build(
 }
 
 /// An error's text on one line, without its file name (the policy error names the file).
-fn flat(e: &InputError) -> String {
+pub(crate) fn flat(e: &InputError) -> String {
     match e {
         InputError::Key {
             key, problem, hint, ..
@@ -195,9 +210,26 @@ fn flat(e: &InputError) -> String {
     }
 }
 
-/// The TOML value of a policy change as the file would hold it (for messages and outputs).
-pub fn value_text(v: &Value) -> String {
-    v.to_string()
+/// `set` with nested tables joined into dotted keys: `set = { budget.cut.policy = "x" }`
+/// (unquoted) is read by TOML as nested tables, and means what the quoted key does. No lever
+/// takes a table, so every table is a path.
+pub fn flatten(set: &Table) -> Vec<(String, Value)> {
+    fn walk(prefix: &str, t: &Table, out: &mut Vec<(String, Value)>) {
+        for (k, v) in t {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                Value::Table(inner) => walk(&key, inner, out),
+                other => out.push((key, other.clone())),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", set, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -209,7 +241,7 @@ mod tests {
         for k in [
             "budget.cut.policy",
             "budget.cut.protected",
-            "budget.shares.engagement",
+            "budget.cut.shares.engagement",
             "budget.reprogramming.release_reserve",
             "posts.Germany.priority",
             "posts[2].priority",
@@ -222,6 +254,8 @@ mod tests {
             "budget.baseline",
             "budget.levels",
             "budget.shares.",
+            "budget.shares.engagement",
+            "budget.cut.shares.",
             "crises.humanitarian.rate",
             "posts.Germany.annual_cost",
             "postsX.priority",

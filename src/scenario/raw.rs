@@ -70,6 +70,11 @@ pub struct RawScenario {
     /// above, run beside the scenario as written on the same trials. Default none.
     #[serde(default)]
     pub policies: Vec<super::policy::RawPolicy>,
+    /// `[search]`: the levers `dipcap optimise` may move, each with a range `{ min, max }` or
+    /// `{ choices = [...] }` (docs/POLICIES.md). Default none.
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, serde_json::Value>>")]
+    pub search: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -294,6 +299,34 @@ pub struct RawShares {
     pub crisis_reserve: f64,
 }
 
+/// `[budget.cut.shares]`: weights, not fractions that must sum to 1, so that a search may
+/// move one line's part without moving the others'.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "CutShares")]
+pub struct RawCutShares {
+    /// Personnel's part of the cut. Default 0; at least 0.
+    #[serde(default)]
+    #[schemars(range(min = 0.0), extend("x-unit" = "weight"))]
+    pub personnel: f64,
+    /// Operations' part of the cut. Default 0; at least 0.
+    #[serde(default)]
+    #[schemars(range(min = 0.0), extend("x-unit" = "weight"))]
+    pub operations: f64,
+    /// Procurement's part of the cut. Default 0; at least 0.
+    #[serde(default)]
+    #[schemars(range(min = 0.0), extend("x-unit" = "weight"))]
+    pub procurement: f64,
+    /// Engagement's part of the cut. Default 0; at least 0.
+    #[serde(default)]
+    #[schemars(range(min = 0.0), extend("x-unit" = "weight"))]
+    pub engagement: f64,
+    /// The crisis reserve's part of the cut. Default 0; at least 0.
+    #[serde(default)]
+    #[schemars(range(min = 0.0), extend("x-unit" = "weight"))]
+    pub crisis_reserve: f64,
+}
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Cut")]
@@ -327,12 +360,18 @@ pub struct RawCut {
     #[serde(default = "default_true")]
     pub shock_persists: bool,
     /// How the cut is spread over the shared lines: `"proportional"` (every line alike),
-    /// `"protected"` (lines in `protected` spared in the first pass) or `"sticky_personnel"`
-    /// (as protected, and personnel falls at most `personnel_max_cut` a year). Default
+    /// `"protected"` (lines in `protected` spared in the first pass), `"sticky_personnel"`
+    /// (as protected, and personnel falls at most `personnel_max_cut` a year) or `"shares"`
+    /// (each line takes the part of the cut that `shares` gives it). Default
     /// `"proportional"`.
     #[serde(default = "default_policy")]
-    #[schemars(extend("enum" = ["proportional", "protected", "sticky_personnel"]))]
+    #[schemars(extend("enum" = ["proportional", "protected", "sticky_personnel", "shares"]))]
     pub policy: String,
+    /// `"shares"` only: each shared line's part of the cut, in proportion (a line left out
+    /// takes none of it unless the others run dry). Required with `"shares"`, refused with
+    /// the other policies.
+    #[serde(default)]
+    pub shares: Option<RawCutShares>,
     /// Shared lines spared in the first pass of the cut (policies `"protected"` and
     /// `"sticky_personnel"`). Default none.
     #[serde(default)]
@@ -357,6 +396,7 @@ impl Default for RawCut {
             shock_day: default_shock_day(),
             shock_persists: true,
             policy: default_policy(),
+            shares: None,
             protected: Vec::new(),
             personnel_max_cut: default_personnel_max_cut(),
         }

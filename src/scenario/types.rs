@@ -191,6 +191,8 @@ pub enum CutPolicy {
     Proportional,
     Protected,
     StickyPersonnel,
+    /// Each line takes the part of the cut that `Cut::shares` gives it.
+    Shares,
 }
 
 impl Named for CutPolicy {
@@ -198,6 +200,7 @@ impl Named for CutPolicy {
         ("proportional", CutPolicy::Proportional),
         ("protected", CutPolicy::Protected),
         ("sticky_personnel", CutPolicy::StickyPersonnel),
+        ("shares", CutPolicy::Shares),
     ];
 }
 
@@ -207,6 +210,8 @@ pub struct Cut {
     /// First fiscal year (0-based) in which the cut applies.
     pub start_year: usize,
     pub policy: CutPolicy,
+    /// Under `Shares`, each shared line's part of the cut, summing to 1 (zero otherwise).
+    pub shares: LineMap<f64>,
     pub protected: Vec<Line>,
     /// Largest fraction the personnel line may shrink in one year under `sticky_personnel`.
     pub personnel_max_cut: f64,
@@ -569,6 +574,8 @@ pub struct Scenario {
     pub feedback: Feedback,
     /// `[[policies]]`, each with its own scenario (whose own `policies` are empty).
     pub policies: Vec<super::policy::Policy>,
+    /// `[search]`, for `dipcap optimise`.
+    pub search: Option<super::search::Space>,
 }
 
 /// `[feedback]`: what the partners' trust does back to the country (all 0 when
@@ -607,7 +614,7 @@ mod tests {
     #[test]
     fn every_named_value_has_one_name_that_reads_back() {
         use CutPolicy::*;
-        round_trip(&[Proportional, Protected, StickyPersonnel]);
+        round_trip(&[Proportional, Protected, StickyPersonnel, Shares]);
         round_trip(&[
             PartnerKind::Ally,
             PartnerKind::Partner,

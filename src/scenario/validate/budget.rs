@@ -169,13 +169,75 @@ fn cut(c: &Checker, cut: &RawCut, years: usize) -> R<Cut> {
         protected.push(line);
     }
     let personnel_max_cut = check!(c, "budget.cut", cut.personnel_max_cut, fraction)?;
+    let shares = cut_shares(c, policy, cut.shares.as_ref())?;
     Ok(Cut {
         profile,
         start_year,
         policy,
+        shares,
         protected,
         personnel_max_cut,
     })
+}
+
+/// `[budget.cut.shares]`: required with the policy `"shares"` (and then at least one line's
+/// part positive), refused with the others, where it would be ignored. Normalised to sum 1.
+fn cut_shares(
+    c: &Checker,
+    policy: CutPolicy,
+    raw: Option<&crate::scenario::raw::RawCutShares>,
+) -> R<LineMap<f64>> {
+    let mut shares = LineMap::default();
+    let Some(raw) = raw else {
+        if policy == CutPolicy::Shares {
+            return Err(c.err(
+                "budget.cut.shares",
+                "the cut policy \"shares\" needs each line's part of the cut",
+                "add [budget.cut.shares] with a part per line, e.g. { operations = 1, procurement = 2 } (a line left out takes none of the cut)",
+            ));
+        }
+        return Ok(shares);
+    };
+    if policy != CutPolicy::Shares {
+        return Err(c.err(
+            "budget.cut.shares",
+            format!(
+                "the parts of the cut are used only by the cut policy \"shares\", not \"{}\"",
+                policy.name()
+            ),
+            "set budget.cut.policy = \"shares\", or remove [budget.cut.shares]",
+        ));
+    }
+    for (line, v) in Line::SHARED.iter().zip([
+        raw.personnel,
+        raw.operations,
+        raw.procurement,
+        raw.engagement,
+        raw.crisis_reserve,
+    ]) {
+        let key = format!("budget.cut.shares.{}", line.name());
+        let v = c.finite(&key, v)?;
+        if !(0.0..=super::MAX_MAGNITUDE).contains(&v) {
+            return Err(c.err(
+                key,
+                format!("{v} is not a usable part of the cut"),
+                "give a weight of at least 0 (the parts are used in proportion)",
+            ));
+        }
+        shares[*line] = v;
+    }
+    let total: f64 = Line::SHARED.iter().map(|l| shares[*l]).sum();
+    if total <= 0.0 {
+        return Err(c.err(
+            "budget.cut.shares",
+            "every line's part of the cut is 0",
+            "give at least one line a positive part, e.g. operations = 1",
+        ));
+    }
+    for l in Line::SHARED {
+        shares[l] /= total;
+    }
+    Ok(shares)
 }
 
 /// `budget.engagement_order`: posts, programmes and exercises, once each.

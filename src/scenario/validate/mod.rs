@@ -126,5 +126,6 @@ pub(super) fn validate(raw: RawScenario, path: &Path) -> R<Scenario> {
         dci,
         feedback,
         policies: Vec::new(),
+        search: None,
     })
 }
