@@ -30,7 +30,25 @@ fn main() {
             found.push(format!("{n}={}", v.trim_matches('"')));
         }
     }
-    found.sort();
+    // A crate locked at two versions (argmin-math brings rand 0.9 beside dipcap's 0.10) is
+    // recorded at the newest, the one dipcap's own requirements select.
+    let key = |e: &String| -> (String, Vec<u64>) {
+        let (n, v) = e.split_once('=').unwrap_or((e, ""));
+        let nums = v
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        (n.to_string(), nums)
+    };
+    found.sort_by_key(key);
+    let mut newest: Vec<String> = Vec::new();
+    for e in found {
+        if newest.last().is_some_and(|l| key(l).0 == key(&e).0) {
+            newest.pop();
+        }
+        newest.push(e);
+    }
+    let found = newest;
     println!("cargo:rustc-env=DIPCAP_NUMERIC_CRATES={}", found.join(","));
     browser();
 }
