@@ -36,7 +36,8 @@ pub struct Estimate {
     pub ci95_hi: f64,
 }
 
-fn estimate(m: &Moments) -> Estimate {
+/// A mean with its Student-t 95% CI from exact moments (NaN half-width below two values).
+pub fn estimate(m: &Moments) -> Estimate {
     let mean = m.mean();
     let half = if m.n >= 2 {
         crate::stats::t975((m.n - 1) as usize) * (m.variance() / m.n as f64).sqrt()

@@ -22,7 +22,7 @@ use toml::Value;
 
 use crate::error::{InputError, RunError};
 use crate::metrics::Metric;
-use crate::policies::Estimate;
+use crate::policies::{Estimate, estimate};
 use crate::scenario::Scenario;
 use crate::scenario::policy::AS_WRITTEN;
 use crate::scenario::search::Space;
@@ -152,21 +152,6 @@ pub struct Outcome {
     pub feasible: Vec<bool>,
     /// Trial-levels simulated by this process (not taken from the journal).
     pub simulated: u64,
-}
-
-fn estimate(m: &Moments) -> Estimate {
-    let mean = m.mean();
-    let half = if m.n >= 2 {
-        crate::stats::t975((m.n - 1) as usize) * (m.variance() / m.n as f64).sqrt()
-    } else {
-        f64::NAN
-    };
-    Estimate {
-        n: m.n,
-        mean,
-        ci95_lo: mean - half,
-        ci95_hi: mean + half,
-    }
 }
 
 /// The metrics a search keeps per trial: its objectives and constraints, then the DCI and the
