@@ -22,8 +22,13 @@ struct Line {
     candidate: String,
     seed: u64,
     from: u64,
-    /// Per trial, the tracked metrics, flattened.
-    values: Vec<f64>,
+    /// Per trial, the tracked metrics, flattened; a metric with no value in a trial (NaN,
+    /// e.g. a response rate with no crisis) is `null`, which JSON has and NaN has not.
+    values: Vec<Option<f64>>,
+}
+
+fn encode(values: &[f64]) -> Vec<Option<f64>> {
+    values.iter().map(|v| v.is_finite().then_some(*v)).collect()
 }
 
 /// Per (candidate, seed): the tracked metrics of trials 0, 1, … flattened.
@@ -75,7 +80,7 @@ impl Journal {
                 if l.values.len() % width.max(1) != 0 || v.len() as u64 != l.from * width as u64 {
                     break;
                 }
-                v.extend_from_slice(&l.values);
+                v.extend(l.values.iter().map(|x| x.unwrap_or(f64::NAN)));
             }
         } else {
             if dir.exists() {
@@ -93,7 +98,7 @@ impl Journal {
                 candidate: k.0.clone(),
                 seed: k.1,
                 from: 0,
-                values: store[k].clone(),
+                values: encode(&store[k]),
             };
             text.extend(serde_json::to_vec(&l).unwrap_or_default());
             text.push(b'\n');
@@ -119,7 +124,7 @@ impl Journal {
             candidate: candidate.to_string(),
             seed,
             from,
-            values: values.to_vec(),
+            values: encode(values),
         };
         let mut bytes = serde_json::to_vec(&l).unwrap_or_default();
         bytes.push(b'\n');
