@@ -152,6 +152,9 @@ pub struct Outcome {
     pub feasible: Vec<bool>,
     /// Trial-levels simulated by this process (not taken from the journal).
     pub simulated: u64,
+    /// Whether the screening included the corners of the ranges, and the fewest
+    /// `--evaluations` that would have (None: too many ranges for corners).
+    pub corners: (bool, Option<usize>),
 }
 
 /// The metrics a search keeps per trial: its objectives and constraints, then the DCI and the
@@ -488,7 +491,10 @@ fn design(space: &Space, n: usize, seed: u64) -> Vec<Vec<f64>> {
     }
     let ranges: Vec<usize> = (0..d).filter(|&i| space.dims[i].is_range()).collect();
     let mut points: Vec<Vec<f64>> = Vec::new();
-    if (1usize << ranges.len()) <= MAX_CORNERS.min(n - n / 4) {
+    if !ranges.is_empty()
+        && ranges.len() < 8
+        && (1usize << ranges.len()) <= MAX_CORNERS.min(n - n / 4)
+    {
         for mask in 0..(1usize << ranges.len()) {
             // Choices at their first value; the Sobol points vary them.
             let mut u = vec![0.0; d];
@@ -506,6 +512,27 @@ fn design(space: &Space, n: usize, seed: u64) -> Vec<Vec<f64>> {
             .collect()
     }));
     points
+}
+
+/// How many points the screening design has for a search of `evaluations` candidates.
+fn screen_size(space: &Space, evaluations: usize) -> usize {
+    let d = space.dims.len();
+    (8 * d + MAX_CORNERS.min(1 << d))
+        .clamp(16, 96)
+        .min(evaluations.div_ceil(2).max(1))
+}
+
+/// Whether the screening includes the corners of the ranges (see [`design`]).
+fn corners_screened(space: &Space, evaluations: usize) -> bool {
+    let ranges = space.dims.iter().filter(|x| x.is_range()).count();
+    let n = screen_size(space, evaluations);
+    ranges > 0 && ranges < 8 && (1usize << ranges) <= MAX_CORNERS.min(n - n / 4)
+}
+
+/// The fewest `--evaluations` with which the screening includes the corners of the ranges,
+/// if any number does (at most five ranges).
+pub fn evaluations_for_corners(space: &Space) -> Option<usize> {
+    (4..=command::MAX_EVALUATIONS).find(|&e| corners_screened(space, e))
 }
 
 /// Most corners the screening design includes (five ranges).
@@ -648,10 +675,7 @@ pub fn search(
         budget: o.evaluations,
     });
     // 1. Screening.
-    let d = space.dims.len();
-    let n_screen = (8 * d + MAX_CORNERS.min(1 << d))
-        .clamp(16, 96)
-        .min(o.evaluations.div_ceil(2).max(1));
+    let n_screen = screen_size(space, o.evaluations);
     let points = design(space, n_screen, o.seed);
     let mut screened = Vec::new();
     for u in &points {
@@ -730,6 +754,10 @@ pub fn search(
             reference_fresh,
             feasible,
             simulated: e.simulated,
+            corners: (
+                corners_screened(space, o.evaluations),
+                evaluations_for_corners(space),
+            ),
         },
         e.journal,
     ))

@@ -5,7 +5,7 @@
 
 use toml::Value;
 
-use super::{Evaluation, Options, Outcome};
+use super::{Evaluation, Goal, Options, Outcome};
 use crate::error::RunError;
 use crate::output::num;
 use crate::scenario::Scenario;
@@ -203,6 +203,13 @@ pub fn policy_toml(s: &Scenario, path: &std::path::Path, o: &Options, out: &Outc
     ));
     let names = names(out);
     for (k, fresh) in out.fresh.iter().enumerate() {
+        if let Some(g) = o.objectives.iter().find(|g| !beats(g, out, fresh)) {
+            t.push_str(&format!(
+                "# WARNING: \"{}\" does not beat the scenario as written in {} on the fresh trials:\n# the search found no better way of cutting; keep the scenario's own cut.\n",
+                names[k],
+                g.metric.name()
+            ));
+        }
         let c = &out.candidates[fresh.candidate];
         let mut set = toml::Table::new();
         for (key, v) in &c.changes {
@@ -277,6 +284,16 @@ pub fn terminal_lines(o: &Options, out: &Outcome) -> Vec<String> {
                 fresh.seed
             ));
         }
+        if let Some(g) = o.objectives.iter().find(|g| !beats(g, out, fresh)) {
+            lines.push(format!(
+                "  WARNING: on the fresh trials it does not beat the scenario as written in {}: the search found no better way of cutting. Keep the scenario's own cut, or search further ({})",
+                g.metric.name(),
+                match out.corners {
+                    (false, Some(e)) => format!("the corners of the ranges, where the best cut often is, were not screened: give --evaluations {e} or more"),
+                    _ => "more --evaluations and --trials".to_string(),
+                }
+            ));
+        }
         for c in &o.constraints {
             let p = out
                 .tracked
@@ -299,6 +316,21 @@ pub fn terminal_lines(o: &Options, out: &Outcome) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Whether an estimate's paired difference from the scenario as written is better on goal
+/// `g` with its whole 95% CI.
+pub fn beats(g: &Goal, out: &Outcome, e: &Evaluation) -> bool {
+    let p = out
+        .tracked
+        .iter()
+        .position(|m| *m == g.metric)
+        .expect("tracked");
+    if g.maximise {
+        e.diff[p].ci95_lo > 0.0
+    } else {
+        e.diff[p].ci95_hi < 0.0
+    }
 }
 
 fn num_short(v: f64) -> String {

@@ -278,15 +278,9 @@ fn the_report_says_which_way_of_cutting_loses_least() {
 #[test]
 fn optimise_finds_a_better_cut_and_is_the_same_at_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = with_policies(
-        dir.path(),
-        r#"
-[search]
-"budget.cut.shares.personnel" = { min = 0.0, max = 1.0 }
-"budget.cut.shares.operations" = { min = 0.0, max = 1.0 }
-"budget.cut.shares.procurement" = { min = 0.0, max = 1.0 }
-"#,
-    );
+    // The baseline's own [search]: the cut's split over personnel, operations, the reserve
+    // and engagement.
+    let scenario = scenario_path("baseline");
     let go = |threads: &str, out: &str| {
         let out = dir.path().join(out);
         let o = dipcap(
@@ -300,7 +294,7 @@ fn optimise_finds_a_better_cut_and_is_the_same_at_any_thread_count() {
                 "--trials",
                 "32",
                 "--evaluations",
-                "16",
+                "48",
                 "--fresh-trials",
                 "200",
                 "--threads",
@@ -338,6 +332,42 @@ fn optimise_finds_a_better_cut_and_is_the_same_at_any_thread_count() {
     );
     let toml = std::fs::read_to_string(dir.path().join("two/policy.toml")).unwrap();
     assert!(toml.contains("[[policies]]") && toml.contains("\"budget.cut.policy\" = \"shares\""));
+    assert!(!toml.contains("WARNING"), "{toml}");
+
+    // Too few evaluations to screen the corners: the best of 16 candidates loses to the
+    // proportional cut (every one cuts engagement), and both the terminal and policy.toml say so.
+    let o = dipcap(
+        &[
+            "optimise",
+            scenario.to_str().unwrap(),
+            "--level",
+            "0.8",
+            "--objective",
+            "dci",
+            "--trials",
+            "32",
+            "--evaluations",
+            "16",
+            "--fresh-trials",
+            "200",
+            "--out",
+            "few",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains(
+            "WARNING: on the fresh trials it does not beat the scenario as written in dci"
+        ) && said.contains("give --evaluations 41 or more"),
+        "{said}"
+    );
+    let toml = std::fs::read_to_string(dir.path().join("few/policy.toml")).unwrap();
+    assert!(
+        toml.contains("# WARNING: \"optimised\" does not beat"),
+        "{toml}"
+    );
 }
 
 /// The expected fraction of arrivals blocked over `days` in an M/M/c/c loss system that starts
@@ -496,4 +526,180 @@ fn optimise_finds_the_known_best_cut_and_its_fresh_gain_holds_the_truth() {
             "{k}"
         );
     }
+}
+
+/// `dipcap optimise` on the shipped baseline at 80% (its `[search]`: the cut's split over
+/// personnel, operations, the reserve and engagement), on few trials.
+fn optimise_baseline(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let scenario = scenario_path("baseline");
+    let mut args = vec![
+        "optimise",
+        scenario.to_str().unwrap(),
+        "--level",
+        "0.8",
+        "--objective",
+        "dci",
+        "--trials",
+        "128",
+        "--evaluations",
+        "60",
+        "--fresh-trials",
+        "600",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    dipcap(&args, dir)
+}
+
+/// The fresh estimates of the winner in an optimise.csv, by metric.
+fn fresh(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.deserialize::<HashMap<String, String>>()
+        .map(|x| x.unwrap())
+        .filter(|x| x["stage"] == "fresh")
+        .map(|x| (x["metric"].clone(), x))
+        .collect()
+}
+
+/// The issue's check on the baseline: the DCI-best split of the cut answers fewer crises than
+/// 91%, so `--constraint response_rate>=0.91` binds: it changes the answer and costs DCI. The
+/// constrained winner meets it on fresh trials, still beats the proportional cut, and pasted
+/// into the scenario its policy.toml gives `dipcap run` the very estimate quoted.
+#[test]
+fn optimise_on_baseline_binds_its_constraint_and_the_pasted_policy_reproduces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = optimise_baseline(dir.path(), "free", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = optimise_baseline(
+        dir.path(),
+        "bound",
+        &["--constraint", "response_rate>=0.91"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let free = fresh(&dir.path().join("free/optimise.csv"));
+    let bound = fresh(&dir.path().join("bound/optimise.csv"));
+    let num = |m: &HashMap<String, HashMap<String, String>>, metric: &str, k: &str| -> f64 {
+        m[metric][k].parse().unwrap()
+    };
+    assert!(
+        num(&free, "response_rate", "mean") < 0.91,
+        "unconstrained, the best split answers {} of crises: the constraint would not bind",
+        num(&free, "response_rate", "mean")
+    );
+    assert!(num(&bound, "response_rate", "mean") >= 0.91);
+    assert!(
+        num(&bound, "dci", "diff_mean") < num(&free, "dci", "diff_mean"),
+        "the constraint costs DCI"
+    );
+    assert!(
+        num(&bound, "dci", "diff_ci95_lo") > 0.0,
+        "the constrained winner still beats the proportional cut"
+    );
+
+    let toml = std::fs::read_to_string(dir.path().join("bound/policy.toml")).unwrap();
+    let pasted = dir.path().join("pasted.toml");
+    let text = std::fs::read_to_string(scenario_path("baseline")).unwrap();
+    std::fs::write(&pasted, text + "\n" + &toml).unwrap();
+    let o = dipcap(
+        &[
+            "run",
+            pasted.to_str().unwrap(),
+            "--seed",
+            &num(&bound, "dci", "seed").to_string(),
+            "--trials",
+            "600",
+            "--quiet",
+            "--no-charts",
+            "--out",
+            "run",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = rows(&dir.path().join("run/policies.csv"));
+    for metric in ["dci", "response_rate"] {
+        let row = &got[&("optimised".into(), "0.8".into(), metric.to_string())];
+        for k in ["mean", "diff_mean", "diff_ci95_lo", "diff_ci95_hi"] {
+            assert_eq!(
+                row[k].parse::<f64>().unwrap(),
+                num(&bound, metric, k),
+                "{metric} {k}"
+            );
+        }
+    }
+}
+
+/// Ctrl-C stops a search with exit 130 and a `--resume` hint and writes no results; resuming
+/// with other options is refused; resuming as started gives the uninterrupted search's files
+/// byte for byte.
+#[test]
+fn an_interrupted_search_resumes_to_the_same_bytes() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let o = optimise_baseline(dir.path(), "whole", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let scenario = scenario_path("baseline");
+    let child = Command::new(env!("CARGO_BIN_EXE_dipcap"))
+        .args([
+            "optimise",
+            scenario.to_str().unwrap(),
+            "--level",
+            "0.8",
+            "--objective",
+            "dci",
+            "--trials",
+            "128",
+            "--evaluations",
+            "60",
+            "--fresh-trials",
+            "600",
+            "--quiet",
+            "--out",
+            "cut",
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stopped once the journal holds a dozen evaluations: partway through the screening.
+    let journal = dir.path().join("cut/.dipcap-parts/optimise.jsonl");
+    let start = Instant::now();
+    while std::fs::read_to_string(&journal).map_or(0, |t| t.lines().count()) < 12 {
+        assert!(start.elapsed() < Duration::from_secs(60), "no journal");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{e}");
+    assert!(e.contains("--resume"), "{e}");
+    assert!(!dir.path().join("cut/optimise.csv").exists());
+    let kept = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert!(kept >= 12, "the journal keeps what was done: {kept} lines");
+
+    let o = optimise_baseline(dir.path(), "cut", &["--resume", "--seed", "5"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another scenario or other options"),
+        "{}",
+        stderr(&o)
+    );
+    let o = optimise_baseline(dir.path(), "cut", &["--resume"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["optimise.csv", "policy.toml"] {
+        assert!(
+            std::fs::read(dir.path().join("whole").join(f)).unwrap()
+                == std::fs::read(dir.path().join("cut").join(f)).unwrap(),
+            "{f} differs after Ctrl-C and --resume"
+        );
+    }
+    assert!(!dir.path().join("cut/.dipcap-parts").exists());
 }
