@@ -55,8 +55,7 @@ pub struct RunReport {
     pub files: Vec<String>,
 }
 
-/// The largest trial count accepted on the command line (the scenario validator uses the same).
-pub const MAX_TRIALS: u64 = 100_000_000;
+pub use crate::runner::MAX_TRIALS;
 
 fn check_trials(trials: u64) -> Result<u64, InputError> {
     if trials == 0 || trials > MAX_TRIALS {
@@ -478,6 +477,10 @@ pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
         // A sweep's folder: its charts are redrawn from the sweep it records.
         if m.get("sweep").is_some() {
             return Ok((crate::sweep::outputs::replot(out_dir, m)?, false));
+        }
+        // A search's folder: its charts and report, from optimise.csv and the manifest.
+        if m.get("command").and_then(|c| c.as_str()) == Some("optimise") {
+            return Ok((crate::optimise::report::replot(out_dir)?, true));
         }
     }
     let data = ChartData::load(&Source::Folder(out_dir))?;

@@ -205,8 +205,9 @@ enum Command {
     /// an objective at one budget level, subject to constraints. Every candidate runs on the
     /// same trials; the best few race on more trials; the winner's gain over the scenario as
     /// written is re-estimated on fresh trials of another seed (quote that one). Writes
-    /// optimise.csv (every estimate), policy.toml (the winner as [[policies]], to paste) and
-    /// manifest.json. See docs/POLICIES.md.
+    /// optimise.csv (every estimate), policy.toml (the winner as [[policies]], to paste),
+    /// manifest.json, charts/ (the search; the best candidates) and report.html. See
+    /// docs/POLICIES.md.
     Optimise {
         /// Scenario file (TOML) with a [search] table, e.g. scenarios/baseline.toml.
         scenario: PathBuf,

@@ -20,6 +20,9 @@ use crate::model::{TrialOutcome, run_trial};
 use crate::scenario::Scenario;
 use crate::stats::accumulator::Accumulator;
 
+/// The largest trial count accepted on the command line (the scenario validator uses the same).
+pub const MAX_TRIALS: u64 = 100_000_000;
+
 /// Trials per block when no `--block` is given: small enough to keep memory flat, large
 /// enough that the per-block barrier costs nothing measurable.
 pub const BLOCK: u64 = 256;

@@ -363,6 +363,8 @@ pub enum Key {
     Marker(RGBColor),
     /// A filled dot.
     Dot(RGBColor),
+    /// A hollow dot (a ring).
+    Ring(RGBColor),
 }
 
 /// Draws a row of key entries starting at pixel (x, y) of `area`; wraps to a second row when
@@ -417,6 +419,9 @@ pub fn draw_key<DB: DrawingBackend>(
             }
             Key::Dot(c) => {
                 area.draw(&Circle::new((x + 17, cy), 8, c.filled()))?;
+            }
+            Key::Ring(c) => {
+                area.draw(&Circle::new((x + 17, cy), 8, c.stroke_width(3)))?;
             }
             Key::Marker(c) => {
                 area.draw(&PathElement::new(

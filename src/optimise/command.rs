@@ -189,11 +189,11 @@ pub fn run(c: &CommandOptions) -> Result<Report, RunError> {
             "give another seed: the fresh trials must not be the ones the search chose on",
         ));
     }
-    if o.fresh_trials < 2 || o.fresh_trials > crate::app::MAX_TRIALS {
+    if o.fresh_trials < 2 || o.fresh_trials > crate::runner::MAX_TRIALS {
         return Err(option_error(
             "--fresh-trials",
             format!("{} is out of range", o.fresh_trials),
-            &format!("use 2 to {}", crate::app::MAX_TRIALS),
+            &format!("use 2 to {}", crate::runner::MAX_TRIALS),
         ));
     }
     let out_dir = c
@@ -246,7 +246,11 @@ pub fn run(c: &CommandOptions) -> Result<Report, RunError> {
         started,
         clock.elapsed().as_secs_f64(),
     )?;
+    let visuals = super::report::files(&files[0].1, &manifest)?;
     files.push((folder::MANIFEST.to_string(), manifest));
+    std::fs::create_dir_all(staging.path().join(folder::CHARTS))
+        .map_err(|e| RunError::write(staging.path().join(folder::CHARTS), e))?;
+    files.extend(visuals);
     for (name, bytes) in &files {
         crate::output::write_atomic(&staging.path().join(name), bytes)?;
     }

@@ -12,6 +12,7 @@
 pub mod command;
 pub mod journal;
 pub mod outputs;
+pub mod report;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -175,6 +176,43 @@ pub fn tracked(o: &Options) -> Vec<Metric> {
     t
 }
 
+/// The scenario a candidate's changes make of `s`, or why the model refuses it.
+pub fn scenario_of(
+    s: &Scenario,
+    space: &Space,
+    changes: &[(String, Value)],
+) -> Result<Scenario, String> {
+    space.table(changes).and_then(|t| {
+        crate::scenario::validate_table(&t, std::path::Path::new(&s.name))
+            .map_err(|e| crate::scenario::policy::flat(&e))
+    })
+}
+
+/// Each shared line's appropriation in the horizon's last fiscal year, at full budget and at
+/// `level` under `s`'s cut policy: where a way of cutting takes the money from, in the
+/// money of that year (the cut at its full depth, whatever its profile). Returns the fiscal
+/// year and (line, full, at level) per line.
+pub fn cut_by_line(s: &Scenario, level: f64) -> (i64, Vec<(&'static str, f64, f64)>) {
+    let last = s.years.saturating_sub(1);
+    let at = |lv: f64| {
+        let mut previous = None;
+        let mut appr = crate::model::budget::appropriate(s, lv, 0, previous);
+        for y in 0..=last {
+            appr = crate::model::budget::appropriate(s, lv, y, previous);
+            previous = Some(appr[crate::scenario::Line::Personnel]);
+        }
+        appr
+    };
+    let (full, cut) = (at(1.0), at(level));
+    (
+        s.start_year + last as i64,
+        crate::scenario::Line::SHARED
+            .iter()
+            .map(|&l| (l.name(), full[l], cut[l]))
+            .collect(),
+    )
+}
+
 struct Evaluator<'a> {
     s: &'a Scenario,
     space: &'a Space,
@@ -205,10 +243,7 @@ impl<'a> Evaluator<'a> {
         if let Some(&i) = self.by_key.get(&key) {
             return i;
         }
-        let invalid = match self.space.table(&changes).and_then(|t| {
-            crate::scenario::validate_table(&t, std::path::Path::new(&self.s.name))
-                .map_err(|e| crate::scenario::policy::flat(&e))
-        }) {
+        let invalid = match scenario_of(self.s, self.space, &changes) {
             Ok(sc) => {
                 self.scenarios.insert(key.clone(), Some(sc));
                 None

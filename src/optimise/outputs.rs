@@ -8,7 +8,7 @@ use toml::Value;
 use super::{Evaluation, Goal, Options, Outcome};
 use crate::error::RunError;
 use crate::output::num;
-use crate::scenario::Scenario;
+use crate::scenario::{Named, Scenario};
 
 /// A searched value as a CSV cell: a number as dipcap writes numbers, a string bare, a list
 /// as TOML.
@@ -365,6 +365,19 @@ pub fn search_line(o: &Options, out: &Outcome, e: &[Evaluation]) -> String {
     )
 }
 
+/// Where a scenario's cut policy takes the money at `level`: its policy's name and each
+/// line's appropriation in the horizon's last year at full budget and at the level.
+fn cut_json(s: &Scenario, level: f64) -> serde_json::Value {
+    let (_, lines) = super::cut_by_line(s, level);
+    serde_json::json!({
+        "policy": s.budget.cut.policy.name(),
+        "lines": lines
+            .iter()
+            .map(|(l, full, at)| serde_json::json!({"line": l, "full": full, "at_level": at}))
+            .collect::<Vec<_>>(),
+    })
+}
+
 /// `manifest.json` of an optimise folder: what produced it, the options, and the result.
 #[allow(clippy::too_many_arguments)]
 pub fn manifest(
@@ -378,6 +391,7 @@ pub fn manifest(
     wall_seconds: f64,
 ) -> Result<Vec<u8>, RunError> {
     let names = names(out);
+    let space = s.search.as_ref().expect("a search has a space");
     let chosen: Vec<serde_json::Value> = out
         .fresh
         .iter()
@@ -401,9 +415,13 @@ pub fn manifest(
                     })
                     .collect()
             };
+            let cut = super::scenario_of(s, space, &c.changes)
+                .ok()
+                .map(|sc| cut_json(&sc, o.level));
             serde_json::json!({
                 "name": names[k],
                 "candidate": c.id,
+                "cut_by_line": cut,
                 "set": c.changes.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
                 "feasible": out.feasible[k],
                 "in_sample": { "seed": ins.seed, "trials": ins.trials, "metrics": per_metric(ins) },
@@ -434,7 +452,18 @@ pub fn manifest(
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "wall_seconds": wall_seconds,
         "chosen": chosen,
-        "files": [crate::output::folder::OPTIMISE, crate::output::folder::POLICY_TOML],
+        "money_unit": s.money_unit,
+        "cut_by_line": {
+            "fiscal_year": super::cut_by_line(s, o.level).0,
+            "as_written": cut_json(s, o.level),
+        },
+        "files": [
+            crate::output::folder::OPTIMISE,
+            crate::output::folder::POLICY_TOML,
+            crate::output::folder::REPORT,
+            crate::output::folder::MANIFEST,
+        ],
+        "charts": super::report::chart_files(),
     });
     let mut b = serde_json::to_vec_pretty(&v).map_err(|e| RunError::Encode {
         what: crate::output::folder::MANIFEST.into(),

@@ -107,7 +107,7 @@ fn money_sentence(d: &ChartData) -> Option<String> {
     ))
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink:#222; --muted:#5f5f5f; --rule:#ddd; --accent:#0072B2; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); margin: 0; line-height: 1.5; background: #fff; }
@@ -307,7 +307,7 @@ fn provenance(d: &ChartData) -> String {
 }
 
 /// Makes a chart's SVG an accessible image labelled by its caption, sized by CSS.
-fn inline_svg(svg: &str, caption_id: &str, title: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, caption_id: &str, title: &str) -> String {
     let opened = svg.replacen(
         "<svg ",
         &format!("<svg role=\"img\" aria-labelledby=\"{caption_id}\" "),
@@ -449,9 +449,14 @@ fn css_string(s: &str) -> String {
 
 /// The page box for print: margins, and in the footer the provenance stamp and page numbers.
 fn page_css(d: &ChartData) -> String {
+    page_css_for(&d.stamp())
+}
+
+/// The page box for print with `stamp` in the footer.
+pub(crate) fn page_css_for(stamp: &str) -> String {
     format!(
         "@page {{ margin: 10mm 12mm 14mm; @bottom-left {{ content: {}; font: 6.5pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 7pt \"DejaVu Sans\", Arial, sans-serif; color: #5f5f5f; }} }}",
-        css_string(&d.stamp())
+        css_string(stamp)
     )
 }
 

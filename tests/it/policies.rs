@@ -309,7 +309,12 @@ fn optimise_finds_a_better_cut_and_is_the_same_at_any_thread_count() {
     };
     go("1", "one");
     go("2", "two");
-    for f in ["optimise.csv", "policy.toml"] {
+    for f in [
+        "optimise.csv",
+        "policy.toml",
+        "charts/optimise-search.svg",
+        "charts/optimise-best.png",
+    ] {
         let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("two").join(f)).unwrap();
         assert_eq!(a, b, "{f} differs between 1 and 2 threads");
@@ -596,6 +601,71 @@ fn optimise_on_baseline_binds_its_constraint_and_the_pasted_policy_reproduces_it
     assert!(
         num(&bound, "dci", "diff_ci95_lo") > 0.0,
         "the constrained winner still beats the proportional cut"
+    );
+
+    // The report opens with the answer: the fresh estimate (not the search's), where the
+    // money comes from, and the constraint met; `dipcap plot` redraws it and both charts.
+    let bound_dir = dir.path().join("bound");
+    let html = std::fs::read_to_string(bound_dir.join("report.html")).unwrap();
+    let bottom = &html[html.find("id=\"bottom-line\"").unwrap()..];
+    let bottom = &bottom[..bottom.find("</p>").unwrap()];
+    let dci = num(&bound, "dci", "diff_mean");
+    assert!(
+        bottom.contains(&format!(
+            "keeps the Diplomatic Capacity Index (dci) {dci:.3} higher than the scenario as written does (95% CI +{:.3} to +{:.3}, paired on 600 fresh trials)",
+            num(&bound, "dci", "diff_ci95_lo"),
+            num(&bound, "dci", "diff_ci95_hi")
+        )),
+        "{bottom}"
+    );
+    assert!(
+        bottom.contains("the scenario as written (proportional) takes 20% from every line")
+            && bottom.contains("spares procurement")
+            && bottom.contains(&format!(
+                "It meets the constraint response_rate ≥ 0.91: {:.3} on the fresh trials",
+                num(&bound, "response_rate", "mean")
+            )),
+        "{bottom}"
+    );
+    for f in ["optimise-search", "optimise-best"] {
+        assert!(
+            html.contains(&format!("id=\"fig-{f}\"")),
+            "{f} in the report"
+        );
+    }
+    let before: Vec<Vec<u8>> = [
+        "report.html",
+        "charts/optimise-search.svg",
+        "charts/optimise-search.png",
+        "charts/optimise-best.svg",
+        "charts/optimise-best.png",
+    ]
+    .iter()
+    .map(|f| std::fs::read(bound_dir.join(f)).unwrap())
+    .collect();
+    for f in ["report.html", "charts"] {
+        let p = bound_dir.join(f);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    let o = dipcap(&["plot", bound_dir.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after: Vec<Vec<u8>> = [
+        "report.html",
+        "charts/optimise-search.svg",
+        "charts/optimise-search.png",
+        "charts/optimise-best.svg",
+        "charts/optimise-best.png",
+    ]
+    .iter()
+    .map(|f| std::fs::read(bound_dir.join(f)).unwrap())
+    .collect();
+    assert!(
+        before == after,
+        "dipcap plot redraws the search's charts and report"
     );
 
     let toml = std::fs::read_to_string(dir.path().join("bound/policy.toml")).unwrap();
