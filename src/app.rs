@@ -833,6 +833,26 @@ pub fn describe_sweep(sw: &crate::sweep::spec::Sweep, path: &Path) -> String {
     if let Some(d) = &sw.discovery {
         let _ = writeln!(o, "  discovery   where {} (PRIM)", d.condition);
     }
+    if let Some(r) = &sw.robust {
+        let _ = writeln!(
+            o,
+            "  robust      {} ways of cutting judged on {}{} (regret, satisficing)",
+            sw.base.policies.len() + 1,
+            r.words(&sw.levels),
+            if r.constraints.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; constraints {}",
+                    r.constraints
+                        .iter()
+                        .map(|c| c.3.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+    }
     o
 }
 

@@ -47,6 +47,10 @@ pub const SWEEP: &str = "sweep.csv";
 pub const SWEEP_TRIALS: &str = "sweep_trials.csv";
 /// A sweep's design points.
 pub const DESIGN: &str = "design.csv";
+/// A sweep's per-point policy estimates (scenario with `[[policies]]`).
+pub const SWEEP_POLICIES: &str = "sweep_policies.csv";
+/// Robust choice among a sweep's policies: regret and satisficing per policy.
+pub const ROBUST: &str = "robust.csv";
 /// A sweep's sensitivity indices.
 pub const SENSITIVITY: &str = "sensitivity.csv";
 /// A sweep's PRIM trajectory, and its chosen box in words.
@@ -347,6 +351,8 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
                 ACCUMULATOR,
                 SWEEP,
                 SWEEP_TRIALS,
+                SWEEP_POLICIES,
+                ROBUST,
                 DESIGN,
                 SENSITIVITY,
                 PRIM,

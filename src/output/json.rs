@@ -33,7 +33,7 @@ pub fn with_seals(
     with_field(manifest, "seals", json!(seals))
 }
 
-fn with_field(manifest: &[u8], key: &str, value: Value) -> Result<Vec<u8>, RunError> {
+pub fn with_field(manifest: &[u8], key: &str, value: Value) -> Result<Vec<u8>, RunError> {
     let mut v: Value = serde_json::from_slice(manifest).map_err(|e| RunError::Encode {
         what: folder::MANIFEST.into(),
         reason: e.to_string(),

@@ -62,17 +62,32 @@ fn trials_part_name(id: usize) -> String {
     format!("point-{id:07}-trials.csv")
 }
 
+/// Point `id`'s policies part: each policy's means and paired differences (sweeps of a
+/// scenario with `[[policies]]`).
+fn policies_part_name(id: usize) -> String {
+    format!("point-{id:07}-policies.csv")
+}
+
+/// The part files of point `id`.
+fn part_names(id: usize, trial_rows: bool, policies: bool) -> Vec<String> {
+    let mut names = vec![part_name(id)];
+    if trial_rows {
+        names.push(trials_part_name(id));
+    }
+    if policies {
+        names.push(policies_part_name(id));
+    }
+    names
+}
+
 /// Point `id`'s seal: the length and SHA-256 of each of its part files, written after them.
 fn seal_name(id: usize) -> String {
     format!("point-{id:07}.seal.json")
 }
 
 /// Seals point `id`'s parts in `dir` (written last: the seal marks the point done).
-fn seal_point(dir: &Path, id: usize, trial_rows: bool) -> Result<(), RunError> {
-    let mut names = vec![part_name(id)];
-    if trial_rows {
-        names.push(trials_part_name(id));
-    }
+fn seal_point(dir: &Path, id: usize, trial_rows: bool, policies: bool) -> Result<(), RunError> {
+    let names = part_names(id, trial_rows, policies);
     let mut seals = std::collections::BTreeMap::new();
     for name in names {
         let path = dir.join(&name);
@@ -89,7 +104,7 @@ fn seal_point(dir: &Path, id: usize, trial_rows: bool) -> Result<(), RunError> {
 }
 
 /// Why point `id`'s parts in `dir` are not exactly those its seal recorded, if they are not.
-fn point_damage(dir: &Path, id: usize, trial_rows: bool) -> Option<String> {
+fn point_damage(dir: &Path, id: usize, trial_rows: bool, policies: bool) -> Option<String> {
     let seal_path = dir.join(seal_name(id));
     let seals: std::collections::BTreeMap<String, folder::Seal> =
         match std::fs::read(&seal_path).map(|b| serde_json::from_slice(&b)) {
@@ -97,11 +112,7 @@ fn point_damage(dir: &Path, id: usize, trial_rows: bool) -> Option<String> {
             Ok(Err(_)) => return Some(format!("{} is damaged", seal_path.display())),
             Err(_) => return Some(format!("{} is missing", seal_path.display())),
         };
-    let mut names = vec![part_name(id)];
-    if trial_rows {
-        names.push(trials_part_name(id));
-    }
-    for name in names {
+    for name in part_names(id, trial_rows, policies) {
         let path = dir.join(&name);
         match seals.get(&name) {
             None => return Some(format!("{} is not sealed", path.display())),
@@ -213,17 +224,20 @@ pub struct SweepShard {
 
 /// Moves a shard's finished points from the parts folder to `points/` and writes
 /// `shard.json` last.
-fn write_shard(out: &Path, parts: &Path, meta: &SweepShard) -> Result<(), RunError> {
+fn write_shard(
+    out: &Path,
+    parts: &Path,
+    meta: &SweepShard,
+    policies: bool,
+) -> Result<(), RunError> {
     // Built beside the folder and swapped in whole (`folder::Staging`), like a run's outputs.
     let staging = folder::Staging::new(out)?;
     let marker = staging.path().join(folder::SHARD);
     let dir = staging.path().join("points");
     std::fs::create_dir_all(&dir).map_err(|e| RunError::write(&dir, e))?;
     for id in meta.first_point..meta.end_point {
-        let mut names = vec![part_name(id), seal_name(id)];
-        if meta.trial_rows {
-            names.push(trials_part_name(id));
-        }
+        let mut names = part_names(id, meta.trial_rows, policies);
+        names.push(seal_name(id));
         for name in names {
             // Linked, not moved: until the swap the points stay in the parts for --resume.
             folder::link_or_copy(&parts.join(&name), &dir.join(&name))?;
@@ -306,7 +320,7 @@ pub fn merge(
                 }
                 .into());
             }
-            if let Some(why) = point_damage(&owner[id], id, w.trial_rows) {
+            if let Some(why) = point_damage(&owner[id], id, w.trial_rows, s.robust.is_some()) {
                 return Err(InputError::Option {
                     what: d.display().to_string(),
                     problem: format!("point {id}: {why}"),
@@ -383,6 +397,7 @@ fn prepare_parts(
     resume: bool,
     n: usize,
     trial_rows: bool,
+    policies: bool,
 ) -> Result<Vec<bool>, RunError> {
     let plan_path = dir.join("plan.json");
     let mut done = vec![false; n];
@@ -395,8 +410,9 @@ fn prepare_parts(
                     // undamaged run; a point that never finished has no seal yet.
                     let started = dir.join(part_name(id)).exists()
                         || dir.join(trials_part_name(id)).exists()
+                        || dir.join(policies_part_name(id)).exists()
                         || dir.join(seal_name(id)).exists();
-                    *d = match point_damage(dir, id, trial_rows) {
+                    *d = match point_damage(dir, id, trial_rows, policies) {
                         None => true,
                         Some(why) => {
                             if started && dir.join(seal_name(id)).exists() {
@@ -512,9 +528,101 @@ fn run_point(s: &Sweep, o: &SweepOptions, p: &DesignPoint, parts: &Path) -> Resu
     if let Some(f) = rows_file {
         f.commit()?;
     }
+    // The scenario's policies on the same trials (as many as the point ran), for robust
+    // choice across the points.
+    if s.robust.is_some() {
+        let stop = crate::parts::stop_flag();
+        let c = crate::policies::compare(&scenario, s.seed, done.acc.trials, Some(stop), &|_| {})
+            .map_err(|e| match e {
+            RunError::PoliciesInterrupted { .. } => RunError::SweepInterrupted {
+                points_done: 0,
+                points: 0,
+            },
+            other => other,
+        })?;
+        output::write_atomic(
+            &parts.join(policies_part_name(p.id)),
+            &policy_rows(s, p, &c)?,
+        )?;
+    }
     output::write_atomic(&parts.join(part_name(p.id)), &point_rows(s, p, &done.acc)?)?;
     // The seal is written last: it marks the point as done.
-    seal_point(parts, p.id, o.trial_rows)
+    seal_point(parts, p.id, o.trial_rows, s.robust.is_some())
+}
+
+/// The metrics of a sweep's policy rows: the sweep's metrics, then those `[robust]` reads.
+pub fn policy_metrics(s: &Sweep) -> Vec<crate::metrics::Metric> {
+    let mut v = s.metrics.clone();
+    for m in s.robust.as_ref().map(|r| r.metrics()).unwrap_or_default() {
+        if !v.contains(&m) {
+            v.push(m);
+        }
+    }
+    v
+}
+
+/// The header of `sweep_policies.csv` (and of every policies part).
+pub fn policy_header(s: &Sweep) -> Vec<String> {
+    let mut h = vec!["point".to_string()];
+    h.extend(s.parameters.iter().map(|p| p.key.clone()));
+    h.extend(
+        [
+            "policy",
+            "level",
+            "metric",
+            "n",
+            "mean",
+            "ci95_lo",
+            "ci95_hi",
+            "diff_mean",
+            "diff_ci95_lo",
+            "diff_ci95_hi",
+        ]
+        .map(String::from),
+    );
+    h
+}
+
+/// A point's policy rows: per policy (the scenario as written first), level and metric, the
+/// mean with its 95% CI and the paired difference from the scenario as written.
+fn policy_rows(
+    s: &Sweep,
+    p: &DesignPoint,
+    c: &crate::policies::Comparison,
+) -> Result<Vec<u8>, RunError> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let enc = |e: csv::Error| RunError::Encode {
+        what: "sweep policies part".into(),
+        reason: e.to_string(),
+    };
+    for (k, name) in c.names.iter().enumerate() {
+        for (l, level) in c.levels.iter().enumerate() {
+            for m in policy_metrics(s) {
+                let (v, d) = (c.value(k, l, m), c.diff(k, l, m));
+                let mut row = vec![p.id.to_string()];
+                row.extend(p.values.iter().map(|x| num(*x)));
+                row.extend([
+                    name.clone(),
+                    num(*level),
+                    m.name().to_string(),
+                    v.n.to_string(),
+                    num(v.mean),
+                    num(v.ci95_lo),
+                    num(v.ci95_hi),
+                    num(d.mean),
+                    num(d.ci95_lo),
+                    num(d.ci95_hi),
+                ]);
+                w.write_record(&row).map_err(enc)?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| RunError::Encode {
+        what: "sweep policies part".into(),
+        reason: e.to_string(),
+    })
 }
 
 /// Runs a sweep and writes its output folder.
@@ -537,7 +645,14 @@ pub fn run(o: &SweepOptions) -> Result<SweepReport, RunError> {
     output::remove_stale_temporaries(&out_dir);
     let parts = out_dir.join(PARTS);
     let plan_text = plan(&s, points.len(), o);
-    let done = prepare_parts(&parts, &plan_text, o.resume, points.len(), o.trial_rows)?;
+    let done = prepare_parts(
+        &parts,
+        &plan_text,
+        o.resume,
+        points.len(),
+        o.trial_rows,
+        s.robust.is_some(),
+    )?;
     let mine = match o.shard {
         None => 0..points.len(),
         Some((i, n)) => {
@@ -663,7 +778,7 @@ fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
     };
-    write_shard(out_dir, parts, &meta)?;
+    write_shard(out_dir, parts, &meta, s.robust.is_some())?;
     let wall_seconds = clock.elapsed().as_secs_f64();
     Ok(SweepReport {
         out_dir: out_dir.to_path_buf(),

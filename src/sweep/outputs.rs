@@ -616,6 +616,23 @@ pub fn assemble(
         }
         trials_csv = Some(f);
     }
+    let mut policies_csv = None;
+    let mut robust = None;
+    if s.robust.is_some() {
+        let mut f = AtomicFile::create(&out.join(folder::SWEEP_POLICIES))?;
+        f.write_all(&records::header(
+            folder::SWEEP_POLICIES,
+            &super::policy_header(s),
+        )?)?;
+        let mut parts_bytes = Vec::new();
+        for p in points {
+            let path = parts(p.id).join(super::policies_part_name(p.id));
+            f.append_file(&path)?;
+            parts_bytes.push(std::fs::read(&path).map_err(|e| RunError::write(&path, e))?);
+        }
+        policies_csv = Some(f);
+        robust = Some(robust_choice(s, &parts_bytes)?);
+    }
     let analyses = analyse(s, points, &means);
     let design = design_csv(s, points, &means)?;
     let sensitivity = sensitivity_csv(s, &analyses)?;
@@ -628,6 +645,9 @@ pub fn assemble(
     if let Some((_, _, csv, text)) = &found {
         files.push((folder::PRIM.into(), csv.clone()));
         files.push((folder::PRIM_TEXT.into(), text.clone().into_bytes()));
+    }
+    if let Some(r) = &robust {
+        files.push((folder::ROBUST.into(), r.csv.clone()));
     }
     let rendered = if o.charts {
         charts::sweep::render_all(
@@ -643,6 +663,9 @@ pub fn assemble(
     if trials_csv.is_some() {
         names.push(folder::SWEEP_TRIALS.into());
     }
+    if policies_csv.is_some() {
+        names.push(folder::SWEEP_POLICIES.into());
+    }
     names.extend(files.iter().map(|(n, _)| n.clone()));
     names.push(folder::MANIFEST.into());
     if !rendered.is_empty() {
@@ -654,6 +677,10 @@ pub fn assemble(
         .collect();
     chart_files.sort();
     let manifest = manifest(s, points, &means, o, timing, &names, &chart_files)?;
+    let manifest = match &robust {
+        Some(r) => crate::output::json::with_field(&manifest, "robust", r.json.clone())?,
+        None => manifest,
+    };
 
     // Everything is ready: commit (inside the staging folder). The manifest, written last,
     // seals every file beside it.
@@ -661,6 +688,9 @@ pub fn assemble(
     seals.insert(folder::SWEEP.to_string(), sweep_csv.commit_sealed()?);
     if let Some(f) = trials_csv {
         seals.insert(folder::SWEEP_TRIALS.to_string(), f.commit_sealed()?);
+    }
+    if let Some(f) = policies_csv {
+        seals.insert(folder::SWEEP_POLICIES.to_string(), f.commit_sealed()?);
     }
     for (name, bytes) in &files {
         seals.insert(name.clone(), folder::Seal::of_bytes(bytes));
@@ -676,8 +706,232 @@ pub fn assemble(
         write_charts(out, &rendered)?;
     }
     staging.commit()?;
+    let mut terminal = terminal(s, &analyses, found.as_ref().map(|f| f.1.as_slice()));
+    if let Some(r) = &robust {
+        terminal.push_str(&r.terminal);
+    }
     Ok(Assembled {
         files: names,
-        terminal: terminal(s, &analyses, found.as_ref().map(|f| f.1.as_slice())),
+        terminal,
+    })
+}
+
+/// Robust choice among the policies: `robust.csv`, its manifest entry and terminal lines.
+struct RobustChoice {
+    csv: Vec<u8>,
+    json: serde_json::Value,
+    terminal: String,
+}
+
+/// One policy's standing over the sweep's points.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Standing {
+    policy: String,
+    points: usize,
+    mean: f64,
+    diff_mean: f64,
+    regret_mean: f64,
+    regret_p90: f64,
+    regret_max: f64,
+    best_share: f64,
+    satisficing: Option<f64>,
+}
+
+/// Per policy over the points (each a plausible world): the objective's mean at the robust
+/// level, its regret in each world (how far it falls short of the best policy there) and the
+/// share of worlds where it meets every constraint, as robust decision-making judges
+/// strategies (Lempert, Popper & Bankes, RAND MR-1626, 2003: minimax regret and satisficing).
+/// Read from the points' policy parts, whose numbers round-trip exactly.
+fn robust_choice(s: &Sweep, parts: &[Vec<u8>]) -> Result<RobustChoice, RunError> {
+    use crate::output::num;
+    let r = s.robust.as_ref().expect("robust choice needs [robust]");
+    let level = num(s.levels[r.level]);
+    let keys = s.parameters.len();
+    let bad = |e: String| RunError::Encode {
+        what: folder::SWEEP_POLICIES.into(),
+        reason: e,
+    };
+    // (point, policy, metric) → (mean, paired difference), in file order of policies.
+    let mut names: Vec<String> = Vec::new();
+    let mut cells: std::collections::HashMap<(usize, String, String), (f64, f64)> =
+        std::collections::HashMap::new();
+    let mut point_ids: Vec<usize> = Vec::new();
+    for bytes in parts {
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        for rec in rd.records() {
+            let rec = rec.map_err(|e| bad(e.to_string()))?;
+            let get = |i: usize| rec.get(i).unwrap_or("");
+            if get(keys + 2) != level {
+                continue;
+            }
+            let point: usize = get(0).parse().map_err(|_| bad("bad point".into()))?;
+            let policy = get(keys + 1).to_string();
+            if !names.contains(&policy) {
+                names.push(policy.clone());
+            }
+            if point_ids.last() != Some(&point) {
+                point_ids.push(point);
+            }
+            let f = |i: usize| get(i).parse::<f64>().unwrap_or(f64::NAN);
+            cells.insert(
+                (point, policy, get(keys + 3).to_string()),
+                (f(keys + 5), f(keys + 8)),
+            );
+        }
+    }
+    let objective = r.objective.name().to_string();
+    let sign = if r.maximise { 1.0 } else { -1.0 };
+    let value = |pt: usize, p: &str, m: &str| {
+        cells
+            .get(&(pt, p.to_string(), m.to_string()))
+            .map_or((f64::NAN, f64::NAN), |x| *x)
+    };
+    let mut standings = Vec::new();
+    let mut regrets: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut best_counts = vec![0usize; names.len()];
+    let mut meets = vec![0usize; names.len()];
+    let mut sums = vec![(0.0f64, 0.0f64); names.len()];
+    for &pt in &point_ids {
+        let v: Vec<f64> = names
+            .iter()
+            .map(|p| value(pt, p, &objective).0 * sign)
+            .collect();
+        let best = v
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        for (k, p) in names.iter().enumerate() {
+            let (mean, diff) = value(pt, p, &objective);
+            sums[k].0 += mean;
+            sums[k].1 += diff;
+            regrets[k].push(best - v[k]);
+            if v[k] == best {
+                best_counts[k] += 1;
+            }
+            if r.meets(|m| value(pt, p, m.name()).0) {
+                meets[k] += 1;
+            }
+        }
+    }
+    let n = point_ids.len().max(1);
+    for (k, p) in names.iter().enumerate() {
+        let mut rg = regrets[k].clone();
+        rg.sort_by(f64::total_cmp);
+        let p90 = if rg.is_empty() {
+            f64::NAN
+        } else {
+            // The nearest-rank 90th percentile: the regret exceeded in at most 10% of worlds.
+            rg[((0.9 * rg.len() as f64).ceil() as usize).clamp(1, rg.len()) - 1]
+        };
+        standings.push(Standing {
+            policy: p.clone(),
+            points: point_ids.len(),
+            mean: sums[k].0 / n as f64,
+            diff_mean: sums[k].1 / n as f64,
+            regret_mean: rg.iter().sum::<f64>() / n as f64,
+            regret_p90: p90,
+            regret_max: rg.last().copied().unwrap_or(f64::NAN),
+            best_share: best_counts[k] as f64 / n as f64,
+            satisficing: (!r.constraints.is_empty()).then(|| meets[k] as f64 / n as f64),
+        });
+    }
+    // The file: policies in the scenario's order (the scenario as written first).
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let enc = |e: csv::Error| RunError::Encode {
+        what: folder::ROBUST.into(),
+        reason: e.to_string(),
+    };
+    w.write_record([
+        "policy",
+        "level",
+        "objective",
+        "points",
+        "mean",
+        "diff_mean",
+        "regret_mean",
+        "regret_p90",
+        "regret_max",
+        "best_share",
+        "satisficing",
+        "constraints",
+    ])
+    .map_err(enc)?;
+    let constraints = r
+        .constraints
+        .iter()
+        .map(|c| c.3.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    for x in &standings {
+        w.write_record([
+            x.policy.clone(),
+            level.clone(),
+            format!("{}:{}", objective, if r.maximise { "max" } else { "min" }),
+            x.points.to_string(),
+            num(x.mean),
+            num(x.diff_mean),
+            num(x.regret_mean),
+            num(x.regret_p90),
+            num(x.regret_max),
+            num(x.best_share),
+            x.satisficing.map_or(String::new(), num),
+            constraints.clone(),
+        ])
+        .map_err(enc)?;
+    }
+    let csv = w.into_inner().map_err(|e| RunError::Encode {
+        what: folder::ROBUST.into(),
+        reason: e.to_string(),
+    })?;
+    // The most robust: least maximum regret (minimax regret), ties by mean regret, then order.
+    let mut order: Vec<usize> = (0..standings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&standings[a], &standings[b]);
+        x.regret_max
+            .total_cmp(&y.regret_max)
+            .then(x.regret_mean.total_cmp(&y.regret_mean))
+            .then(a.cmp(&b))
+    });
+    let mut terminal = format!(
+        "robust choice among {} ways of cutting over {} worlds, on {}{}:\n",
+        standings.len(),
+        point_ids.len(),
+        r.words(&s.levels),
+        if constraints.is_empty() {
+            String::new()
+        } else {
+            format!(", satisficing {constraints}")
+        }
+    );
+    for &k in &order {
+        let x = &standings[k];
+        terminal.push_str(&format!(
+            "  {:<28} regret mean {:.4}, 90% {:.4}, max {:.4}; best in {:.0}% of worlds{}\n",
+            x.policy,
+            x.regret_mean,
+            x.regret_p90,
+            x.regret_max,
+            100.0 * x.best_share,
+            x.satisficing.map_or(String::new(), |v| format!(
+                "; meets the constraints in {:.0}%",
+                100.0 * v
+            ))
+        ));
+    }
+    let json = json!({
+        "level": s.levels[r.level],
+        "objective": objective,
+        "maximise": r.maximise,
+        "constraints": r.constraints.iter().map(|c| c.3.clone()).collect::<Vec<_>>(),
+        "minimax_regret": standings.get(order[0]).map(|x| x.policy.clone()),
+        "policies": standings,
+    });
+    Ok(RobustChoice {
+        csv,
+        json,
+        terminal,
     })
 }

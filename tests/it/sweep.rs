@@ -496,3 +496,153 @@ fn plot_redraws_a_sweeps_charts() {
         stderr(&o)
     );
 }
+
+/// A sweep of the Balkan scenario, whose two `[[policies]]` run at every point on the same
+/// trials (tests/fixtures/balkan-robust.toml).
+fn robust_sweep(cwd: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let file = root().join("tests/fixtures/balkan-robust.toml");
+    let mut args = vec!["sweep", file.to_str().unwrap(), "--out", out];
+    args.extend_from_slice(extra);
+    dipcap(&args, cwd)
+}
+
+/// Robust choice: `robust.csv` holds, per policy, the regret and satisficing computed here
+/// from `sweep_policies.csv` alone; in every world some policy has no regret; the files are
+/// byte-identical at any thread count and when the sweep is sharded and merged.
+#[test]
+fn robust_choice_reports_regret_and_satisficing_per_policy() {
+    use std::collections::HashMap;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = robust_sweep(d, "one", &["--threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&d.join("one/sweep_policies.csv"));
+    // 6 points × 3 policies (as written first) × 2 levels × 2 metrics.
+    assert_eq!(rows.len(), 6 * 3 * 2 * 2);
+    assert_eq!(&rows[0][3], "as written");
+    // (point, policy, metric) at 70% → mean.
+    let mut at: HashMap<(String, String, String), f64> = HashMap::new();
+    for r in &rows {
+        if &r[4] == "0.7" {
+            at.insert(
+                (r[0].to_string(), r[3].to_string(), r[5].to_string()),
+                r[7].parse().unwrap(),
+            );
+        }
+        if &r[3] == "as written" {
+            assert_eq!(
+                &r[10], "0",
+                "the scenario as written differs from itself by 0"
+            );
+        }
+    }
+    let policies = ["as written", "protect engagement", "exercises first"];
+    let points: Vec<String> = (0..6).map(|p| p.to_string()).collect();
+    let robust = csv_rows(&d.join("one/robust.csv"));
+    assert_eq!(robust.len(), 3);
+    for (k, p) in policies.iter().enumerate() {
+        let row = &robust[k];
+        assert_eq!(&row[0], *p);
+        let mut regrets = Vec::new();
+        let (mut best, mut meets) = (0, 0);
+        for pt in &points {
+            let v = |q: &str, m: &str| at[&(pt.clone(), q.to_string(), m.to_string())];
+            let top = policies
+                .iter()
+                .map(|q| v(q, "dci"))
+                .fold(f64::MIN, f64::max);
+            regrets.push(top - v(p, "dci"));
+            best += usize::from(v(p, "dci") == top);
+            meets += usize::from(v(p, "response_rate") >= 0.85);
+        }
+        let num = |i: usize| row[i].parse::<f64>().unwrap();
+        let mean: f64 = regrets.iter().sum::<f64>() / 6.0;
+        let max = regrets.iter().copied().fold(f64::MIN, f64::max);
+        assert!((num(6) - mean).abs() < 1e-12, "{p}: regret mean");
+        assert_eq!(num(8), max, "{p}: regret max");
+        assert!(num(7) <= max && num(7) >= 0.0);
+        assert_eq!(
+            num(9),
+            best as f64 / 6.0,
+            "{p}: share of worlds where it is best"
+        );
+        assert_eq!(num(10), meets as f64 / 6.0, "{p}: satisficing");
+    }
+    // In every world one policy is best: the shares of being best add to at least 1.
+    let shares: f64 = robust.iter().map(|r| r[9].parse::<f64>().unwrap()).sum();
+    assert!(shares >= 1.0 - 1e-12);
+    // Protecting engagement keeps more DCI in every world here: no regret at all.
+    assert_eq!(&robust[1][8], "0");
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("robust choice among 3 ways of cutting over 6 worlds"),
+        "{said}"
+    );
+    let file = root().join("tests/fixtures/balkan-robust.toml");
+    let v = dipcap(&["validate", file.to_str().unwrap()], d);
+    assert!(
+        String::from_utf8_lossy(&v.stdout).contains(
+            "robust      3 ways of cutting judged on dci (higher is better) at 70%; constraints response_rate>=0.85"
+        ),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+
+    let o = robust_sweep(d, "two", &["--threads", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for i in 0..2 {
+        let o = robust_sweep(d, &format!("shard-{i}"), &["--shard", &format!("{i}/2")]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = dipcap(&["merge", "shard-0", "shard-1", "--out", "merged"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["sweep_policies.csv", "robust.csv", "sweep.csv"] {
+        let one = std::fs::read(d.join("one").join(f)).unwrap();
+        assert!(
+            one == std::fs::read(d.join("two").join(f)).unwrap(),
+            "{f} at 2 threads"
+        );
+        assert!(
+            one == std::fs::read(d.join("merged").join(f)).unwrap(),
+            "{f} merged"
+        );
+    }
+}
+
+/// `[robust]` needs policies to judge, and its constraints must parse.
+#[test]
+fn robust_without_policies_or_with_a_bad_constraint_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = std::fs::read_to_string(root().join("tests/fixtures/balkan-robust.toml")).unwrap();
+    let cases = [
+        (
+            base.replace("balkan-cooperation.toml", "sequestration.toml"),
+            "robust",
+            "has no [[policies]] to judge",
+        ),
+        (
+            base.replace("response_rate>=0.85", "response_rate=>0.85"),
+            "robust.constraints[0]",
+            "METRIC>=X",
+        ),
+        (
+            base.replace("level = 0.7", "level = 0.8"),
+            "robust.level",
+            "not one of the sweep's levels",
+        ),
+    ];
+    for (text, key, says) in cases {
+        let f = d.join("robust-case.toml");
+        // The scenario path made absolute, as the file is written elsewhere.
+        let text = text.replace(
+            "../../scenarios/",
+            &format!("{}/", root().join("scenarios").display()),
+        );
+        std::fs::write(&f, text).unwrap();
+        let o = dipcap(&["sweep", f.to_str().unwrap(), "--quiet", "--out", "x"], d);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(key) && e.contains(says), "{key}: {e}");
+    }
+}

@@ -28,6 +28,28 @@ pub struct RawSweepFile {
     /// `[discovery]`: a condition on an outcome whose region of parameter space PRIM looks
     /// for. Optional.
     pub discovery: Option<RawDiscovery>,
+    /// `[robust]`: how the scenario's `[[policies]]` are judged across the sweep's points
+    /// (regret and satisficing). Optional; only for a scenario with policies, which gets the
+    /// defaults without it.
+    pub robust: Option<RawRobust>,
+}
+
+/// `[robust]`: robust choice among the scenario's policies over the sweep's points.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Robust")]
+pub struct RawRobust {
+    /// The metric each policy is judged on, `METRIC` (higher is better) or `METRIC:min`
+    /// (lower is better), e.g. `"dci"`. Default `"dci"`.
+    pub objective: Option<String>,
+    /// The budget level at which policies are compared, as a fraction of the baseline; one of
+    /// the sweep's levels. Default: the last level.
+    #[schemars(extend("x-unit" = "share of baseline"))]
+    pub level: Option<f64>,
+    /// Conditions a policy must meet at a point to satisfice there, each `METRIC>=X` or
+    /// `METRIC<=X` on the point's mean, e.g. `["response_rate>=0.9"]`. Default none.
+    #[serde(default)]
+    pub constraints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -316,6 +338,49 @@ impl Discovery {
     }
 }
 
+/// How policies are judged over the sweep's points: the objective at a level, and the
+/// constraints a policy must meet at a point to satisfice there.
+#[derive(Debug, Clone)]
+pub struct Robust {
+    pub objective: Metric,
+    pub maximise: bool,
+    /// Position in the sweep's levels.
+    pub level: usize,
+    /// (metric, at least, bound, as written).
+    pub constraints: Vec<(Metric, bool, f64, String)>,
+}
+
+impl Robust {
+    /// The metrics it reads: the objective, then the constraints' (each once).
+    pub fn metrics(&self) -> Vec<Metric> {
+        let mut v = vec![self.objective];
+        for c in &self.constraints {
+            if !v.contains(&c.0) {
+                v.push(c.0);
+            }
+        }
+        v
+    }
+
+    /// Whether a point's means meet every constraint.
+    pub fn meets(&self, mean: impl Fn(Metric) -> f64) -> bool {
+        self.constraints.iter().all(|(m, at_least, bound, _)| {
+            let v = mean(*m);
+            if *at_least { v >= *bound } else { v <= *bound }
+        })
+    }
+
+    /// "dci (higher is better) at 70%".
+    pub fn words(&self, levels: &[f64]) -> String {
+        format!(
+            "{} ({} is better) at {}",
+            self.objective.name(),
+            if self.maximise { "higher" } else { "lower" },
+            crate::charts::data::level_label(levels[self.level])
+        )
+    }
+}
+
 /// A validated sweep.
 #[derive(Debug, Clone)]
 pub struct Sweep {
@@ -343,6 +408,8 @@ pub struct Sweep {
     pub bootstrap: usize,
     pub parameters: Vec<Parameter>,
     pub discovery: Option<Discovery>,
+    /// Set when the scenario has `[[policies]]`: each point then runs them too.
+    pub robust: Option<Robust>,
 }
 
 /// Command-line overrides of the sweep file.

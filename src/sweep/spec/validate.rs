@@ -32,6 +32,7 @@ pub(super) fn validate(
         None => None,
         Some(d) => Some(discovery(&c, d, &levels)?),
     };
+    let robust = robust(&c, raw.robust.as_ref(), &scenario.base, &levels)?;
     let points = crate::sweep::design::count(
         settings.design,
         settings.samples as usize,
@@ -68,7 +69,74 @@ pub(super) fn validate(
         bootstrap: s.bootstrap as usize,
         parameters,
         discovery,
+        robust,
     })
+}
+
+/// `[robust]`, or its defaults for a scenario with policies (none without policies).
+fn robust(
+    c: &Checker,
+    r: Option<&RawRobust>,
+    base: &Scenario,
+    levels: &[f64],
+) -> Result<Option<Robust>, InputError> {
+    if base.policies.is_empty() {
+        return match r {
+            None => Ok(None),
+            Some(_) => Err(c.err(
+                "robust",
+                "the scenario has no [[policies]] to judge".to_string(),
+                "add [[policies]] to the scenario (docs/POLICIES.md), or remove [robust]",
+            )),
+        };
+    }
+    let default = RawRobust::default();
+    let r = r.unwrap_or(&default);
+    let goal = crate::optimise::command::parse_goal(r.objective.as_deref().unwrap_or("dci"))
+        .map_err(|e| {
+            c.err(
+                "robust.objective",
+                e,
+                "e.g. objective = \"dci\" or \"unfunded:min\"",
+            )
+        })?;
+    let level = match r.level {
+        None => levels.len() - 1,
+        Some(l) => levels
+            .iter()
+            .position(|x| (x - l).abs() < 1e-9)
+            .ok_or_else(|| {
+                c.err(
+                    "robust.level",
+                    format!("{l} is not one of the sweep's levels"),
+                    format!(
+                        "use one of {}",
+                        levels
+                            .iter()
+                            .map(|l| crate::output::num(*l))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?,
+    };
+    let mut constraints = Vec::new();
+    for (i, text) in r.constraints.iter().enumerate() {
+        let k = crate::optimise::command::parse_constraint(text).map_err(|e| {
+            c.err(
+                format!("robust.constraints[{i}]"),
+                e,
+                "e.g. constraints = [\"response_rate>=0.9\"]",
+            )
+        })?;
+        constraints.push((k.metric, k.at_least, k.bound, k.text()));
+    }
+    Ok(Some(Robust {
+        objective: goal.metric,
+        maximise: goal.maximise,
+        level,
+        constraints,
+    }))
 }
 
 /// The run settings of the `[sweep]` table, command-line overrides applied.
