@@ -353,6 +353,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     // The policies, on the same trials as the run (the comparison is not checkpointed: after a
     // --resume it runs whole).
     let mut policy_lines = Vec::new();
+    let mut policy_runs = None;
     let extra = if p.s.policies.is_empty() {
         Vec::new()
     } else {
@@ -363,11 +364,21 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             "trials × policies",
             &format!("{} policies", p.s.name),
         );
+        let mut runs = crate::policies::PolicyRuns::new(&p.s, &p.out_dir.join(folder::PARTS))?;
         let c = pool.install(|| {
-            crate::policies::compare(&p.s, p.seed, n, Some(parts::stop_flag()), &|k| bar.inc(k))
+            crate::policies::compare_with(
+                &p.s,
+                p.seed,
+                n,
+                Some(parts::stop_flag()),
+                &|k| bar.inc(k),
+                &mut |first, block| runs.add(first, block),
+            )
         });
         bar.finish_and_clear();
         let c = c?;
+        runs.flush()?;
+        policy_runs = Some(runs);
         policy_lines = crate::policies::terminal_lines(&c);
         vec![(folder::POLICIES, crate::policies::csv(&c)?)]
     };
@@ -393,6 +404,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             charts: opts.charts,
             out_dir: &p.out_dir,
             extra,
+            policy_runs,
         })
     })?;
     parts.remove()?;

@@ -108,6 +108,23 @@ pub fn compare(
     stop: Option<&AtomicBool>,
     tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, RunError> {
+    compare_with(s, seed, trials, stop, tick, &mut |_, _| Ok(()))
+}
+
+/// The outcomes of a block of trials: per trial (in order), per policy (the scenario as
+/// written first), per level.
+pub type Block = [Vec<Vec<crate::model::outcomes::TrialOutcome>>];
+
+/// [`compare`], handing each block's outcomes, in trial order, to `sink` with the block's
+/// first trial (for `trials.csv` and the policies' own summaries).
+pub fn compare_with(
+    s: &Scenario,
+    seed: u64,
+    trials: u64,
+    stop: Option<&AtomicBool>,
+    tick: &(dyn Fn(u64) + Sync),
+    sink: &mut dyn FnMut(u64, &Block) -> Result<(), RunError>,
+) -> Result<Comparison, RunError> {
     let scenarios: Vec<&Scenario> = std::iter::once(s)
         .chain(s.policies.iter().map(|p| p.scenario.as_ref()))
         .collect();
@@ -170,6 +187,7 @@ pub fn compare(
                 .collect();
             out.add(&metrics);
         }
+        sink(next, &block)?;
         next = end;
     }
     Ok(out)
@@ -257,4 +275,80 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, RunError> {
         what: crate::output::folder::POLICIES.into(),
         reason: e.to_string(),
     })
+}
+
+/// Each policy's own run on the comparison's trials, kept for the run's outputs: its
+/// accumulator (its rows of `summary.csv`) and, per level, a file of its `trials.csv` rows in
+/// trial order. Index 0 of `names` is the scenario as written, whose accumulator and rows are
+/// the run's own and not kept here.
+pub struct PolicyRuns {
+    pub names: Vec<String>,
+    /// Per policy after the scenario as written.
+    pub accs: Vec<crate::stats::accumulator::Accumulator>,
+    /// Per policy after the scenario as written, per level.
+    pub rows: Vec<Vec<std::path::PathBuf>>,
+    files: Vec<Vec<std::io::BufWriter<std::fs::File>>>,
+    levels: Vec<f64>,
+}
+
+impl PolicyRuns {
+    /// Rows files in `dir` (the run's parts folder) for the policies of `s`.
+    pub fn new(s: &Scenario, dir: &std::path::Path) -> Result<PolicyRuns, RunError> {
+        let levels = s.budget.levels.clone();
+        let (mut rows, mut files) = (Vec::new(), Vec::new());
+        for p in 1..=s.policies.len() {
+            let (mut r, mut f) = (Vec::new(), Vec::new());
+            for l in 0..levels.len() {
+                let path = dir.join(format!("policy-{p}-level-{l}.csv"));
+                let file = std::fs::File::create(&path).map_err(|e| RunError::write(&path, e))?;
+                f.push(std::io::BufWriter::with_capacity(1 << 16, file));
+                r.push(path);
+            }
+            rows.push(r);
+            files.push(f);
+        }
+        Ok(PolicyRuns {
+            names: std::iter::once(AS_WRITTEN.to_string())
+                .chain(s.policies.iter().map(|p| p.name.clone()))
+                .collect(),
+            accs: s
+                .policies
+                .iter()
+                .map(|p| runner::accumulator(&p.scenario))
+                .collect(),
+            rows,
+            files,
+            levels,
+        })
+    }
+
+    /// Takes a block of the comparison (see [`compare_with`]): the policies' outcomes go to
+    /// their accumulators and rows files, in trial order.
+    pub fn add(&mut self, first: u64, block: &Block) -> Result<(), RunError> {
+        use std::io::Write;
+        for (k, trial) in block.iter().enumerate() {
+            for (p, levels) in trial.iter().enumerate().skip(1) {
+                self.accs[p - 1].add_trial(levels);
+                for (l, o) in levels.iter().enumerate() {
+                    let row = crate::output::csv::trial_row(self.levels[l], first + k as u64, o);
+                    self.files[p - 1][l]
+                        .write_all(row.as_bytes())
+                        .map_err(|e| RunError::write(&self.rows[p - 1][l], e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the rows files, ready to be read into `trials.csv`.
+    pub fn flush(&mut self) -> Result<(), RunError> {
+        use std::io::Write;
+        for (p, files) in self.files.iter_mut().enumerate() {
+            for (l, f) in files.iter_mut().enumerate() {
+                f.flush()
+                    .map_err(|e| RunError::write(&self.rows[p][l], e))?;
+            }
+        }
+        Ok(())
+    }
 }

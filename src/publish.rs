@@ -34,6 +34,9 @@ pub struct Finish<'a> {
     pub out_dir: &'a Path,
     /// Files beside the summaries, written and sealed with them (`policies.csv`).
     pub extra: Vec<(&'static str, Vec<u8>)>,
+    /// The scenario's `[[policies]]` run on the same trials: `trials.csv` and `summary.csv`
+    /// then have a leading `policy` column and their rows too.
+    pub policy_runs: Option<crate::policies::PolicyRuns>,
 }
 
 pub struct Finished {
@@ -62,9 +65,23 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         precision: f.precision,
     };
     let rows = out_csv::summary_rows(&levels, &acc);
+    let policy_runs = f.policy_runs;
+    let summary = match &policy_runs {
+        None => out_csv::summary(&rows)?,
+        Some(r) => {
+            let mut parts = vec![(r.names[0].as_str(), out_csv::summary(&rows)?)];
+            for (name, a) in r.names[1..].iter().zip(&r.accs) {
+                parts.push((
+                    name.as_str(),
+                    out_csv::summary(&out_csv::summary_rows(&levels, a))?,
+                ));
+            }
+            out_csv::with_policy_column(&parts)?
+        }
+    };
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         (folder::YEARLY, out_csv::yearly(s, &levels, &acc)?),
-        (folder::SUMMARY, out_csv::summary(&rows)?),
+        (folder::SUMMARY, summary),
         (folder::SUMMARY_JSON, out_json::summary(s, &facts, &rows)?),
         (folder::PARTNERS, out_csv::partners(s, &levels, &acc)?),
         (
@@ -129,10 +146,32 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     let staging = folder::Staging::new(out_dir)?;
     let out_dir = staging.path();
     let mut trials_csv = output::AtomicFile::create(&out_dir.join(folder::TRIALS))?;
-    trials_csv.write_all(&out_csv::trials_header()?)?;
-    for level_files in &f.rows {
-        for file in level_files {
-            trials_csv.append_file(file)?;
+    match &policy_runs {
+        None => {
+            trials_csv.write_all(&out_csv::trials_header()?)?;
+            for level_files in &f.rows {
+                for file in level_files {
+                    trials_csv.append_file(file)?;
+                }
+            }
+        }
+        // With policies: the scenario as written's rows, then each policy's, every row after
+        // its policy's name.
+        Some(r) => {
+            trials_csv.write_all(b"policy,")?;
+            trials_csv.write_all(&out_csv::trials_header()?)?;
+            let as_written = out_csv::policy_cell(&r.names[0])?;
+            for level_files in &f.rows {
+                for file in level_files {
+                    trials_csv.append_file_prefixed(file, &as_written)?;
+                }
+            }
+            for (name, files) in r.names[1..].iter().zip(&r.rows) {
+                let cell = out_csv::policy_cell(name)?;
+                for file in files {
+                    trials_csv.append_file_prefixed(file, &cell)?;
+                }
+            }
         }
     }
     // The manifest, written with the rest, seals every file beside it.

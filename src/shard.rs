@@ -475,6 +475,7 @@ pub fn merge_runs(
         charts,
         out_dir: &out_dir,
         extra: Vec::new(),
+        policy_runs: None,
     })?;
     Ok(MergeReport {
         out_dir,

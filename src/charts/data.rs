@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::error::{InputError, RunError};
 use crate::metrics::{Metric, YearMetric};
 use crate::output::folder;
+use crate::scenario::policy::AS_WRITTEN;
 
 /// The files a chart set is drawn from, in the order they are read.
 pub const SOURCE_FILES: [&str; 6] = [
@@ -152,6 +153,13 @@ pub struct PolicyRow {
     pub diff_ci95_hi: f64,
 }
 
+/// The `policy` column of a row, where the file has one.
+#[derive(Deserialize)]
+struct PolicyTag {
+    #[serde(default)]
+    policy: Option<String>,
+}
+
 fn parse_csv<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, RunError> {
     crate::output::records::read(bytes, None).map_err(|e| corrupt(path, e))
 }
@@ -189,7 +197,16 @@ impl ChartData {
 
         let (path, bytes) = source.read(folder::SUMMARY)?;
         let mut summary = HashMap::new();
-        for row in parse_csv::<SummaryRow>(&path, &bytes)? {
+        // A run with policies has their rows too, after a `policy` column: the charts and the
+        // report are of the scenario as written (the policies have policies.csv).
+        let tags = parse_csv::<PolicyTag>(&path, &bytes)?;
+        for (row, tag) in parse_csv::<SummaryRow>(&path, &bytes)?
+            .into_iter()
+            .zip(tags)
+        {
+            if tag.policy.as_deref().is_some_and(|p| p != AS_WRITTEN) {
+                continue;
+            }
             let m = known(&path, &row.metric, Metric::from_name)?;
             summary.insert((level_index(&path, row.level)?, m), row);
         }

@@ -102,6 +102,37 @@ pub fn summary(rows: &[SummaryRecord]) -> Result<Vec<u8>, RunError> {
     records::file(folder::SUMMARY, rows.iter().cloned())
 }
 
+/// A policy's name as the first cell of a row, with its comma (quoted if it needs it).
+pub fn policy_cell(name: &str) -> Result<Vec<u8>, RunError> {
+    let mut cell = records::header(folder::TRIALS, &[name.to_string()])?;
+    // The writer ends the record; the cell is followed by the row's other cells instead.
+    while cell.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        cell.pop();
+    }
+    cell.push(b',');
+    Ok(cell)
+}
+
+/// One CSV file from several with the same header, each (policy name, bytes): a leading
+/// `policy` column, then every file's rows in order (`summary.csv` of a run with policies).
+pub fn with_policy_column(parts: &[(&str, Vec<u8>)]) -> Result<Vec<u8>, RunError> {
+    let mut out = Vec::new();
+    for (k, (name, bytes)) in parts.iter().enumerate() {
+        let cell = policy_cell(name)?;
+        let mut lines = bytes.split_inclusive(|b| *b == b'\n');
+        let header = lines.next().unwrap_or_default();
+        if k == 0 {
+            out.extend_from_slice(b"policy,");
+            out.extend_from_slice(header);
+        }
+        for line in lines {
+            out.extend_from_slice(&cell);
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
+}
+
 /// `percentiles.csv`: per level and metric, the 0th to 100th percentiles over trials (type 7,
 /// like the quantiles of `summary.csv`). The distribution charts are drawn from this file, so
 /// they can be redrawn without the per-trial rows.

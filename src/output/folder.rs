@@ -218,6 +218,25 @@ impl AtomicFile {
         }
     }
 
+    /// Appends a file's lines, each after `prefix` (a leading column), streamed.
+    pub fn append_file_prefixed(&mut self, from: &Path, prefix: &[u8]) -> Result<(), RunError> {
+        use std::io::BufRead;
+        let src = std::fs::File::open(from).map_err(|e| RunError::write(from, e))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, src);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let k = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| RunError::write(from, e))?;
+            if k == 0 {
+                return Ok(());
+            }
+            self.write_all(prefix)?;
+            self.write_all(&line)?;
+        }
+    }
+
     /// [`AtomicFile::commit`], returning the seal of what was written.
     pub fn commit_sealed(mut self) -> Result<Seal, RunError> {
         use sha2::Digest;

@@ -86,17 +86,41 @@ fn policies_are_compared_on_the_same_trials() {
             .parse()
             .unwrap()
     };
-    // The scenario as written is the run itself: its means are summary.csv's, its difference 0.
+    // summary.csv has every policy's rows (the scenario as written is the run itself), with
+    // the means of policies.csv; the scenario as written differs from itself by exactly 0.
     let mut summary = csv::Reader::from_path(dir.path().join("one/summary.csv")).unwrap();
+    let mut seen = 0;
     for row in summary.deserialize::<HashMap<String, String>>() {
         let row = row.unwrap();
         let key = (
-            "as written".to_string(),
+            row["policy"].clone(),
             row["level"].clone(),
             row["metric"].clone(),
         );
-        assert_eq!(r[&key]["mean"], row["mean"], "{key:?}");
-        assert_eq!(r[&key]["diff_mean"], "0", "{key:?}");
+        let (a, b): (f64, f64) = (
+            r[&key]["mean"].parse().unwrap(),
+            row["mean"].parse().unwrap(),
+        );
+        assert!(
+            a == b || (a - b).abs() <= 1e-12 * a.abs().max(1.0) || (a.is_nan() && b.is_nan()),
+            "{key:?}: {a} in policies.csv, {b} in summary.csv"
+        );
+        if key.0 == "as written" {
+            assert_eq!(r[&key]["diff_mean"], "0", "{key:?}");
+        }
+        seen += 1;
+    }
+    assert_eq!(
+        seen,
+        r.len(),
+        "summary.csv has a row per policy, level and metric"
+    );
+    for f in ["summary.csv", "trials.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("one").join(f)).unwrap(),
+            std::fs::read(dir.path().join("two").join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
     }
     // A policy that sets what the file already says is the scenario itself, trial by trial.
     for ((p, l, m), row) in &r {
@@ -160,6 +184,67 @@ fn a_scenario_without_policies_writes_no_policies_csv() {
     let o = run(dir.path(), &scenario, "out", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dir.path().join("out/policies.csv").exists());
+    for f in ["trials.csv", "summary.csv"] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+        assert!(text.starts_with("level,"), "{f} has no policy column");
+    }
+}
+
+/// With policies, trials.csv and summary.csv gain a leading `policy` column and every
+/// policy's rows; the scenario as written's rows are, byte for byte, those of the same run
+/// without policies, and each policy has a row per level and trial.
+#[test]
+fn trials_and_summary_have_a_row_per_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = with_policies(dir.path(), POLICIES);
+    let o = run(dir.path(), &with, "with", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let without = dir.path().join("plain.toml");
+    std::fs::copy(scenario_path("baseline"), &without).unwrap();
+    let o = run(dir.path(), &without, "without", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let levels = load(&without).budget.levels.len();
+    for f in ["trials.csv", "summary.csv"] {
+        let a = std::fs::read_to_string(dir.path().join("with").join(f)).unwrap();
+        let b = std::fs::read_to_string(dir.path().join("without").join(f)).unwrap();
+        let mut lines = a.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            format!("policy,{}", b.lines().next().unwrap())
+        );
+        let mut count: HashMap<String, usize> = HashMap::new();
+        let mut written = Vec::new();
+        for line in lines {
+            let (policy, rest) = if let Some(rest) = line.strip_prefix('"') {
+                let (p, rest) = rest.split_once("\",").unwrap();
+                (p.to_string(), rest)
+            } else {
+                let (p, rest) = line.split_once(',').unwrap();
+                (p.to_string(), rest)
+            };
+            if policy == "as written" {
+                written.push(rest.to_string());
+            }
+            *count.entry(policy).or_default() += 1;
+        }
+        assert_eq!(
+            written,
+            b.lines().skip(1).map(str::to_string).collect::<Vec<_>>(),
+            "{f}: the scenario as written's rows are the run's own"
+        );
+        let per = b.lines().count() - 1;
+        for p in [
+            "as written",
+            "protect engagement",
+            "as the file says",
+            "keep Poland's post",
+        ] {
+            assert_eq!(count[p], per, "{f}: rows of {p}");
+        }
+        if f == "trials.csv" {
+            assert_eq!(per, 120 * levels);
+        }
+    }
 }
 
 #[test]
