@@ -271,17 +271,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let p = prepare(opts)?;
-    if opts.shard.is_some() && !p.s.policies.is_empty() {
-        return Err(InputError::Option {
-            what: "--shard".into(),
-            problem: format!(
-                "the scenario has {} [[policies]], whose comparison is not split over shards",
-                p.s.policies.len()
-            ),
-            hint: "run it on one machine (without --shard); a sharded run needs a scenario without [[policies]]".into(),
-        }
-        .into());
-    }
     let _lock = crate::output::folder::lock(&p.out_dir)?;
     let sim = simulate(opts, &p)?;
     let levels = p.s.budget.levels.clone();
@@ -308,9 +297,41 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: Default::default(),
         };
+        // The shard's part of the policies' comparison, on its own trials.
+        let policies = if p.s.policies.is_empty() {
+            None
+        } else {
+            let mut runs = crate::policies::PolicyRuns::new(&p.s, &p.out_dir.join(folder::PARTS))?;
+            let bar = runner::progress_bar(
+                opts.progress,
+                (p.range.end - p.range.start) * (p.s.policies.len() as u64 + 1),
+                "trials × policies",
+                &format!("{} policies", p.s.name),
+            );
+            let c = sim.pool.install(|| {
+                crate::policies::compare_with(
+                    &p.s,
+                    p.seed,
+                    p.range.clone(),
+                    Some(parts::stop_flag()),
+                    &|k| bar.inc(k),
+                    &mut |first, block| runs.add(first, block),
+                )
+            });
+            bar.finish_and_clear();
+            let c = c?;
+            runs.flush()?;
+            Some((c, runs))
+        };
         let sim_seconds = meta.wall_seconds;
         let trials_done = sim.acc.trials;
-        crate::shard::write_run_shard(&p.out_dir, &meta, &sim.acc, sim.parts)?;
+        crate::shard::write_run_shard(
+            &p.out_dir,
+            &meta,
+            &sim.acc,
+            sim.parts,
+            policies.as_ref().map(|(c, r)| (c, r)),
+        )?;
         return Ok(RunReport {
             out_dir: p.out_dir,
             levels,
@@ -369,7 +390,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             crate::policies::compare_with(
                 &p.s,
                 p.seed,
-                n,
+                0..n,
                 Some(parts::stop_flag()),
                 &|k| bar.inc(k),
                 &mut |first, block| runs.add(first, block),

@@ -79,6 +79,18 @@ impl Comparison {
         estimate(&self.diff[self.at(p, l, m)])
     }
 
+    /// Adds another part of the same comparison (a shard's trials): exact, so the result is
+    /// that of one process.
+    pub fn merge(&mut self, other: &Comparison) {
+        for (a, b) in self.value.iter_mut().zip(&other.value) {
+            a.merge(b);
+        }
+        for (a, b) in self.diff.iter_mut().zip(&other.diff) {
+            a.merge(b);
+        }
+        self.trials += other.trials;
+    }
+
     /// Adds one trial: per policy, per level, the trial's metrics.
     fn add(&mut self, trial: &[Vec<[f64; N_METRICS]>]) {
         for (p, levels) in trial.iter().enumerate() {
@@ -108,19 +120,20 @@ pub fn compare(
     stop: Option<&AtomicBool>,
     tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, RunError> {
-    compare_with(s, seed, trials, stop, tick, &mut |_, _| Ok(()))
+    compare_with(s, seed, 0..trials, stop, tick, &mut |_, _| Ok(()))
 }
 
 /// The outcomes of a block of trials: per trial (in order), per policy (the scenario as
 /// written first), per level.
 pub type Block = [Vec<Vec<crate::model::outcomes::TrialOutcome>>];
 
-/// [`compare`], handing each block's outcomes, in trial order, to `sink` with the block's
-/// first trial (for `trials.csv` and the policies' own summaries).
+/// [`compare`] over the trials `range` (a shard's part of a run), handing each block's
+/// outcomes, in trial order, to `sink` with the block's first trial (for `trials.csv` and the
+/// policies' own summaries).
 pub fn compare_with(
     s: &Scenario,
     seed: u64,
-    trials: u64,
+    range: std::ops::Range<u64>,
     stop: Option<&AtomicBool>,
     tick: &(dyn Fn(u64) + Sync),
     sink: &mut dyn FnMut(u64, &Block) -> Result<(), RunError>,
@@ -132,7 +145,7 @@ pub fn compare_with(
         .chain(s.policies.iter().map(|p| p.name.clone()))
         .collect();
     let mut out = Comparison::new(names, s.budget.levels.clone());
-    let mut next = 0;
+    let (mut next, trials) = (range.start, range.end);
     while next < trials {
         if stop.is_some_and(|f| f.load(Ordering::SeqCst)) {
             return Err(RunError::PoliciesInterrupted {
@@ -285,13 +298,30 @@ pub struct PolicyRuns {
     pub names: Vec<String>,
     /// Per policy after the scenario as written.
     pub accs: Vec<crate::stats::accumulator::Accumulator>,
-    /// Per policy after the scenario as written, per level.
-    pub rows: Vec<Vec<std::path::PathBuf>>,
+    /// Per policy after the scenario as written, per level, its rows files in trial order
+    /// (one for a run; one per shard for merged shards).
+    pub rows: Vec<Vec<Vec<std::path::PathBuf>>>,
     files: Vec<Vec<std::io::BufWriter<std::fs::File>>>,
     levels: Vec<f64>,
 }
 
 impl PolicyRuns {
+    /// The policies' runs put together from shards: their merged accumulators and, per
+    /// policy and level, the shards' rows files in trial order.
+    pub fn merged(
+        names: Vec<String>,
+        accs: Vec<crate::stats::accumulator::Accumulator>,
+        rows: Vec<Vec<Vec<std::path::PathBuf>>>,
+    ) -> PolicyRuns {
+        PolicyRuns {
+            names,
+            accs,
+            rows,
+            files: Vec::new(),
+            levels: Vec::new(),
+        }
+    }
+
     /// Rows files in `dir` (the run's parts folder) for the policies of `s`.
     pub fn new(s: &Scenario, dir: &std::path::Path) -> Result<PolicyRuns, RunError> {
         let levels = s.budget.levels.clone();
@@ -302,7 +332,7 @@ impl PolicyRuns {
                 let path = dir.join(format!("policy-{p}-level-{l}.csv"));
                 let file = std::fs::File::create(&path).map_err(|e| RunError::write(&path, e))?;
                 f.push(std::io::BufWriter::with_capacity(1 << 16, file));
-                r.push(path);
+                r.push(vec![path]);
             }
             rows.push(r);
             files.push(f);
@@ -333,7 +363,7 @@ impl PolicyRuns {
                     let row = crate::output::csv::trial_row(self.levels[l], first + k as u64, o);
                     self.files[p - 1][l]
                         .write_all(row.as_bytes())
-                        .map_err(|e| RunError::write(&self.rows[p - 1][l], e))?;
+                        .map_err(|e| RunError::write(&self.rows[p - 1][l][0], e))?;
                 }
             }
         }
@@ -346,9 +376,72 @@ impl PolicyRuns {
         for (p, files) in self.files.iter_mut().enumerate() {
             for (l, f) in files.iter_mut().enumerate() {
                 f.flush()
-                    .map_err(|e| RunError::write(&self.rows[p][l], e))?;
+                    .map_err(|e| RunError::write(&self.rows[p][l][0], e))?;
             }
         }
         Ok(())
     }
+}
+
+/// A shard's part of the comparison (`policies.bin`): the comparison's exact moments, then
+/// each policy's accumulator.
+pub fn encode_shard(c: &Comparison, runs: &PolicyRuns) -> Vec<u8> {
+    use crate::stats::codec::{Writer, put_moments};
+    let mut w = Writer::new(Vec::new());
+    w.bytes(SHARD_MAGIC);
+    for v in [c.names.len(), c.levels.len(), N_METRICS] {
+        w.u64(v as u64);
+    }
+    w.u64(c.trials);
+    for m in c.value.iter().chain(&c.diff) {
+        put_moments(&mut w, m);
+    }
+    for a in &runs.accs {
+        let bytes = crate::stats::codec::encode(a);
+        w.u64(bytes.len() as u64);
+        w.bytes(&bytes);
+    }
+    w.finish().unwrap_or_default()
+}
+
+const SHARD_MAGIC: &[u8; 8] = b"dipcpol1";
+
+/// Reads [`encode_shard`]'s bytes for the policies of `s`.
+pub fn decode_shard(
+    s: &Scenario,
+    bytes: &[u8],
+) -> Result<(Comparison, Vec<crate::stats::accumulator::Accumulator>), String> {
+    use crate::stats::codec::{Reader, get_moments};
+    if bytes.len() < 8 || &bytes[..8] != SHARD_MAGIC {
+        return Err("not a dipcap policies part".into());
+    }
+    let mut r = Reader::new(&bytes[8..]);
+    let names: Vec<String> = std::iter::once(AS_WRITTEN.to_string())
+        .chain(s.policies.iter().map(|p| p.name.clone()))
+        .collect();
+    let (p, l, m) = (r.u64()? as usize, r.u64()? as usize, r.u64()? as usize);
+    if (p, l, m) != (names.len(), s.budget.levels.len(), N_METRICS) {
+        return Err(format!(
+            "holds {p} policies × {l} levels × {m} metrics, the scenario has {} × {} × {N_METRICS}",
+            names.len(),
+            s.budget.levels.len()
+        ));
+    }
+    let mut c = Comparison::new(names, s.budget.levels.clone());
+    c.trials = r.u64()?;
+    for x in c.value.iter_mut() {
+        *x = get_moments(&mut r)?;
+    }
+    for x in c.diff.iter_mut() {
+        *x = get_moments(&mut r)?;
+    }
+    let mut accs = Vec::new();
+    for _ in &s.policies {
+        let n = r.u64()? as usize;
+        accs.push(crate::stats::codec::decode(r.bytes(n)?)?);
+    }
+    if !r.done() {
+        return Err("has bytes after its end".into());
+    }
+    Ok((c, accs))
 }

@@ -166,9 +166,9 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
                     trials_csv.append_file_prefixed(file, &as_written)?;
                 }
             }
-            for (name, files) in r.names[1..].iter().zip(&r.rows) {
+            for (name, levels) in r.names[1..].iter().zip(&r.rows) {
                 let cell = out_csv::policy_cell(name)?;
-                for file in files {
+                for file in levels.iter().flatten() {
                     trials_csv.append_file_prefixed(file, &cell)?;
                 }
             }

@@ -91,6 +91,35 @@ fn rows_name(level: usize) -> String {
     format!("trials-level-{level}.csv")
 }
 
+/// A shard's part of the policies' comparison (exact moments and the policies' accumulators).
+const POLICIES_PART: &str = "policies.bin";
+
+/// A shard's `trials.csv` rows of policy `p` (1, 2, … in file order) at level `l`.
+fn policy_rows_name(p: usize, level: usize) -> String {
+    format!("policy-{p}-level-{level}.csv")
+}
+
+/// Checks that shard folder `dir` holds the sealed part `name`.
+fn check_part(dir: &Path, r: &RunShard, name: &str) -> Result<(), RunError> {
+    let path = dir.join(name);
+    let problem = match r.files.get(name) {
+        None => Some(format!(
+            "is not recorded in {} (the shard is incomplete, or shard.json was edited)",
+            folder::SHARD
+        )),
+        Some(_) if !path.is_file() => Some("is missing".to_string()),
+        Some(seal) => seal.mismatch(&path),
+    };
+    match problem {
+        Some(problem) => Err(refuse(
+            path.display().to_string(),
+            problem,
+            "run that shard again with its --shard I/N",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Writes a finished run shard: its rows, its accumulator and `shard.json` (whose presence
 /// marks the shard complete), built beside the folder and swapped in whole, as a run's
 /// outputs are (`folder::Staging`): an interrupted write leaves the earlier folder as it was.
@@ -99,6 +128,7 @@ pub fn write_run_shard(
     meta: &RunShard,
     acc: &Accumulator,
     mut parts: RunParts,
+    policies: Option<(&crate::policies::Comparison, &crate::policies::PolicyRuns)>,
 ) -> Result<(), RunError> {
     let staging = folder::Staging::new(out)?;
     let dir = staging.path();
@@ -108,6 +138,22 @@ pub fn write_run_shard(
         // Linked, not moved: until the swap the parts stay whole for --resume.
         folder::link_or_copy(&file, &dir.join(rows_name(l)))?;
         meta.files.insert(rows_name(l), seal);
+    }
+    if let Some((c, runs)) = policies {
+        let encoded = crate::policies::encode_shard(c, runs);
+        output::write_atomic(&dir.join(POLICIES_PART), &encoded)?;
+        meta.files
+            .insert(POLICIES_PART.into(), folder::Seal::of_bytes(&encoded));
+        for (p, levels) in runs.rows.iter().enumerate() {
+            for (l, files) in levels.iter().enumerate() {
+                let name = policy_rows_name(p + 1, l);
+                folder::link_or_copy(&files[0], &dir.join(&name))?;
+                meta.files.insert(
+                    name,
+                    folder::Seal::of_file(&files[0]).map_err(|e| RunError::write(&files[0], e))?,
+                );
+            }
+        }
     }
     let encoded = codec::encode(acc);
     output::write_atomic(&dir.join(folder::ACCUMULATOR), &encoded)?;
@@ -320,22 +366,7 @@ fn check_parts(dir: &Path, r: &RunShard) -> Result<(), RunError> {
     let mut names = vec![folder::ACCUMULATOR.to_string()];
     names.extend((0..r.levels.len()).map(rows_name));
     for name in names {
-        let path = dir.join(&name);
-        let problem = match r.files.get(&name) {
-            None => Some(format!(
-                "is not recorded in {} (the shard is incomplete, or shard.json was edited)",
-                folder::SHARD
-            )),
-            Some(_) if !path.is_file() => Some("is missing".to_string()),
-            Some(seal) => seal.mismatch(&path),
-        };
-        if let Some(problem) = problem {
-            return Err(refuse(
-                path.display().to_string(),
-                problem,
-                "run that shard again with its --shard I/N",
-            ));
-        }
+        check_part(dir, r, &name)?;
     }
     // A folder holding a run's results as well as a shard's parts is mixed: which is meant?
     if dir.join(folder::MANIFEST).exists() {
@@ -439,6 +470,57 @@ pub fn merge_runs(
         }
         acc.merge(&part);
     }
+    // The policies: each shard's part of the comparison and of their runs, in shard order.
+    let mut policies = None;
+    if !s.policies.is_empty() {
+        let names: Vec<String> = std::iter::once(crate::scenario::policy::AS_WRITTEN.to_string())
+            .chain(s.policies.iter().map(|p| p.name.clone()))
+            .collect();
+        let mut comparison: Option<crate::policies::Comparison> = None;
+        let mut accs: Vec<Accumulator> = s
+            .policies
+            .iter()
+            .map(|p| crate::runner::accumulator(&p.scenario))
+            .collect();
+        for &k in &order {
+            let mut parts = vec![POLICIES_PART.to_string()];
+            for p in 1..=s.policies.len() {
+                parts.extend((0..s.budget.levels.len()).map(|l| policy_rows_name(p, l)));
+            }
+            for name in &parts {
+                check_part(&dirs[k], &runs[k], name)?;
+            }
+            let path = dirs[k].join(POLICIES_PART);
+            let bytes = std::fs::read(&path).map_err(|e| RunError::write(&path, e))?;
+            let (c, a) = crate::policies::decode_shard(&s, &bytes).map_err(|e| {
+                refuse(
+                    path.display().to_string(),
+                    format!("is damaged: {e}"),
+                    "run the shard again",
+                )
+            })?;
+            match comparison.as_mut() {
+                None => comparison = Some(c),
+                Some(all) => all.merge(&c),
+            }
+            for (x, y) in accs.iter_mut().zip(&a) {
+                x.merge(y);
+            }
+        }
+        let rows: Vec<Vec<Vec<PathBuf>>> = (1..=s.policies.len())
+            .map(|p| {
+                (0..s.budget.levels.len())
+                    .map(|l| {
+                        order
+                            .iter()
+                            .map(|&k| dirs[k].join(policy_rows_name(p, l)))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        policies = comparison.map(|c| (c, crate::policies::PolicyRuns::merged(names, accs, rows)));
+    }
     let rows: Vec<Vec<PathBuf>> = (0..s.budget.levels.len())
         .map(|l| order.iter().map(|&k| dirs[k].join(rows_name(l))).collect())
         .collect();
@@ -474,8 +556,11 @@ pub fn merge_runs(
         wall_seconds: runs.iter().map(|r| r.wall_seconds).sum(),
         charts,
         out_dir: &out_dir,
-        extra: Vec::new(),
-        policy_runs: None,
+        extra: match &policies {
+            Some((c, _)) => vec![(folder::POLICIES, crate::policies::csv(c)?)],
+            None => Vec::new(),
+        },
+        policy_runs: policies.map(|(_, r)| r),
     })?;
     Ok(MergeReport {
         out_dir,

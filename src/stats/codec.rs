@@ -125,13 +125,13 @@ fn get_sum(r: &mut Reader) -> Result<ExactSum, String> {
     Ok(ExactSum::from_partials(r.f64s()?))
 }
 
-fn put_moments<W: Write>(w: &mut Writer<W>, m: &Moments) {
+pub fn put_moments<W: Write>(w: &mut Writer<W>, m: &Moments) {
     w.u64(m.n);
     put_sum(w, &m.sum);
     put_sum(w, &m.sum_sq);
 }
 
-fn get_moments(r: &mut Reader) -> Result<Moments, String> {
+pub fn get_moments(r: &mut Reader) -> Result<Moments, String> {
     Ok(Moments {
         n: r.u64()?,
         sum: get_sum(r)?,

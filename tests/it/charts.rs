@@ -214,16 +214,22 @@ type SummaryTable = HashMap<(String, String), HashMap<String, f64>>;
 fn summary_table(out: &Path) -> SummaryTable {
     let mut r = csv::Reader::from_path(out.join("summary.csv")).unwrap();
     let headers = r.headers().unwrap().clone();
+    // A run with policies has a leading policy column: the report is of the scenario as
+    // written.
+    let skip = usize::from(&headers[0] == "policy");
     let mut t = HashMap::new();
     for row in r.records() {
         let row = row.unwrap();
+        if skip == 1 && &row[0] != "as written" {
+            continue;
+        }
         let mut values = HashMap::new();
         for (h, v) in headers.iter().zip(row.iter()) {
             if let Ok(x) = v.parse::<f64>() {
                 values.insert(h.to_string(), x);
             }
         }
-        t.insert((row[0].to_string(), row[1].to_string()), values);
+        t.insert((row[skip].to_string(), row[skip + 1].to_string()), values);
     }
     t
 }

@@ -302,12 +302,6 @@ fn bad_policies_are_refused_naming_the_policy_and_key() {
             "{extra}: {e}"
         );
     }
-    // A sharded run of a scenario with policies is refused before anything runs.
-    let scenario = with_policies(dir.path(), POLICIES);
-    let o = run(dir.path(), &scenario, "shard", &["--shard", "1/2"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("[[policies]]"), "{}", stderr(&o));
-    assert!(!dir.path().join("shard").exists());
 }
 
 /// The shipped Balkan scenario compares two other ways of absorbing the cut; the

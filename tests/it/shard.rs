@@ -491,3 +491,48 @@ fn a_shard_folder_is_replaced_whole() {
     assert!(sout.join("shard.json").is_file() && sout.join("points").is_dir());
     assert!(!sout.join(".dipcap-parts").exists());
 }
+
+/// A run with `[[policies]]` split over shards: each shard runs the policies on its own
+/// trials, and the merge gives the unsharded run's files byte for byte — `policies.csv` (exact
+/// sums), `trials.csv` and `summary.csv` with their policy rows, the report's policy section.
+#[test]
+fn a_sharded_run_with_policies_merges_to_the_unsharded_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = scenario_path("balkan-cooperation");
+    let scenario = scenario.to_str().unwrap();
+    let trials = "90";
+    ok(dipcap(
+        &[
+            "run", scenario, "--trials", trials, "--quiet", "--out", "whole",
+        ],
+        d,
+    ));
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("shard-{i}");
+        ok(dipcap(
+            &[
+                "run", scenario, "--trials", trials, "--shard", &shard, "--quiet", "--out", &out,
+            ],
+            d,
+        ));
+        assert!(d.join(&out).join("policies.bin").is_file());
+    }
+    ok(dipcap(
+        &["merge", "shard-1", "shard-0", "--out", "merged"],
+        d,
+    ));
+    same_tree(&d.join("whole"), &d.join("merged"));
+    assert!(d.join("merged/policies.csv").is_file());
+
+    // A damaged policies part is refused, naming it.
+    let part = d.join("shard-0/policies.bin");
+    let mut bytes = std::fs::read(&part).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&part, bytes).unwrap();
+    let o = dipcap(&["merge", "shard-0", "shard-1", "--out", "again"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("policies.bin"), "{}", stderr(&o));
+}
