@@ -263,6 +263,38 @@ fn trial_rows(
         .collect()
 }
 
+/// The scenario's policies on the trials `range` (the run's, or a shard's part), on the run's
+/// threads: their comparison with the scenario as written, and their own accumulators and
+/// rows files (in the parts folder) for `trials.csv` and `summary.csv`.
+fn run_policies(
+    opts: &RunOptions,
+    p: &Prepared,
+    pool: &rayon::ThreadPool,
+    range: std::ops::Range<u64>,
+) -> Result<(crate::policies::Comparison, crate::policies::PolicyRuns), RunError> {
+    let mut runs = crate::policies::PolicyRuns::new(&p.s, &p.out_dir.join(folder::PARTS))?;
+    let bar = runner::progress_bar(
+        opts.progress,
+        (range.end - range.start) * (p.s.policies.len() as u64 + 1),
+        "trials × policies",
+        &format!("{} policies", p.s.name),
+    );
+    let c = pool.install(|| {
+        crate::policies::compare_with(
+            &p.s,
+            p.seed,
+            range,
+            Some(parts::stop_flag()),
+            &|k| bar.inc(k),
+            &mut |first, block| runs.add(first, block),
+        )
+    });
+    bar.finish_and_clear();
+    let c = c?;
+    runs.flush()?;
+    Ok((c, runs))
+}
+
 /// Simulates a scenario and writes the output folder. Trials run in blocks whose rows go to
 /// `<out>/.dipcap-parts/` with a checkpoint every few seconds (so `--resume` can continue after
 /// a kill or Ctrl-C); the output files are written only once every trial has run, each
@@ -287,7 +319,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             seed: p.seed,
             levels: levels.clone(),
             scenario_path: opts.scenario.display().to_string(),
-            scenario_sha256: p.scenario_sha256,
+            scenario_sha256: p.scenario_sha256.clone(),
             scenario_text: String::from_utf8_lossy(&p.bytes).into_owned(),
             generator: crate::rng::GENERATOR.to_string(),
             crates: out_json::numeric_crates(),
@@ -301,27 +333,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         let policies = if p.s.policies.is_empty() {
             None
         } else {
-            let mut runs = crate::policies::PolicyRuns::new(&p.s, &p.out_dir.join(folder::PARTS))?;
-            let bar = runner::progress_bar(
-                opts.progress,
-                (p.range.end - p.range.start) * (p.s.policies.len() as u64 + 1),
-                "trials × policies",
-                &format!("{} policies", p.s.name),
-            );
-            let c = sim.pool.install(|| {
-                crate::policies::compare_with(
-                    &p.s,
-                    p.seed,
-                    p.range.clone(),
-                    Some(parts::stop_flag()),
-                    &|k| bar.inc(k),
-                    &mut |first, block| runs.add(first, block),
-                )
-            });
-            bar.finish_and_clear();
-            let c = c?;
-            runs.flush()?;
-            Some((c, runs))
+            Some(run_policies(opts, &p, &sim.pool, p.range.clone())?)
         };
         let sim_seconds = meta.wall_seconds;
         let trials_done = sim.acc.trials;
@@ -378,27 +390,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let extra = if p.s.policies.is_empty() {
         Vec::new()
     } else {
-        let n = acc.trials;
-        let bar = runner::progress_bar(
-            opts.progress,
-            n * (p.s.policies.len() as u64 + 1),
-            "trials × policies",
-            &format!("{} policies", p.s.name),
-        );
-        let mut runs = crate::policies::PolicyRuns::new(&p.s, &p.out_dir.join(folder::PARTS))?;
-        let c = pool.install(|| {
-            crate::policies::compare_with(
-                &p.s,
-                p.seed,
-                0..n,
-                Some(parts::stop_flag()),
-                &|k| bar.inc(k),
-                &mut |first, block| runs.add(first, block),
-            )
-        });
-        bar.finish_and_clear();
-        let c = c?;
-        runs.flush()?;
+        let (c, runs) = run_policies(opts, &p, &pool, 0..acc.trials)?;
         policy_runs = Some(runs);
         policy_lines = crate::policies::terminal_lines(&c);
         vec![(folder::POLICIES, crate::policies::csv(&c)?)]

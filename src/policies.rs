@@ -212,17 +212,7 @@ pub fn terminal_lines(c: &Comparison) -> Vec<String> {
     let Some(deep) = c.levels.len().checked_sub(1) else {
         return Vec::new();
     };
-    let signed = |v: f64, scale: f64, d: usize| {
-        let s = format!("{:+.*}", d, v * scale);
-        if s.trim_start_matches(['+', '-'])
-            .chars()
-            .all(|ch| ch == '0' || ch == '.')
-        {
-            format!("{:.*}", d, 0.0)
-        } else {
-            s
-        }
-    };
+    let signed = |v: f64, scale: f64, d: usize| crate::output::signed(v * scale, d);
     (1..c.names.len())
         .map(|p| {
             let dci = c.diff(p, deep, Metric::Dci);

@@ -7,7 +7,7 @@ use toml::Value;
 
 use super::{Evaluation, Goal, Options, Outcome};
 use crate::error::RunError;
-use crate::output::num;
+use crate::output::{num, signed};
 use crate::scenario::{Named, Scenario};
 
 /// A searched value as a CSV cell: a number as dipcap writes numbers, a string bare, a list
@@ -124,18 +124,6 @@ pub fn csv(s: &Scenario, o: &Options, out: &Outcome) -> Result<Vec<u8>, RunError
         what: crate::output::folder::OPTIMISE.into(),
         reason: e.to_string(),
     })
-}
-
-fn signed(v: f64, d: usize) -> String {
-    let s = format!("{v:+.d$}");
-    if s.trim_start_matches(['+', '-'])
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        format!("{:.d$}", 0.0)
-    } else {
-        s
-    }
 }
 
 /// "+0.031 (95% CI +0.027 to +0.035)".

@@ -320,16 +320,12 @@ fn short_key(k: &str) -> String {
     }
 }
 
-/// A difference with its sign, to `d` decimals ("+0.030", "−0.002").
+/// A difference with its sign, to `d` decimals, for the page ("+0.030", "−0.002").
 fn signed(v: f64, d: usize) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let s = format!("{v:+.d$}");
-    if s[1..].chars().all(|c| c == '0' || c == '.') {
-        format!("{:.d$}", 0.0)
+    if v.is_finite() {
+        crate::output::signed(v, d).replace('-', "−")
     } else {
-        s.replace('-', "−")
+        "n/a".into()
     }
 }
 

@@ -13,6 +13,20 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A difference for readers, signed, to `d` decimals: "+0.031", "-0.002", and "0.000" (no
+/// sign) for one that rounds to zero.
+pub fn signed(v: f64, d: usize) -> String {
+    let s = format!("{v:+.d$}");
+    if s.trim_start_matches(['+', '-'])
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        format!("{:.d$}", 0.0)
+    } else {
+        s
+    }
+}
+
 /// Formats a number the same way on every run and platform: Rust's shortest round-trip form
 /// (`format!("{x}")`: no exponent, "NaN", "inf", and "0" for both zeros).
 pub fn num(x: f64) -> String {

@@ -612,11 +612,11 @@ fn optimise_finds_the_known_best_cut_and_its_fresh_gain_holds_the_truth() {
     }
 }
 
-/// `dipcap optimise` on the shipped baseline at 80% (its `[search]`: the cut's split over
-/// personnel, operations, the reserve and engagement), on few trials.
-fn optimise_baseline(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+/// The arguments of `dipcap optimise` on the shipped baseline at 80% (its `[search]`: the
+/// cut's split over personnel, operations, the reserve and engagement), on few trials.
+fn optimise_args(out: &str, extra: &[&str]) -> Vec<String> {
     let scenario = scenario_path("baseline");
-    let mut args = vec![
+    let mut args: Vec<String> = [
         "optimise",
         scenario.to_str().unwrap(),
         "--level",
@@ -632,9 +632,17 @@ fn optimise_baseline(dir: &Path, out: &str, extra: &[&str]) -> std::process::Out
         "--quiet",
         "--out",
         out,
-    ];
-    args.extend_from_slice(extra);
-    dipcap(&args, dir)
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+fn optimise_baseline(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let args = optimise_args(out, extra);
+    dipcap(&args.iter().map(String::as_str).collect::<Vec<_>>(), dir)
 }
 
 /// The fresh estimates of the winner in an optimise.csv, by metric.
@@ -791,25 +799,8 @@ fn an_interrupted_search_resumes_to_the_same_bytes() {
     let o = optimise_baseline(dir.path(), "whole", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
 
-    let scenario = scenario_path("baseline");
     let child = Command::new(env!("CARGO_BIN_EXE_dipcap"))
-        .args([
-            "optimise",
-            scenario.to_str().unwrap(),
-            "--level",
-            "0.8",
-            "--objective",
-            "dci",
-            "--trials",
-            "128",
-            "--evaluations",
-            "60",
-            "--fresh-trials",
-            "600",
-            "--quiet",
-            "--out",
-            "cut",
-        ])
+        .args(optimise_args("cut", &[]))
         .current_dir(dir.path())
         .stderr(Stdio::piped())
         .spawn()

@@ -100,26 +100,7 @@ fn robust(
                 "e.g. objective = \"dci\" or \"unfunded:min\"",
             )
         })?;
-    let level = match r.level {
-        None => levels.len() - 1,
-        Some(l) => levels
-            .iter()
-            .position(|x| (x - l).abs() < 1e-9)
-            .ok_or_else(|| {
-                c.err(
-                    "robust.level",
-                    format!("{l} is not one of the sweep's levels"),
-                    format!(
-                        "use one of {}",
-                        levels
-                            .iter()
-                            .map(|l| crate::output::num(*l))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?,
-    };
+    let level = level_position(c, "robust.level", r.level, levels)?;
     let mut constraints = Vec::new();
     for (i, text) in r.constraints.iter().enumerate() {
         let k = crate::optimise::command::parse_constraint(text).map_err(|e| {
@@ -577,26 +558,7 @@ fn discovery(c: &Checker, d: &RawDiscovery, levels: &[f64]) -> Result<Discovery,
                 hint,
             )
         })?;
-    let level = match d.level {
-        None => levels.len() - 1,
-        Some(l) => levels
-            .iter()
-            .position(|x| (x - l).abs() < 1e-9)
-            .ok_or_else(|| {
-                c.err(
-                    "discovery.level",
-                    format!("{l} is not one of the sweep's levels"),
-                    format!(
-                        "use one of {}",
-                        levels
-                            .iter()
-                            .map(|l| crate::output::num(*l))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?,
-    };
+    let level = level_position(c, "discovery.level", d.level, levels)?;
     for (key, v) in [
         ("discovery.peel_alpha", d.peel_alpha),
         ("discovery.min_support", d.min_support),
@@ -622,4 +584,34 @@ fn discovery(c: &Checker, d: &RawDiscovery, levels: &[f64]) -> Result<Discovery,
             min_density: d.min_density,
         },
     })
+}
+
+/// The position of `level` among the sweep's levels (the last when not given), or an error
+/// naming `key`.
+fn level_position(
+    c: &Checker,
+    key: &str,
+    level: Option<f64>,
+    levels: &[f64],
+) -> Result<usize, InputError> {
+    match level {
+        None => Ok(levels.len() - 1),
+        Some(l) => levels
+            .iter()
+            .position(|x| (x - l).abs() < 1e-9)
+            .ok_or_else(|| {
+                c.err(
+                    key,
+                    format!("{l} is not one of the sweep's levels"),
+                    format!(
+                        "use one of {}",
+                        levels
+                            .iter()
+                            .map(|l| crate::output::num(*l))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            }),
+    }
 }
