@@ -191,11 +191,10 @@ pub fn policy_toml(s: &Scenario, path: &std::path::Path, o: &Options, out: &Outc
     ));
     let names = names(out);
     for (k, fresh) in out.fresh.iter().enumerate() {
-        if let Some(g) = o.objectives.iter().find(|g| !beats(g, out, fresh)) {
+        if let Some(what) = no_gain(o, out, fresh) {
             t.push_str(&format!(
-                "# WARNING: \"{}\" does not beat the scenario as written in {} on the fresh trials:\n# the search found no better way of cutting; keep the scenario's own cut.\n",
+                "# WARNING: \"{}\" does not beat the scenario as written in {what} on the fresh trials:\n# the search found no better way of cutting; keep the scenario's own cut.\n",
                 names[k],
-                g.metric.name()
             ));
         }
         let c = &out.candidates[fresh.candidate];
@@ -272,10 +271,9 @@ pub fn terminal_lines(o: &Options, out: &Outcome) -> Vec<String> {
                 fresh.seed
             ));
         }
-        if let Some(g) = o.objectives.iter().find(|g| !beats(g, out, fresh)) {
+        if let Some(what) = no_gain(o, out, fresh) {
             lines.push(format!(
-                "  WARNING: on the fresh trials it does not beat the scenario as written in {}: the search found no better way of cutting. Keep the scenario's own cut, or search further ({})",
-                g.metric.name(),
+                "  WARNING: on the fresh trials it does not beat the scenario as written in {what}: the search found no better way of cutting. Keep the scenario's own cut, or search further ({})",
                 match out.corners {
                     (false, Some(e)) => format!("the corners of the ranges, where the best cut often is, were not screened: give --evaluations {e} or more"),
                     _ => "more --evaluations and --trials".to_string(),
@@ -304,6 +302,18 @@ pub fn terminal_lines(o: &Options, out: &Outcome) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The objectives, in words, when an estimate beats the scenario as written in none of them
+/// (with two objectives a point of the front may rightly give up one for the other).
+pub fn no_gain(o: &Options, out: &Outcome, e: &Evaluation) -> Option<String> {
+    (!o.objectives.iter().any(|g| beats(g, out, e))).then(|| {
+        o.objectives
+            .iter()
+            .map(|g| g.metric.name())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    })
 }
 
 /// Whether an estimate's paired difference from the scenario as written is better on goal

@@ -772,6 +772,15 @@ pub fn bottom_line(d: &Data) -> String {
             f.trials
         )
     };
+    if d.objectives.len() == 2 && d.chosen.len() > 1 {
+        let _ = write!(
+            s,
+            " With two objectives the answer is a front of {} ways of cutting, none better than another in both {} and {}; this one is the best in {metric}, the table gives the others.",
+            d.chosen.len(),
+            d.objectives[0].0,
+            d.objectives[1].0
+        );
+    }
     if let Some(w) = money_words(d, c) {
         s.push(' ');
         s.push_str(&w);

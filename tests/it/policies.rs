@@ -843,3 +843,56 @@ fn an_interrupted_search_resumes_to_the_same_bytes() {
     }
     assert!(!dir.path().join("cut/.dipcap-parts").exists());
 }
+
+/// Two objectives: the answer is the non-dominated set of the raced candidates, each a
+/// `[[policies]]` entry of its own; none is better than another in both objectives, and each
+/// beats the scenario as written in at least one (no warning).
+#[test]
+fn two_objectives_give_a_pareto_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = optimise_baseline(
+        dir.path(),
+        "front",
+        &["--objective", "response_rate", "--constraint", "dci>=0.85"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("front");
+    let toml = std::fs::read_to_string(out.join("policy.toml")).unwrap();
+    let entries = toml.matches("[[policies]]").count();
+    assert!(entries >= 2, "a front of {entries}: {toml}");
+    assert!(
+        toml.contains("name = \"optimised 1\"") && !toml.contains("WARNING"),
+        "{toml}"
+    );
+    // The chosen candidates' raced estimates: (dci, response_rate) per candidate.
+    let mut r = csv::Reader::from_path(out.join("optimise.csv")).unwrap();
+    let mut front: HashMap<String, (f64, f64)> = HashMap::new();
+    for row in r.deserialize::<HashMap<String, String>>() {
+        let row = row.unwrap();
+        if row["stage"] != "race" || row["chosen"] != "true" {
+            continue;
+        }
+        let v: f64 = row["mean"].parse().unwrap();
+        let e = front
+            .entry(row["candidate"].clone())
+            .or_insert((f64::NAN, f64::NAN));
+        match row["metric"].as_str() {
+            "dci" => e.0 = v,
+            "response_rate" => e.1 = v,
+            _ => {}
+        }
+    }
+    assert_eq!(front.len(), entries);
+    for (a, x) in &front {
+        assert!(x.0 >= 0.85, "{a} meets the constraint: {x:?}");
+        for (b, y) in &front {
+            let dominates = y.0 >= x.0 && y.1 >= x.1 && (y.0 > x.0 || y.1 > x.1);
+            assert!(!dominates, "{b} {y:?} dominates {a} {x:?}");
+        }
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&format!("a front of {entries} ways of cutting")),
+        "the report says it is a front"
+    );
+}
