@@ -176,12 +176,15 @@ pub fn compare_with(
                     .iter()
                     .position(|o| o.aborted == Some(crate::engine::Abort::WorkBound))
                 {
-                    return Err(runner::work_bound(
-                        scenarios[p],
-                        next + k as u64,
-                        s.budget.levels[l],
-                    )
-                    .into());
+                    let mut e =
+                        runner::work_bound(scenarios[p], next + k as u64, s.budget.levels[l]);
+                    // Which way of cutting asked for it: the policies share the scenario's name.
+                    if let (crate::error::InputError::Option { what, .. }, Some(policy)) =
+                        (&mut e, p.checked_sub(1).map(|i| &s.policies[i].name))
+                    {
+                        *what = format!("{what}, policy \"{policy}\"");
+                    }
+                    return Err(e.into());
                 }
                 if levels.iter().any(|o| o.aborted.is_some()) || levels.len() < out.levels.len() {
                     return Err(RunError::PoliciesInterrupted {

@@ -110,6 +110,20 @@ pub struct Manifest {
     /// Absent in manifests written before shards existed: those runs ran on one machine.
     #[serde(default = "one")]
     pub shards: usize,
+    /// The `[[policies]]` compared: what each changes.
+    #[serde(default)]
+    pub policies: Vec<PolicyInfo>,
+}
+
+/// A policy as the manifest records it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PolicyInfo {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// "key = value" per lever set.
+    #[serde(default)]
+    pub set: Vec<String>,
 }
 
 fn one() -> usize {

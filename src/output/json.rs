@@ -180,6 +180,12 @@ pub fn manifest(s: &Scenario, r: &RunFacts, m: &ManifestInfo) -> Result<Vec<u8>,
             crate::stats::sketch::GRID_BINS,
             0.5 / crate::stats::sketch::GRID_BINS as f64
         ),
+        // What each way of cutting compared changes (an empty list without [[policies]]).
+        "policies": s.policies.iter().map(|p| json!({
+            "name": p.name,
+            "description": p.description,
+            "set": p.changes.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "files": m.files,
         "charts": m.charts,
         "note": "Numbers are reproducible from the scenario file, seed and the crate versions above with any thread count; across operating systems only the system math library (exp, ln) can differ in the last bit.",

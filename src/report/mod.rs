@@ -407,6 +407,24 @@ fn policies_section(d: &ChartData, charts: &[Rendered]) -> Option<(String, Strin
         o.push_str("</tr>");
     }
     o.push_str("</tbody></table></div>\n");
+    // What each way of cutting is, in the words of the scenario and the levers it sets.
+    if !d.manifest.policies.is_empty() {
+        o.push_str("<ul class=\"words\" id=\"policies-what\">");
+        for p in &d.manifest.policies {
+            let _ = write!(
+                o,
+                "<li><strong>{}</strong>{}: <code>{}</code></li>",
+                esc(&p.name),
+                if p.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", esc(&p.description))
+                },
+                esc(&p.set.join("; "))
+            );
+        }
+        o.push_str("</ul>\n");
+    }
     // The section comes after every other chart of the report: its figures are numbered on.
     let mut figure = charts
         .iter()

@@ -339,6 +339,12 @@ fn the_report_says_which_way_of_cutting_loses_least() {
     assert!(report.contains(&format!("a paired difference of +{diff:.3}")));
     // Its chart: a row per policy, the one that keeps most first.
     assert!(report.contains("id=\"chart-policies-dci\""));
+    // What each way of cutting is: its description and the levers it sets.
+    assert!(
+        report.contains("<strong>protect engagement</strong> — the engagement line (posts, programmes, exercises) keeps its money")
+            && report.contains("budget.cut.policy = &quot;protected&quot;; budget.cut.protected = [&quot;engagement&quot;]"),
+        "the report says what each policy changes"
+    );
     let svg = std::fs::read_to_string(out.join("charts/policies-dci.svg")).unwrap();
     assert!(svg.contains("Which way of cutting loses least") && svg.contains(&best));
     let before = report.clone();
