@@ -308,7 +308,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
     let levels = p.s.budget.levels.clone();
     let (threads, resumed_at) = (sim.threads, sim.resumed_at);
     if let Some((i, n)) = opts.shard {
-        let meta = crate::shard::RunShard {
+        let mut meta = crate::shard::RunShard {
             dipcap_shard: crate::shard::FORMAT,
             dipcap_version: env!("CARGO_PKG_VERSION").to_string(),
             shard: i,
@@ -335,6 +335,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
         } else {
             Some(run_policies(opts, &p, &sim.pool, p.range.clone())?)
         };
+        // The shard's time includes its policies, as a run's does.
+        meta.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        meta.wall_seconds = clock.elapsed().as_secs_f64();
         let sim_seconds = meta.wall_seconds;
         let trials_done = sim.acc.trials;
         crate::shard::write_run_shard(

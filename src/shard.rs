@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, RunError};
 use crate::output;
-use crate::output::folder;
+use crate::output::folder::{self, POLICIES_PART};
 use crate::parts::RunParts;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::codec;
@@ -91,8 +91,6 @@ fn rows_name(level: usize) -> String {
     format!("trials-level-{level}.csv")
 }
 
-/// A shard's part of the policies' comparison (exact moments and the policies' accumulators).
-const POLICIES_PART: &str = "policies.bin";
 
 /// A shard's `trials.csv` rows of policy `p` (1, 2, … in file order) at level `l`.
 fn policy_rows_name(p: usize, level: usize) -> String {

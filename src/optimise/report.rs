@@ -127,6 +127,9 @@ impl Data {
             .iter()
             .position(|h| h == "metric")
             .ok_or_else(|| bad(folder::OPTIMISE, "no metric column"))?;
+        if metric_at < 7 {
+            return Err(bad(folder::OPTIMISE, "its columns are not those dipcap writes"));
+        }
         let keys = header[7..metric_at].to_vec();
         let f = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
         let mut rows = Vec::new();
@@ -281,9 +284,13 @@ impl Data {
         }
         let mut v: Vec<&Row> = best.into_values().collect();
         let key = |r: &Row| if up { r.diff_mean } else { -r.diff_mean };
+        // The chosen first, then as the race left them: further raced, meeting the
+        // constraints, then by the objective.
         v.sort_by(|a, b| {
-            b.trials
-                .cmp(&a.trials)
+            b.chosen
+                .cmp(&a.chosen)
+                .then(b.trials.cmp(&a.trials))
+                .then(b.feasible.cmp(&a.feasible))
                 .then(key(b).total_cmp(&key(a)))
                 .then(a.candidate.cmp(&b.candidate))
         });
@@ -390,8 +397,14 @@ impl Draw for SearchChart<'_> {
         let finite: Vec<f64> = ys.iter().copied().filter(|v| v.is_finite()).collect();
         let data_lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let data_hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (y0, y1) = style::padded(lo.max(data_lo.min(hi)), hi.min(data_hi.max(lo)), None);
-        let (y0, y1) = (y0.min(lo.max(data_lo)), y1);
+        // Zero (the scenario as written) and the best are always in view; beyond them the
+        // data, as far as the span.
+        let (a, b) = if up {
+            (lo.max(data_lo).min(best.min(0.0)), hi)
+        } else {
+            (lo, hi.min(data_hi).max(best.max(0.0)))
+        };
+        let (y0, y1) = style::padded(a, b, None);
         let outside = finite.iter().filter(|v| **v < y0 || **v > y1).count();
         let n = rows.len().max(1);
         let keys = vec![
@@ -562,7 +575,9 @@ impl Draw for BestChart<'_> {
             )
             .collect();
         let label_of = |v: &f64| {
-            style::category(*v, k).map_or_else(String::new, |i| labels[k - 1 - i].clone())
+            style::category(*v, k)
+                .and_then(|i| labels.get(k - 1 - i).cloned())
+                .unwrap_or_default()
         };
         let mut label_w = 90;
         for l in &labels {
@@ -854,14 +869,25 @@ pub fn html(d: &Data, charts: &[Drawn]) -> String {
     );
 
     o.push_str("<section id=\"optimise\">\n<div class=\"opener\">\n<h2>Which way of cutting loses least</h2>\n");
+    let raced = d.raced(metric, up);
+    let most = raced.iter().map(|r| r.trials).max().unwrap_or(d.trials);
+    let race = if d.objectives.len() == 2 {
+        format!(
+            "the {} non-dominated ones were estimated again on {most} trials and those still non-dominated kept",
+            raced.len()
+        )
+    } else {
+        format!(
+            "the best {} were raced on up to {most} trials, the better half kept each time",
+            raced.len()
+        )
+    };
     let _ = writeln!(
         o,
-        "<p>{} candidates were evaluated on {} trials each ({} asked for); the best {} were raced on up to {} trials, the better half kept each time; the winner was then run again beside the scenario as written on {} fresh trials. The table gives the raced candidates, best first, with the values searched (a line's weight is its part of the cut, in proportion to the others'), and each paired difference from the scenario as written with its 95% confidence interval.</p>",
+        "<p>{} candidates were evaluated on {} trials each ({} asked for); {race}; the chosen were then run again beside the scenario as written on {} fresh trials. The table gives the raced candidates, the chosen first, with the values searched (a line's weight is its part of the cut, in proportion to the others'), and each paired difference from the scenario as written with its 95% confidence interval.</p>",
         d.candidates,
         d.trials,
         d.evaluations,
-        super::RACERS,
-        d.trials << 3,
         d.fresh_trials
     );
     // The heading and its introduction stay together on paper; the table and charts follow.

@@ -47,6 +47,8 @@ pub const SWEEP: &str = "sweep.csv";
 pub const SWEEP_TRIALS: &str = "sweep_trials.csv";
 /// A sweep's design points.
 pub const DESIGN: &str = "design.csv";
+/// A run shard's part of the policies' comparison (exact sums and the policies' accumulators).
+pub const POLICIES_PART: &str = "policies.bin";
 /// A sweep's per-point policy estimates (scenario with `[[policies]]`).
 pub const SWEEP_POLICIES: &str = "sweep_policies.csv";
 /// Robust choice among a sweep's policies: regret and satisficing per policy.
@@ -380,6 +382,8 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
             ]
             .contains(&name.as_str())
                 || (name.starts_with("trials-level-") && name.ends_with(".csv"))
+                || name == POLICIES_PART
+                || (name.starts_with("policy-") && name.contains("-level-") && name.ends_with(".csv"))
                 || (name.starts_with('.') && name.contains(".tmp-"))
         }
         Some(CHARTS) => match old_charts {
