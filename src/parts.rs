@@ -39,11 +39,23 @@ fn every() -> Duration {
         .map_or(Duration::from_secs(5), Duration::from_secs_f64)
 }
 
+/// Whether [`stop_flag`] installs dipcap's own signal handler (the command line does).
+static HANDLE_SIGNALS: AtomicBool = AtomicBool::new(true);
+
+/// For a host that handles signals itself (the Python module, whose interpreter owns Ctrl-C):
+/// dipcap then installs no handler, and the host stops a run by setting [`stop_flag`]'s flag.
+pub fn leave_signals_to_host() {
+    HANDLE_SIGNALS.store(false, Ordering::SeqCst);
+}
+
 /// Installs the handler of Ctrl-C and termination signals (once per process) and returns the
 /// flag it sets ([`crate::engine::STOP`]): the trials running stop within milliseconds and
 /// their block is dropped, so the run ends at the last whole block, which is saved.
 pub fn stop_flag() -> &'static AtomicBool {
     static ONCE: std::sync::Once = std::sync::Once::new();
+    if !HANDLE_SIGNALS.load(Ordering::SeqCst) {
+        return &crate::engine::STOP;
+    }
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if crate::engine::STOP.swap(true, Ordering::SeqCst) {

@@ -91,7 +91,6 @@ fn rows_name(level: usize) -> String {
     format!("trials-level-{level}.csv")
 }
 
-
 /// A shard's `trials.csv` rows of policy `p` (1, 2, … in file order) at level `l`.
 fn policy_rows_name(p: usize, level: usize) -> String {
     format!("policy-{p}-level-{level}.csv")

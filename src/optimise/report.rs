@@ -128,7 +128,10 @@ impl Data {
             .position(|h| h == "metric")
             .ok_or_else(|| bad(folder::OPTIMISE, "no metric column"))?;
         if metric_at < 7 {
-            return Err(bad(folder::OPTIMISE, "its columns are not those dipcap writes"));
+            return Err(bad(
+                folder::OPTIMISE,
+                "its columns are not those dipcap writes",
+            ));
         }
         let keys = header[7..metric_at].to_vec();
         let f = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
@@ -885,10 +888,7 @@ pub fn html(d: &Data, charts: &[Drawn]) -> String {
     let _ = writeln!(
         o,
         "<p>{} candidates were evaluated on {} trials each ({} asked for); {race}; the chosen were then run again beside the scenario as written on {} fresh trials. The table gives the raced candidates, the chosen first, with the values searched (a line's weight is its part of the cut, in proportion to the others'), and each paired difference from the scenario as written with its 95% confidence interval.</p>",
-        d.candidates,
-        d.trials,
-        d.evaluations,
-        d.fresh_trials
+        d.candidates, d.trials, d.evaluations, d.fresh_trials
     );
     // The heading and its introduction stay together on paper; the table and charts follow.
     o.push_str("</div>\n");

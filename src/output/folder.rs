@@ -383,7 +383,9 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
             .contains(&name.as_str())
                 || (name.starts_with("trials-level-") && name.ends_with(".csv"))
                 || name == POLICIES_PART
-                || (name.starts_with("policy-") && name.contains("-level-") && name.ends_with(".csv"))
+                || (name.starts_with("policy-")
+                    && name.contains("-level-")
+                    && name.ends_with(".csv"))
                 || (name.starts_with('.') && name.contains(".tmp-"))
         }
         Some(CHARTS) => match old_charts {
