@@ -108,6 +108,11 @@ class Scenario:
             )
         )
 
+    def trace(self, level: float, trial: int, seed: Optional[int] = None) -> pd.DataFrame:
+        """One trial's event log at `level` (as `dipcap trace`): every event in time order,
+        with the money, readiness and trust it moved. `seed` defaults to the scenario's."""
+        return _frame(self._native.trace(float(level), int(trial), seed))
+
     def __repr__(self) -> str:
         return f"<dipcap.Scenario {self.name!r}>"
 

@@ -194,6 +194,24 @@ impl NativeScenario {
         NativeScenario::validated(py, table, self.path.clone(), None)
     }
 
+    /// One trial's event log at `level`, as the CSV bytes `dipcap trace` writes.
+    #[pyo3(signature = (level, trial, seed=None))]
+    fn trace(
+        &self,
+        py: Python<'_>,
+        level: f64,
+        trial: u64,
+        seed: Option<u64>,
+    ) -> PyResult<Py<PyBytes>> {
+        let s = dipcap::scenario::validate_table(&self.table, &self.path)
+            .map_err(|e| scenario_error(py, &e))?;
+        let seed = seed.unwrap_or(s.seed);
+        let bytes = py
+            .detach(|| dipcap::app::trace(&s, level, trial, seed))
+            .map_err(|e| run_error(py, e))?;
+        Ok(PyBytes::new(py, &bytes).unbind())
+    }
+
     /// Runs the scenario as `dipcap run` does and returns its files as bytes, by name.
     #[pyo3(signature = (trials=None, seed=None, levels=None, threads=0))]
     fn run(

@@ -146,3 +146,18 @@ print("next run", len(r.trials))
     assert lines[0].startswith("interrupted after"), out.stdout
     assert float(lines[0].split()[-1]) < 10
     assert lines[1] == "next run 20"
+
+
+def test_trace_equals_the_cli(tmp_path):
+    s = dipcap.load(BASELINE)
+    df = s.trace(0.8, 3, seed=11)
+    out = tmp_path / "trace.csv"
+    subprocess.run(
+        [str(BIN), "trace", str(BASELINE), "--level", "0.8", "--trial", "3", "--seed", "11", "--out", str(out)],
+        check=True,
+    )
+    pd.testing.assert_frame_equal(df, read(out), check_exact=True)
+    assert df["time_days"].is_monotonic_increasing
+    with pytest.raises(dipcap.ScenarioError) as e:
+        s.trace(0.55, 0)
+    assert "0.55" in str(e.value)
