@@ -79,6 +79,22 @@ impl Comparison {
         estimate(&self.diff[self.at(p, l, m)])
     }
 
+    /// Policy `p`'s cells at level position `l` for metric `m`, as `policies.csv` writes them:
+    /// `n`, `mean`, `ci95_lo`, `ci95_hi`, `diff_mean`, `diff_ci95_lo`, `diff_ci95_hi`.
+    pub fn cells(&self, p: usize, l: usize, m: Metric) -> [String; 7] {
+        let num = crate::output::num;
+        let (v, d) = (self.value(p, l, m), self.diff(p, l, m));
+        [
+            v.n.to_string(),
+            num(v.mean),
+            num(v.ci95_lo),
+            num(v.ci95_hi),
+            num(d.mean),
+            num(d.ci95_lo),
+            num(d.ci95_hi),
+        ]
+    }
+
     /// Adds another part of the same comparison (a shard's trials): exact, so the result is
     /// that of one process.
     pub fn merge(&mut self, other: &Comparison) {
@@ -255,25 +271,16 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, RunError> {
         "diff_ci95_hi",
     ])
     .map_err(enc)?;
-    let num = crate::output::num;
     for (p, name) in c.names.iter().enumerate() {
         for (l, &level) in c.levels.iter().enumerate() {
             for &m in Metric::ALL {
-                let v = c.value(p, l, m);
-                let d = c.diff(p, l, m);
-                w.write_record([
+                let mut row = vec![
                     name.clone(),
-                    num(level),
+                    crate::output::num(level),
                     m.name().to_string(),
-                    v.n.to_string(),
-                    num(v.mean),
-                    num(v.ci95_lo),
-                    num(v.ci95_hi),
-                    num(d.mean),
-                    num(d.ci95_lo),
-                    num(d.ci95_hi),
-                ])
-                .map_err(enc)?;
+                ];
+                row.extend(c.cells(p, l, m));
+                w.write_record(&row).map_err(enc)?;
             }
         }
     }

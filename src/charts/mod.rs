@@ -218,6 +218,57 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
     Ok(out)
 }
 
+/// The plot of ranked rows against a difference (ways of cutting, candidates of a search):
+/// one row per label, the first on top, labelled on the left; the x axis over `x0..x1` with
+/// `x_desc`, vertical grid only, and the zero line (no difference) drawn. Row i is at
+/// y = rows − 1 − i, each row 1 high.
+pub fn ranked_rows<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    labels: &[String],
+    (x0, x1): (f64, f64),
+    x_desc: &str,
+    min_label_width: i32,
+) -> Result<style::Chart2d<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let k = labels.len().max(1);
+    let label_of = |v: &f64| {
+        style::category(*v, k)
+            .and_then(|i| labels.get(k - 1 - i).cloned())
+            .unwrap_or_default()
+    };
+    let mut label_w = min_label_width;
+    for l in labels {
+        let w = area.estimate_text_size(l, &style::font(style::TICK))?.0 as i32;
+        label_w = label_w.max(w + 30);
+    }
+    let x_step = (x1 - x0) / 6.0;
+    let x_fmt = |v: &f64| style::tick_label(*v, x_step);
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .margin_right(40)
+        .x_label_area_size(70)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(x0..x1, -0.6f64..(k as f64 - 0.4))?;
+    style::draw_axes(
+        &mut chart,
+        &style::Axes {
+            grid: style::Grid::NoY,
+            x_labels: 7,
+            x_fmt: &x_fmt,
+            x_desc,
+            y_labels: k.max(2),
+            y_fmt: &label_of,
+            y_desc: None,
+            tick: style::TICK,
+            desc: style::NOTE,
+        },
+    )?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, -0.6), (0.0, k as f64 - 0.4)],
+        style::INK.stroke_width(2),
+    )))?;
+    Ok(chart)
+}
+
 /// A frame: white background, title, subtitle, a key of the marks used, and the stamp at
 /// the foot. Returns the area left for the plot.
 pub fn frame<DB: DrawingBackend>(

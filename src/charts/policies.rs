@@ -86,39 +86,14 @@ pub fn draw<DB: DrawingBackend>(d: &ChartData, root: &DrawingArea<DB, Shift>) ->
         .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let (x0, x1) = style::padded(lo, hi, None);
     let k = rows.len().max(1);
-    let label_of =
-        |v: &f64| style::category(*v, k).map_or_else(String::new, |i| rows[k - 1 - i].0.clone());
-    let mut label_w = 120;
-    for (p, _) in &rows {
-        let w = area.estimate_text_size(p, &style::font(style::TICK))?.0 as i32;
-        label_w = label_w.max(w + 30);
-    }
-    let x_step = (x1 - x0) / 6.0;
-    let x_fmt = |v: &f64| style::tick_label(*v, x_step);
-    let mut chart = ChartBuilder::on(&area)
-        .margin(10)
-        .margin_right(40)
-        .x_label_area_size(70)
-        .y_label_area_size(label_w)
-        .build_cartesian_2d(x0..x1, -0.6f64..(k as f64 - 0.4))?;
-    style::draw_axes(
-        &mut chart,
-        &style::Axes {
-            grid: style::Grid::NoY,
-            x_labels: 7,
-            x_fmt: &x_fmt,
-            x_desc: "DCI difference from the scenario as written (index points)",
-            y_labels: k.max(2),
-            y_fmt: &label_of,
-            y_desc: None,
-            tick: style::TICK,
-            desc: style::NOTE,
-        },
+    let labels: Vec<String> = rows.iter().map(|(p, _)| p.clone()).collect();
+    let mut chart = super::ranked_rows(
+        &area,
+        &labels,
+        (x0, x1),
+        "DCI difference from the scenario as written (index points)",
+        120,
     )?;
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(0.0, -0.6), (0.0, k as f64 - 0.4)],
-        style::INK.stroke_width(2),
-    )))?;
     // Levels one below the other within a row, shallowest cut on top.
     let step = 0.6 / cuts.len().max(1) as f64;
     for (i, (p, _)) in rows.iter().enumerate() {

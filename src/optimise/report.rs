@@ -577,43 +577,8 @@ impl Draw for BestChart<'_> {
                 },
             )
             .collect();
-        let label_of = |v: &f64| {
-            style::category(*v, k)
-                .and_then(|i| labels.get(k - 1 - i).cloned())
-                .unwrap_or_default()
-        };
-        let mut label_w = 90;
-        for l in &labels {
-            let w = area.estimate_text_size(l, &style::font(style::TICK))?.0 as i32;
-            label_w = label_w.max(w + 30);
-        }
-        let x_step = (x1 - x0) / 6.0;
-        let x_fmt = |v: &f64| style::tick_label(*v, x_step);
         let x_desc = format!("{metric}: difference from the scenario as written");
-        let mut chart = ChartBuilder::on(&area)
-            .margin(10)
-            .margin_right(40)
-            .x_label_area_size(70)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x0..x1, -0.6f64..(k as f64 - 0.4))?;
-        style::draw_axes(
-            &mut chart,
-            &style::Axes {
-                grid: style::Grid::NoY,
-                x_labels: 7,
-                x_fmt: &x_fmt,
-                x_desc: &x_desc,
-                y_labels: k.max(2),
-                y_fmt: &label_of,
-                y_desc: None,
-                tick: style::TICK,
-                desc: style::NOTE,
-            },
-        )?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.6), (0.0, k as f64 - 0.4)],
-            style::INK.stroke_width(2),
-        )))?;
+        let mut chart = charts::ranked_rows(&area, &labels, (x0, x1), &x_desc, 90)?;
         for (i, r) in rows.iter().enumerate() {
             let y = (k - 1 - i) as f64;
             let fresh = d.fresh(r.candidate, metric);
@@ -661,7 +626,7 @@ pub fn render(d: &Data) -> Result<Vec<Drawn>, RunError> {
         (
             CHARTS[0].to_string(),
             format!(
-                "How the search went: each candidate's paired difference in {metric} from the scenario as written, on the same {} trials, in the order evaluated (hollow: the screening design; filled: Nelder–Mead; grey: breaks a constraint). The line is the best candidate meeting the constraints so far; the diamond marks the one chosen after racing. Above the zero line a candidate keeps more than the scenario as written.",
+                "How the search went: each candidate's paired difference in {metric} from the scenario as written, on the same {} trials, in the order evaluated (hollow: the screening design; filled: Nelder–Mead; grey: breaks a constraint). The line is the best candidate meeting the constraints so far; the diamond marks the one chosen after racing, which may sit above the line, grey: just short of a constraint on these trials, it met it on the racing's larger samples. Above the zero line a candidate keeps more than the scenario as written.",
                 d.trials
             ),
             search.0,

@@ -600,21 +600,10 @@ fn policy_rows(
     for (k, name) in c.names.iter().enumerate() {
         for (l, level) in c.levels.iter().enumerate() {
             for m in policy_metrics(s) {
-                let (v, d) = (c.value(k, l, m), c.diff(k, l, m));
                 let mut row = vec![p.id.to_string()];
                 row.extend(p.values.iter().map(|x| num(*x)));
-                row.extend([
-                    name.clone(),
-                    num(*level),
-                    m.name().to_string(),
-                    v.n.to_string(),
-                    num(v.mean),
-                    num(v.ci95_lo),
-                    num(v.ci95_hi),
-                    num(d.mean),
-                    num(d.ci95_lo),
-                    num(d.ci95_hi),
-                ]);
+                row.extend([name.clone(), num(*level), m.name().to_string()]);
+                row.extend(c.cells(k, l, m));
                 w.write_record(&row).map_err(enc)?;
             }
         }

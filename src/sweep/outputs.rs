@@ -625,10 +625,13 @@ pub fn assemble(
             &super::policy_header(s),
         )?)?;
         let mut parts_bytes = Vec::new();
+        // Each part is read once: into the file, and kept for the robust choice (a point's
+        // policy rows are a few kilobytes).
         for p in points {
             let path = parts(p.id).join(super::policies_part_name(p.id));
-            f.append_file(&path)?;
-            parts_bytes.push(std::fs::read(&path).map_err(|e| RunError::write(&path, e))?);
+            let bytes = std::fs::read(&path).map_err(|e| RunError::write(&path, e))?;
+            f.write_all(&bytes)?;
+            parts_bytes.push(bytes);
         }
         policies_csv = Some(f);
         robust = Some(robust_choice(s, &parts_bytes)?);
