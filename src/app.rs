@@ -34,6 +34,9 @@ pub struct RunOptions {
     /// `--shard I/N`: run only the I-th of N contiguous parts of the trials into a shard
     /// folder, to be merged with `dipcap merge`.
     pub shard: Option<(usize, usize)>,
+    /// `--format`: CSV, or Parquet for `trials` and `yearly` (for a shard: how the merge
+    /// writes them unless `dipcap merge --format` says otherwise).
+    pub format: crate::output::parquet::Format,
 }
 
 pub struct RunReport {
@@ -328,6 +331,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             wall_seconds: clock.elapsed().as_secs_f64(),
             files: Default::default(),
+            format: opts.format,
         };
         // The shard's part of the policies' comparison, on its own trials.
         let policies = if p.s.policies.is_empty() {
@@ -421,6 +425,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, RunError> {
             out_dir: &p.out_dir,
             extra,
             policy_runs,
+            format: opts.format,
         })
     })?;
     parts.remove()?;
@@ -444,6 +449,7 @@ pub fn merge(
     dirs: &[PathBuf],
     out: Option<PathBuf>,
     charts: bool,
+    format: Option<crate::output::parquet::Format>,
 ) -> Result<shard::MergeReport, RunError> {
     if dirs.is_empty() {
         return Err(shard::refuse(
@@ -462,7 +468,7 @@ pub fn merge(
         }
     }
     if runs.is_empty() {
-        return crate::sweep::merge(dirs, &sweeps, out, charts);
+        return crate::sweep::merge(dirs, &sweeps, out, charts, format);
     }
     if runs.len() != dirs.len() {
         return Err(shard::refuse(
@@ -471,7 +477,7 @@ pub fn merge(
             "merge the shards of one run or of one sweep at a time",
         ));
     }
-    shard::merge_runs(dirs, &runs, out, charts)
+    shard::merge_runs(dirs, &runs, out, charts, format)
 }
 
 /// `dipcap plot`: redraws the charts and the report of an existing output folder (a run's or a
@@ -533,7 +539,12 @@ fn check_seals(out_dir: &Path, m: &serde_json::Value) -> Result<(), RunError> {
             hint: "run the scenario again: the files cannot be checked".into(),
         })?;
     for (name, seal) in &seals {
-        if name == folder::TRIALS || name == folder::SWEEP_TRIALS {
+        let dataset = |d: &str| name.starts_with(&format!("{d}/"));
+        if name == folder::TRIALS
+            || name == folder::SWEEP_TRIALS
+            || dataset(folder::TRIALS_DATASET)
+            || dataset(folder::SWEEP_TRIALS_DATASET)
+        {
             continue;
         }
         let file = out_dir.join(name);

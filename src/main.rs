@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use dipcap::app;
 use dipcap::error::{InputError, RunError};
+use dipcap::output::parquet::Format;
 
 #[derive(Parser)]
 #[command(
@@ -112,6 +113,11 @@ enum Command {
         /// one run. See cluster/slurm/ for Slurm job arrays.
         #[arg(long, value_name = "I/N", value_parser = dipcap::shard::parse_shard)]
         shard: Option<(usize, usize)>,
+        /// csv (default), or parquet: trials and yearly as Parquet — trials/shard=0/part-0.parquet
+        /// (a hive-style dataset, one partition per shard) and yearly.parquet — smaller and
+        /// faster to load, with the CSVs' values and types. The other files stay CSV.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
         #[command(flatten)]
         precision: PrecisionArgs,
     },
@@ -159,6 +165,10 @@ enum Command {
         /// folder as a shard, for `dipcap merge`.
         #[arg(long, value_name = "I/N", value_parser = dipcap::shard::parse_shard)]
         shard: Option<(usize, usize)>,
+        /// csv (default), or parquet: sweep.parquet, and with --trial-rows the hive-style
+        /// dataset sweep_trials/shard=0/part-0.parquet (one partition per shard).
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
         #[command(flatten)]
         precision: PrecisionArgs,
     },
@@ -179,6 +189,10 @@ enum Command {
         /// No summary on the terminal.
         #[arg(long)]
         quiet: bool,
+        /// csv or parquet (see `dipcap run --help`); default: the --format the shards were run
+        /// with. With parquet, the per-trial rows keep one partition per shard.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Print the JSON Schema of the scenario format (derived from the types that read it), for
     /// editors that complete and check TOML, e.g. with taplo or Even Better TOML.
@@ -307,6 +321,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             no_charts,
             resume,
             shard,
+            format,
             precision,
         } => {
             let progress = !quiet && std::io::stderr().is_terminal();
@@ -321,6 +336,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 precision: precision.precision(),
                 resume,
                 shard,
+                format,
             })?;
             if !quiet {
                 print_run(&report);
@@ -340,6 +356,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             no_charts,
             quiet,
             shard,
+            format,
             precision,
         } => {
             let report = dipcap::sweep::run(&dipcap::sweep::SweepOptions {
@@ -358,6 +375,7 @@ fn execute(cli: Cli) -> Result<(), RunError> {
                 charts: !no_charts,
                 precision: precision.precision(),
                 shard,
+                format,
             })?;
             if !quiet {
                 print!("{}", report.summary);
@@ -369,8 +387,9 @@ fn execute(cli: Cli) -> Result<(), RunError> {
             out,
             no_charts,
             quiet,
+            format,
         } => {
-            let r = dipcap::app::merge(&shards, out, !no_charts)?;
+            let r = dipcap::app::merge(&shards, out, !no_charts, format)?;
             if !quiet {
                 print_merge(&r);
             }

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use crate::charts::{self, ChartData, Source};
 use crate::error::RunError;
 use crate::output::folder;
+use crate::output::parquet::{self, Format};
 use crate::output::{self, csv as out_csv, json as out_json};
 use crate::report;
 use crate::runner::Precision;
@@ -37,12 +38,105 @@ pub struct Finish<'a> {
     /// The scenario's `[[policies]]` run on the same trials: `trials.csv` and `summary.csv`
     /// then have a leading `policy` column and their rows too.
     pub policy_runs: Option<crate::policies::PolicyRuns>,
+    /// CSV, or Parquet for `trials` (one partition per shard) and `yearly`.
+    pub format: Format,
 }
 
 pub struct Finished {
     pub trials: u64,
     pub means: Vec<Vec<f64>>,
     pub files: Vec<String>,
+}
+
+/// `yearly.csv`'s Parquet copy.
+const YEARLY_PARQUET: &str = "yearly.parquet";
+
+/// How the manifest lists the trials of a Parquet folder.
+fn trials_dataset_name(shards: usize) -> String {
+    format!(
+        "{}/ (Parquet, {})",
+        folder::TRIALS_DATASET,
+        output::count(shards, "partition", "partitions")
+    )
+}
+
+/// `trials.csv` from the rows files (per level, in trial order): the scenario as written's
+/// rows, then, with policies, each policy's, every row after its policy's name.
+fn write_trials_csv(
+    out_dir: &Path,
+    rows: &[Vec<PathBuf>],
+    policy_runs: Option<&crate::policies::PolicyRuns>,
+) -> Result<folder::Seal, RunError> {
+    let mut trials_csv = output::AtomicFile::create(&out_dir.join(folder::TRIALS))?;
+    match policy_runs {
+        None => {
+            trials_csv.write_all(&out_csv::trials_header()?)?;
+            for level_files in rows {
+                for file in level_files {
+                    trials_csv.append_file(file)?;
+                }
+            }
+        }
+        Some(r) => {
+            trials_csv.write_all(b"policy,")?;
+            trials_csv.write_all(&out_csv::trials_header()?)?;
+            let as_written = out_csv::policy_cell(&r.names[0])?;
+            for level_files in rows {
+                for file in level_files {
+                    trials_csv.append_file_prefixed(file, &as_written)?;
+                }
+            }
+            for (name, levels) in r.names[1..].iter().zip(&r.rows) {
+                let cell = out_csv::policy_cell(name)?;
+                for file in levels.iter().flatten() {
+                    trials_csv.append_file_prefixed(file, &cell)?;
+                }
+            }
+        }
+    }
+    trials_csv.commit_sealed()
+}
+
+/// The trials as a hive-style Parquet dataset, `trials/shard=I/part-0.parquet`: one partition
+/// per shard (one for a run on one machine), each holding its shard's rows in the CSV's
+/// order (by policy, level, then trial). Returns each file's name and seal.
+fn write_trials_parquet(
+    out_dir: &Path,
+    rows: &[Vec<PathBuf>],
+    policy_runs: Option<&crate::policies::PolicyRuns>,
+) -> Result<Vec<(String, folder::Seal)>, RunError> {
+    let shards = rows.first().map_or(1, Vec::len);
+    let mut header: Vec<String> = Vec::new();
+    if policy_runs.is_some() {
+        header.push("policy".into());
+    }
+    header.extend(out_csv::trials_columns());
+    let partitions: Vec<Vec<parquet::Rows>> = (0..shards)
+        .map(|i| {
+            let mut part: Vec<parquet::Rows> = rows
+                .iter()
+                .map(|level| parquet::Rows {
+                    data: parquet::Data::File(&level[i]),
+                    prefix: policy_runs.map(|r| r.names[0].as_str()),
+                })
+                .collect();
+            if let Some(r) = policy_runs {
+                for (name, levels) in r.names[1..].iter().zip(&r.rows) {
+                    part.extend(levels.iter().map(|level| parquet::Rows {
+                        data: parquet::Data::File(&level[i]),
+                        prefix: Some(name.as_str()),
+                    }));
+                }
+            }
+            part
+        })
+        .collect();
+    let names: Vec<String> = (0..shards)
+        .map(|i| format!("{}/shard={i}/part-0.parquet", folder::TRIALS_DATASET))
+        .collect();
+    let paths: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
+    let seals = parquet::write_partitions(&header, &partitions, &paths)?;
+    Ok(names.into_iter().zip(seals).collect())
 }
 
 /// Writes the output folder of a complete run: summaries from the accumulator, `trials.csv`
@@ -91,8 +185,15 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         (folder::PERCENTILES, out_csv::percentiles(&levels, &acc)?),
     ];
     files.extend(extra);
-    let mut names: Vec<String> = vec![folder::TRIALS.to_string()];
-    names.extend(files.iter().map(|(n, _)| n.to_string()));
+    let shards = f.rows.first().map_or(1, Vec::len);
+    let mut names: Vec<String> = vec![match f.format {
+        Format::Csv => folder::TRIALS.to_string(),
+        Format::Parquet => trials_dataset_name(shards),
+    }];
+    names.extend(files.iter().map(|(n, _)| match f.format {
+        Format::Parquet if *n == folder::YEARLY => parquet::parquet_name(n),
+        _ => n.to_string(),
+    }));
     names.push(folder::MANIFEST.into());
     let mut info = out_json::ManifestInfo {
         scenario_path: f.scenario_path,
@@ -104,7 +205,13 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
         charts: Vec::new(),
         shards: f.shards,
     };
-    files.push((folder::MANIFEST, out_json::manifest(s, &facts, &info)?));
+    let manifest = out_json::manifest(s, &facts, &info)?;
+    let manifest = match f.format {
+        Format::Csv => manifest,
+        // Only Parquet folders say so: CSV manifests stay as they were.
+        Format::Parquet => out_json::with_field(&manifest, "format", "parquet".into())?,
+    };
+    files.push((folder::MANIFEST, manifest));
     let trials = acc.trials;
     let means: Vec<Vec<f64>> = (0..levels.len())
         .map(|l| {
@@ -145,38 +252,27 @@ pub fn finish(f: Finish) -> Result<Finished, RunError> {
     // sees new files beside old ones, and a failure half-way leaves the earlier results.
     let staging = folder::Staging::new(out_dir)?;
     let out_dir = staging.path();
-    let mut trials_csv = output::AtomicFile::create(&out_dir.join(folder::TRIALS))?;
-    match &policy_runs {
-        None => {
-            trials_csv.write_all(&out_csv::trials_header()?)?;
-            for level_files in &f.rows {
-                for file in level_files {
-                    trials_csv.append_file(file)?;
-                }
-            }
+    let mut seals = std::collections::BTreeMap::new();
+    match f.format {
+        Format::Csv => {
+            let sealed = write_trials_csv(out_dir, &f.rows, policy_runs.as_ref())?;
+            seals.insert(folder::TRIALS.to_string(), sealed);
         }
-        // With policies: the scenario as written's rows, then each policy's, every row after
-        // its policy's name.
-        Some(r) => {
-            trials_csv.write_all(b"policy,")?;
-            trials_csv.write_all(&out_csv::trials_header()?)?;
-            let as_written = out_csv::policy_cell(&r.names[0])?;
-            for level_files in &f.rows {
-                for file in level_files {
-                    trials_csv.append_file_prefixed(file, &as_written)?;
-                }
+        Format::Parquet => {
+            for (name, seal) in write_trials_parquet(out_dir, &f.rows, policy_runs.as_ref())? {
+                seals.insert(name, seal);
             }
-            for (name, levels) in r.names[1..].iter().zip(&r.rows) {
-                let cell = out_csv::policy_cell(name)?;
-                for file in levels.iter().flatten() {
-                    trials_csv.append_file_prefixed(file, &cell)?;
-                }
-            }
+            // `yearly.csv` was needed as CSV until the charts were drawn; from here on it is
+            // its Parquet copy.
+            let at = files
+                .iter()
+                .position(|(n, _)| *n == folder::YEARLY)
+                .expect("yearly.csv is among the files");
+            let bytes = parquet::from_csv(Path::new(folder::YEARLY), &files[at].1)?;
+            files[at] = (YEARLY_PARQUET, bytes);
         }
     }
     // The manifest, written with the rest, seals every file beside it.
-    let mut seals = std::collections::BTreeMap::new();
-    seals.insert(folder::TRIALS.to_string(), trials_csv.commit_sealed()?);
     for (name, bytes) in &files[..files.len() - 1] {
         seals.insert(name.to_string(), folder::Seal::of_bytes(bytes));
     }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{InputError, RunError};
 use crate::output;
 use crate::output::folder::{self, POLICIES_PART};
+use crate::output::parquet::Format;
 use crate::parts::RunParts;
 use crate::stats::accumulator::Accumulator;
 use crate::stats::codec;
@@ -85,6 +86,10 @@ pub struct RunShard {
     /// Every part of the shard (`accumulator.bin`, `trials-level-*.csv`) as it was written.
     #[serde(default)]
     pub files: std::collections::BTreeMap<String, folder::Seal>,
+    /// `--format` of the shard's command: how the merge writes the outputs by default.
+    /// Absent for CSV, so CSV shards' files are as before.
+    #[serde(default, skip_serializing_if = "Format::is_csv")]
+    pub format: Format,
 }
 
 fn rows_name(level: usize) -> String {
@@ -343,6 +348,33 @@ pub fn same<S, T: PartialEq + std::fmt::Debug>(
     Ok(())
 }
 
+/// The format a merge writes: `--format` when given, else the one the shards were run with,
+/// which must then be the same for all.
+pub fn merged_format(
+    dirs: &[PathBuf],
+    formats: &[Format],
+    given: Option<Format>,
+) -> Result<Format, RunError> {
+    if let Some(f) = given {
+        return Ok(f);
+    }
+    for (d, f) in dirs.iter().zip(formats).skip(1) {
+        if *f != formats[0] {
+            return Err(refuse(
+                d.display().to_string(),
+                format!(
+                    "was run with --format {}, but {} with --format {}",
+                    f.name(),
+                    dirs[0].display(),
+                    formats[0].name()
+                ),
+                "say which the merged folder should have: dipcap merge … --format csv (or parquet)",
+            ));
+        }
+    }
+    Ok(formats.first().copied().unwrap_or_default())
+}
+
 pub struct MergeReport {
     pub out_dir: PathBuf,
     pub shards: usize,
@@ -382,7 +414,13 @@ pub fn merge_runs(
     runs: &[RunShard],
     out: Option<PathBuf>,
     charts: bool,
+    format: Option<Format>,
 ) -> Result<MergeReport, RunError> {
+    let format = merged_format(
+        dirs,
+        &runs.iter().map(|r| r.format).collect::<Vec<_>>(),
+        format,
+    )?;
     for (d, r) in dirs.iter().zip(runs) {
         if r.dipcap_shard != FORMAT {
             return Err(refuse(
@@ -558,6 +596,7 @@ pub fn merge_runs(
             None => Vec::new(),
         },
         policy_runs: policies.map(|(_, r)| r),
+        format,
     })?;
     Ok(MergeReport {
         out_dir,

@@ -258,6 +258,7 @@ impl NativeScenario {
             precision: None,
             resume: false,
             shard: None,
+            format: dipcap::output::parquet::Format::Csv,
         };
         let result = run_interruptibly(py, opts)?;
         result.map_err(|e| run_error(py, e))?;

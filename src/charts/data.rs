@@ -37,7 +37,7 @@ impl Source<'_> {
     /// A file only some runs write: `None` when it is not there.
     fn read_optional(&self, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>, RunError> {
         let present = match self {
-            Source::Folder(dir) => dir.join(name).exists(),
+            Source::Folder(dir) => crate::output::parquet::table_path(dir, name).exists(),
             Source::Memory(files) => files.iter().any(|(n, _)| *n == name),
         };
         if present {
@@ -50,8 +50,9 @@ impl Source<'_> {
     fn read(&self, name: &str) -> Result<(PathBuf, Vec<u8>), RunError> {
         match self {
             Source::Folder(dir) => {
-                let path = dir.join(name);
-                match std::fs::read(&path) {
+                // A Parquet folder's `yearly.parquet` is read back as the CSV it was made from.
+                let path = crate::output::parquet::table_path(dir, name);
+                match crate::output::parquet::read_table(&path) {
                     Ok(b) => Ok((path, b)),
                     Err(e) => Err(InputError::Option {
                         what: format!("OUTPUT_DIR {}", dir.display()),

@@ -17,11 +17,16 @@ use super::records::{
     YearlyRecord,
 };
 
-/// The header of `trials.csv`: `level`, `trial`, then every metric of the registry.
-pub fn trials_header() -> Result<Vec<u8>, RunError> {
+/// The columns of `trials.csv`: `level`, `trial`, then every metric of the registry.
+pub fn trials_columns() -> Vec<String> {
     let mut header = vec!["level".to_string(), "trial".to_string()];
     header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-    records::header("trials.csv", &header)
+    header
+}
+
+/// The header line of `trials.csv`.
+pub fn trials_header() -> Result<Vec<u8>, RunError> {
+    records::header("trials.csv", &trials_columns())
 }
 
 /// The `trials.csv` row of one trial at one level (with its line end).

@@ -15,6 +15,10 @@ use crate::error::{InputError, RunError};
 pub const TRIALS: &str = "trials.csv";
 /// Per level, year and yearly metric.
 pub const YEARLY: &str = "yearly.csv";
+/// The Parquet dataset of the trials (`--format parquet`): `trials/shard=I/part-0.parquet`.
+pub const TRIALS_DATASET: &str = "trials";
+/// The Parquet dataset of a sweep's per-trial rows: `sweep_trials/shard=I/part-0.parquet`.
+pub const SWEEP_TRIALS_DATASET: &str = "sweep_trials";
 /// Per level and metric, with the paired difference from the baseline level.
 pub const SUMMARY: &str = "summary.csv";
 /// Each policy against the scenario as written, when the scenario has `[[policies]]`.
@@ -350,6 +354,13 @@ pub struct Staging {
 /// list the earlier folder's manifest gives of its charts (`None` for a folder written before
 /// manifests listed them: then every SVG and PNG in `charts/` counts as dipcap's).
 fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
+    // The Parquet datasets are dipcap's, whole: neither a partition left from an earlier run
+    // with more shards nor the dataset of an earlier Parquet run survives beside new results.
+    if let Some(std::path::Component::Normal(top)) = rel.components().next()
+        && (top == TRIALS_DATASET || top == SWEEP_TRIALS_DATASET)
+    {
+        return true;
+    }
     let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
     let Some(name) = name else { return false };
     let parent = rel.parent().map(|p| p.to_string_lossy().into_owned());
@@ -379,6 +390,8 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
                 PRIM,
                 PRIM_TEXT,
                 "points",
+                "yearly.parquet",
+                "sweep.parquet",
             ]
             .contains(&name.as_str())
                 || (name.starts_with("trials-level-") && name.ends_with(".csv"))

@@ -1,9 +1,11 @@
 //! Writing results: tidy CSV (`csv.rs`, one record type per file in `records.rs`), JSON summaries and the run manifest (`json.rs`).
-//! The output folder itself — its file names, lock and temporary files — is `folder.rs`.
+//! The output folder itself — its file names, lock and temporary files — is `folder.rs`; the
+//! Parquet format of the large tables is `parquet.rs`.
 
 pub(crate) mod csv;
 pub(crate) mod folder;
 pub mod json;
+pub mod parquet;
 pub(crate) mod records;
 
 pub use folder::{AtomicFile, remove_stale_temporaries, write_atomic, write_atomic_with};

@@ -40,6 +40,8 @@ pub struct SweepOptions {
     pub precision: Option<Precision>,
     /// `--shard I/N`: run only the I-th of N contiguous parts of the design points.
     pub shard: Option<(usize, usize)>,
+    /// `--format`: CSV, or Parquet for `sweep` and `sweep_trials`.
+    pub format: crate::output::parquet::Format,
 }
 
 pub struct SweepReport {
@@ -220,6 +222,12 @@ pub struct SweepShard {
     pub started: String,
     pub finished: String,
     pub wall_seconds: f64,
+    /// `--format` of the shard's command (absent for CSV), as for a run's shard.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::output::parquet::Format::is_csv"
+    )]
+    pub format: crate::output::parquet::Format,
 }
 
 /// Moves a shard's finished points from the parts folder to `points/` and writes
@@ -263,6 +271,7 @@ pub fn merge(
     shards: &[SweepShard],
     out: Option<PathBuf>,
     charts: bool,
+    format: Option<crate::output::parquet::Format>,
 ) -> Result<crate::shard::MergeReport, RunError> {
     use crate::shard::{check_cover, same};
     let started = SystemTime::now();
@@ -278,6 +287,11 @@ pub fn merge(
         w.overrides.clone()
     })?;
     same(dirs, shards, "--trial-rows", |w| w.trial_rows)?;
+    let format = crate::shard::merged_format(
+        dirs,
+        &shards.iter().map(|w| w.format).collect::<Vec<_>>(),
+        format,
+    )?;
     let n = check_cover(
         dirs,
         &shards.iter().map(|w| w.shard).collect::<Vec<_>>(),
@@ -349,6 +363,7 @@ pub fn merge(
         trial_rows: first.trial_rows,
         charts,
         precision: None,
+        format,
     };
     let part_dir = |id: usize| owner[id].clone();
     let result = outputs::assemble(&s, &points, &part_dir, &out_dir, &how, &timing)?;
@@ -766,6 +781,7 @@ fn finish_shard(r: &Ran, i: usize, n: usize) -> Result<SweepReport, RunError> {
         started: humantime::format_rfc3339_seconds(r.started).to_string(),
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
+        format: o.format,
     };
     write_shard(out_dir, parts, &meta, s.robust.is_some())?;
     let wall_seconds = clock.elapsed().as_secs_f64();
@@ -810,6 +826,7 @@ fn finish_sweep(r: &Ran) -> Result<SweepReport, RunError> {
         trial_rows: o.trial_rows,
         charts: o.charts,
         precision: o.precision.as_ref(),
+        format: o.format,
     };
     let part_dir = |_: usize| parts.to_path_buf();
     let result = outputs::assemble(s, points, &part_dir, out_dir, &how, &timing)?;

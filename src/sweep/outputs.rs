@@ -12,6 +12,7 @@ use crate::charts;
 use crate::error::RunError;
 use crate::metrics::Metric;
 use crate::output::folder;
+use crate::output::parquet::{self, Format};
 use crate::output::records::{self, DesignRecord, PrimRecord, SensitivityRecord, SweepRecord};
 use crate::output::{self, AtomicFile};
 use crate::rng::{Process, stream};
@@ -190,8 +191,9 @@ pub fn replot(out: &Path, manifest: &serde_json::Value) -> Result<usize, RunErro
         ));
     }
     let points = super::design::build(&s).map_err(bad)?;
-    let csv_path = out.join(folder::SWEEP);
-    let bytes = std::fs::read(&csv_path).map_err(|e| RunError::write(&csv_path, e))?;
+    // A Parquet folder's `sweep.parquet` is read back as the CSV it was made from.
+    let csv_path = parquet::table_path(out, folder::SWEEP);
+    let bytes = parquet::read_table(&csv_path)?;
     let damaged = |problem: String| -> RunError {
         crate::error::InputError::Option {
             what: csv_path.display().to_string(),
@@ -458,6 +460,8 @@ pub struct Assembly<'a> {
     pub trial_rows: bool,
     pub charts: bool,
     pub precision: Option<&'a crate::runner::Precision>,
+    /// CSV, or Parquet for `sweep` and `sweep_trials` (one partition per shard).
+    pub format: Format,
 }
 
 fn manifest(
@@ -591,6 +595,40 @@ fn terminal(s: &Sweep, analyses: &[Analysis], rules: Option<&[String]>) -> Strin
 /// shard that ran it).
 pub type PartDir<'a> = dyn Fn(usize) -> std::path::PathBuf + 'a;
 
+/// A sweep's per-trial rows as a hive-style Parquet dataset,
+/// `sweep_trials/shard=I/part-0.parquet`: one partition per shard's contiguous range of
+/// design points (one for a sweep on one machine), in point order. Returns each file's name
+/// and seal.
+fn trial_rows_parquet(
+    header: &[String],
+    points: &[DesignPoint],
+    parts: &PartDir,
+    out: &Path,
+    shards: usize,
+) -> Result<Vec<(String, folder::Seal)>, RunError> {
+    let shards = shards.max(1);
+    let paths: Vec<std::path::PathBuf> = points
+        .iter()
+        .map(|p| parts(p.id).join(trials_part_name(p.id)))
+        .collect();
+    let partitions: Vec<Vec<parquet::Rows>> = (0..shards)
+        .map(|i| {
+            crate::shard::point_range(points.len(), i, shards)
+                .map(|k| parquet::Rows {
+                    data: parquet::Data::File(&paths[k]),
+                    prefix: None,
+                })
+                .collect()
+        })
+        .collect();
+    let names: Vec<String> = (0..shards)
+        .map(|i| format!("{}/shard={i}/part-0.parquet", folder::SWEEP_TRIALS_DATASET))
+        .collect();
+    let files: Vec<std::path::PathBuf> = names.iter().map(|n| out.join(n)).collect();
+    let seals = parquet::write_partitions(header, &partitions, &files)?;
+    Ok(names.into_iter().zip(seals).collect())
+}
+
 pub fn assemble(
     s: &Sweep,
     points: &[DesignPoint],
@@ -606,15 +644,23 @@ pub fn assemble(
     let out = staging.path();
     let (sweep_csv, means) = gather(s, points, parts, out, &needed)?;
     let mut trials_csv = None;
+    let mut trials_parquet = Vec::new();
     if o.trial_rows {
-        let mut f = AtomicFile::create(&out.join(folder::SWEEP_TRIALS))?;
         let mut h = vec!["point".to_string(), "level".into(), "trial".into()];
         h.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-        f.write_all(&records::header(folder::SWEEP_TRIALS, &h)?)?;
-        for p in points {
-            f.append_file(&parts(p.id).join(trials_part_name(p.id)))?;
+        match o.format {
+            Format::Csv => {
+                let mut f = AtomicFile::create(&out.join(folder::SWEEP_TRIALS))?;
+                f.write_all(&records::header(folder::SWEEP_TRIALS, &h)?)?;
+                for p in points {
+                    f.append_file(&parts(p.id).join(trials_part_name(p.id)))?;
+                }
+                trials_csv = Some(f);
+            }
+            Format::Parquet => {
+                trials_parquet = trial_rows_parquet(&h, points, parts, out, timing.shards)?;
+            }
         }
-        trials_csv = Some(f);
     }
     let mut policies_csv = None;
     let mut robust = None;
@@ -662,9 +708,19 @@ pub fn assemble(
     } else {
         Vec::new()
     };
-    let mut names: Vec<String> = vec![folder::SWEEP.into()];
+    let mut names: Vec<String> = vec![match o.format {
+        Format::Csv => folder::SWEEP.into(),
+        Format::Parquet => parquet::parquet_name(folder::SWEEP),
+    }];
     if trials_csv.is_some() {
         names.push(folder::SWEEP_TRIALS.into());
+    }
+    if !trials_parquet.is_empty() {
+        names.push(format!(
+            "{}/ (Parquet, {})",
+            folder::SWEEP_TRIALS_DATASET,
+            crate::output::count(trials_parquet.len(), "partition", "partitions")
+        ));
     }
     if policies_csv.is_some() {
         names.push(folder::SWEEP_POLICIES.into());
@@ -684,14 +740,29 @@ pub fn assemble(
         Some(r) => crate::output::json::with_field(&manifest, "robust", r.json.clone())?,
         None => manifest,
     };
+    let manifest = match o.format {
+        // Only Parquet folders say so: CSV manifests stay as they were.
+        Format::Csv => manifest,
+        Format::Parquet => crate::output::json::with_field(&manifest, "format", "parquet".into())?,
+    };
 
     // Everything is ready: commit (inside the staging folder). The manifest, written last,
     // seals every file beside it.
     let mut seals = std::collections::BTreeMap::new();
-    seals.insert(folder::SWEEP.to_string(), sweep_csv.commit_sealed()?);
+    let sweep_seal = sweep_csv.commit_sealed()?;
+    match o.format {
+        Format::Csv => {
+            seals.insert(folder::SWEEP.to_string(), sweep_seal);
+        }
+        Format::Parquet => {
+            let (name, seal) = parquet::replace_csv(out, folder::SWEEP)?;
+            seals.insert(name, seal);
+        }
+    }
     if let Some(f) = trials_csv {
         seals.insert(folder::SWEEP_TRIALS.to_string(), f.commit_sealed()?);
     }
+    seals.extend(trials_parquet);
     if let Some(f) = policies_csv {
         seals.insert(folder::SWEEP_POLICIES.to_string(), f.commit_sealed()?);
     }

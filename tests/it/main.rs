@@ -13,6 +13,7 @@ mod invariants;
 mod layers;
 mod mechanisms;
 mod misuse;
+mod parquet;
 mod policies;
 mod queueing;
 mod reproducibility;
