@@ -16,8 +16,9 @@
 //! ```
 //!
 //! Public: the scenario format (`scenario`), the engine (`engine`), the mechanisms (`model`),
-//! streams (`rng`), the runner, metrics, statistics, outputs and the commands behind the CLI
-//! (`app`). The model is documented in `docs/MODEL.md`.
+//! streams (`rng`), the runner, metrics, statistics, outputs, the commands behind the CLI
+//! (`app`) and the sweep's PRIM (`prim`, for the Python module). The model is documented in
+//! `docs/MODEL.md`.
 
 pub mod app;
 pub mod charts;
@@ -38,3 +39,7 @@ pub(crate) mod sensitivity;
 pub mod shard;
 pub mod stats;
 pub mod sweep;
+
+/// The sweep's scenario discovery (PRIM), for the Python module (`dipcap.prim`); the rest of
+/// `sensitivity` stays the sweep's own.
+pub use sensitivity::prim;

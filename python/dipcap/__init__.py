@@ -10,6 +10,9 @@ the CSV files `dipcap run` writes for the same scenario, seed and trials, and th
 are read from those bytes with exact (round-trip) float parsing, so their values equal the
 command line's files bit for bit. Trials run in parallel with the GIL released; Ctrl-C stops
 a run cleanly.
+
+`dipcap.prim(x, y)` is the PRIM of `dipcap sweep`'s scenario discovery, for points from
+anywhere (an EMA Workbench experiment, a sweep's `sweep.csv`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import Any, Mapping, Optional, Sequence
 import pandas as pd
 
 from ._native import NativeScenario, ScenarioError, load_json, load_path
+from ._native import prim as _prim
 
-__all__ = ["load", "Scenario", "Result", "ScenarioError"]
+__all__ = ["load", "Scenario", "Result", "ScenarioError", "prim", "Prim"]
 
 
 def _frame(data: bytes) -> pd.DataFrame:
@@ -127,3 +131,93 @@ def load(source: Any) -> Scenario:
     if isinstance(source, Mapping):
         return Scenario(load_json(json.dumps(source)))
     raise TypeError("dipcap.load takes a path to a scenario file or a dict of its tables")
+
+
+class Prim:
+    """A PRIM peeling trajectory (see `prim`): every box from all points to the smallest, and
+    the one dipcap reports."""
+
+    def __init__(self, names: Sequence[str], native: Mapping[str, Any]):
+        self.names = list(names)
+        self._native = dict(native)
+        # The step of the reported box.
+        self.chosen: int = int(native["chosen"])
+        n = len(native["count"])
+        # One row per box: points in it (`count`), those meeting the condition (`hits`),
+        # coverage = hits / all hits, density = hits / count, support = count / all points,
+        # and how many parameters it restricts.
+        self.trajectory = pd.DataFrame(
+            {
+                "step": range(n),
+                "count": native["count"],
+                "hits": native["hits"],
+                "coverage": native["coverage"],
+                "density": native["density"],
+                "support": native["support"],
+                "restricted": [sum(r) for r in native["restricted"]],
+            }
+        )
+
+    def box_at(self, step: int) -> pd.DataFrame:
+        """The bounds of the box at `step` of the trajectory, one row per parameter: `lower`,
+        `upper` (the smallest and largest value a point in the box may have) and whether the
+        box restricts the parameter's range."""
+        return pd.DataFrame(
+            {
+                "parameter": self.names,
+                "lower": self._native["lower"][step],
+                "upper": self._native["upper"][step],
+                "restricted": self._native["restricted"][step],
+            }
+        )
+
+    @property
+    def box(self) -> pd.DataFrame:
+        """The reported box (`box_at(chosen)`)."""
+        return self.box_at(self.chosen)
+
+    def __repr__(self) -> str:
+        b = self.trajectory.iloc[self.chosen]
+        return (
+            f"<dipcap.Prim: {len(self.trajectory)} boxes, chosen {self.chosen}: "
+            f"coverage {b['coverage']:.3f}, density {b['density']:.3f}, "
+            f"{int(b['restricted'])} restricted>"
+        )
+
+
+def prim(
+    x: Any,
+    y: Any,
+    alpha: float = 0.05,
+    min_support: float = 0.05,
+    min_density: float = 0.8,
+) -> Prim:
+    """PRIM as `dipcap sweep` runs it for `[discovery]` (same code, same defaults as the
+    sweep file's `peel_alpha`, `min_support`, `min_density`).
+
+    x: a DataFrame of parameter values, one row per point and one numeric column per parameter
+    (or a 2-D array; its columns are then named x0, x1, ...). y: per point, whether it meets the
+    condition (booleans, or 0 and 1).
+
+    Peeling cuts `alpha` of the box's points (at least one; more when values tie) off one side
+    of one parameter, the cut leaving the densest box, until the box holds at most
+    `min_support` of all points; the reported box is the one with the largest coverage among
+    those with density >= `min_density` (if none, the densest). No pasting.
+    """
+    if isinstance(x, pd.DataFrame):
+        names = [str(c) for c in x.columns]
+        rows = x.to_numpy(dtype=float)
+    else:
+        import numpy as np
+
+        rows = np.asarray(x, dtype=float)
+        if rows.ndim != 2:
+            raise ValueError("x must be a DataFrame or a 2-D array: one row per point")
+        names = [f"x{i}" for i in range(rows.shape[1])]
+    flags = []
+    for v in y:
+        if v in (True, False):  # also 0 and 1, as numpy bools and integers
+            flags.append(bool(v))
+        else:
+            raise ValueError(f"y holds {v!r}: whether each point meets the condition is expected")
+    return Prim(names, _prim(rows.tolist(), flags, float(alpha), float(min_support), float(min_density)))

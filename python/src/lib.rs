@@ -301,6 +301,80 @@ fn run_interruptibly(
         .map_err(|_| PyRuntimeError::new_err("the run panicked"))
 }
 
+/// PRIM as dipcap's sweep runs it (`dipcap::prim`), on points `x` (one row per point) and the
+/// condition `y` per point: the peeling trajectory as a dict of per-box lists (`lower` and
+/// `upper` are lists of per-parameter bounds, `restricted` per-parameter flags) and the index
+/// of the chosen box under `chosen`.
+#[pyfunction]
+#[pyo3(signature = (x, y, alpha, min_support, min_density))]
+fn prim(
+    py: Python<'_>,
+    x: Vec<Vec<f64>>,
+    y: Vec<bool>,
+    alpha: f64,
+    min_support: f64,
+    min_density: f64,
+) -> PyResult<Py<PyDict>> {
+    if x.len() != y.len() {
+        return Err(PyValueError::new_err(format!(
+            "x has {} points and y {}",
+            x.len(),
+            y.len()
+        )));
+    }
+    if x.is_empty() {
+        return Err(PyValueError::new_err("PRIM needs at least one point"));
+    }
+    let k = x[0].len();
+    if x.iter().any(|r| r.len() != k) {
+        return Err(PyValueError::new_err(
+            "every point needs the same number of values",
+        ));
+    }
+    if x.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(PyValueError::new_err("PRIM takes finite values only"));
+    }
+    for (name, v) in [
+        ("alpha", alpha),
+        ("min_support", min_support),
+        ("min_density", min_density),
+    ] {
+        // As the sweep's [discovery] table requires.
+        if !(v > 0.0 && v < 1.0) {
+            return Err(PyValueError::new_err(format!(
+                "{name}: {v} is not a fraction strictly between 0 and 1"
+            )));
+        }
+    }
+    let settings = dipcap::prim::PrimSettings {
+        alpha,
+        min_support,
+        min_density,
+    };
+    let res = py.detach(|| dipcap::prim::prim(&x, &y, &settings));
+    let t = &res.trajectory;
+    let out = PyDict::new(py);
+    out.set_item(
+        "lower",
+        t.iter().map(|b| b.lower.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "upper",
+        t.iter().map(|b| b.upper.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "restricted",
+        t.iter().map(|b| b.restricted.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("count", t.iter().map(|b| b.count).collect::<Vec<_>>())?;
+    out.set_item("hits", t.iter().map(|b| b.hits).collect::<Vec<_>>())?;
+    out.set_item("coverage", t.iter().map(|b| b.coverage).collect::<Vec<_>>())?;
+    out.set_item("density", t.iter().map(|b| b.density).collect::<Vec<_>>())?;
+    out.set_item("support", t.iter().map(|b| b.support).collect::<Vec<_>>())?;
+    out.set_item("chosen", res.chosen)?;
+    Ok(out.unbind())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Ctrl-C belongs to the interpreter (a notebook's kernel interrupt): dipcap's own handler
@@ -310,5 +384,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeScenario>()?;
     m.add_function(wrap_pyfunction!(load_path, m)?)?;
     m.add_function(wrap_pyfunction!(load_json, m)?)?;
+    m.add_function(wrap_pyfunction!(prim, m)?)?;
     Ok(())
 }

@@ -201,3 +201,47 @@ def test_ema_workbench_runs_dipcap_and_one_experiment_equals_the_cli(tmp_path):
     assert outcomes["dci"][0] == mean("dci", 0.7)
     # Common random numbers: the outcomes move with the parameters, and differ between points.
     assert len(set(outcomes["dci@0.8"])) == 4
+
+
+def test_prim_is_the_sweeps_and_reports_its_trajectory():
+    # 400 points of the R3 low-discrepancy sequence (Roberts 2018) in the unit cube: spread
+    # evenly without a random generator, so the figures below are fixed.
+    g = [0.8191725133961645, 0.6710436067037893, 0.5497004779019703]
+    x = pd.DataFrame([[(0.5 + (i + 1) * a) % 1 for a in g] for i in range(400)], columns=["a", "b", "c"])
+    y = (x["a"] > 0.7) & (x["b"] < 0.3)
+    p = dipcap.prim(x, y)
+    t = p.trajectory
+    assert (p.chosen, len(t), int(y.sum())) == (41, 52, 33)
+    chosen = t.iloc[p.chosen]
+    assert (chosen["count"], chosen["hits"], chosen["coverage"], chosen["density"]) == (40, 33, 1.0, 0.825)
+    box = p.box
+    assert list(box["parameter"]) == ["a", "b", "c"]
+    assert list(box["restricted"]) == [True, True, False]
+    # Each box as the sweep's prim.csv has it: every bound is a point's own value (a cut puts
+    # it on the first point kept), and the figures are the counts of the points within the
+    # bounds.
+    full = p.box_at(0)
+    assert list(full["lower"]) == list(x.min()) and list(full["upper"]) == list(x.max())
+    for step in range(len(t)):
+        b = p.box_at(step)
+        inside = ((x >= b["lower"].to_numpy()) & (x <= b["upper"].to_numpy())).all(axis=1)
+        row = t.iloc[step]
+        assert inside.sum() == row["count"] and (inside & y).sum() == row["hits"]
+        assert row["density"] == row["hits"] / row["count"]
+        assert row["coverage"] == row["hits"] / 33 and row["support"] == row["count"] / 400
+        for k, name in enumerate(["a", "b", "c"]):
+            assert b["lower"][k] in set(x[name]) and b["upper"][k] in set(x[name])
+    assert (t["count"].diff().dropna() < 0).all()
+    assert t["support"].iloc[-2] > 0.05 >= t["support"].iloc[-1]
+    # The least density picks the box: at 0.9, a smaller, denser one.
+    denser = dipcap.prim(x, y, min_density=0.9)
+    assert denser.trajectory["density"].iloc[denser.chosen] >= 0.9 and denser.chosen > p.chosen
+    # A plain array names its columns x0, x1, ...; 0 and 1 are conditions too.
+    q = dipcap.prim(x.to_numpy(), y.astype(int).to_numpy())
+    assert list(q.box["parameter"]) == ["x0", "x1", "x2"] and q.trajectory.equals(t)
+    with pytest.raises(ValueError, match="whether each point"):
+        dipcap.prim(x, x["a"])
+    with pytest.raises(ValueError, match="400 points and y 399"):
+        dipcap.prim(x, y[:-1])
+    with pytest.raises(ValueError, match="alpha"):
+        dipcap.prim(x, y, alpha=0.0)
