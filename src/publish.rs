@@ -132,7 +132,7 @@ fn write_trials_parquet(
         })
         .collect();
     let names: Vec<String> = (0..shards)
-        .map(|i| format!("{}/shard={i}/part-0.parquet", folder::TRIALS_DATASET))
+        .map(|i| parquet::partition(folder::TRIALS_DATASET, i, shards))
         .collect();
     let paths: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
     let seals = parquet::write_partitions(&header, &partitions, &paths)?;

@@ -622,7 +622,7 @@ fn trial_rows_parquet(
         })
         .collect();
     let names: Vec<String> = (0..shards)
-        .map(|i| format!("{}/shard={i}/part-0.parquet", folder::SWEEP_TRIALS_DATASET))
+        .map(|i| parquet::partition(folder::SWEEP_TRIALS_DATASET, i, shards))
         .collect();
     let files: Vec<std::path::PathBuf> = names.iter().map(|n| out.join(n)).collect();
     let seals = parquet::write_partitions(header, &partitions, &files)?;
