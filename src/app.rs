@@ -525,8 +525,8 @@ pub fn plot(out_dir: &Path) -> Result<(usize, bool), RunError> {
 
 /// The files a chart set is drawn from are those the run (or sweep) wrote: each must match the
 /// seal the manifest holds for it (folders written before seals existed have none to check).
-/// `trials.csv` and `sweep_trials.csv`, which the charts do not read and which may be
-/// gigabytes, are not re-read.
+/// `trials.csv` and `sweep_trials.csv` (or their Parquet datasets `trials/` and
+/// `sweep_trials/`), which the charts do not read and which may be gigabytes, are not re-read.
 fn check_seals(out_dir: &Path, m: &serde_json::Value) -> Result<(), RunError> {
     let path = out_dir.join(folder::MANIFEST);
     let Some(raw) = m.get("seals") else {

@@ -1,8 +1,9 @@
-//! A finished run's output folder: the summaries from the accumulator, `trials.csv` from the
-//! rows files, the manifest, the charts and the report, all prepared before the first file is
-//! written and each written atomically (`finish`); the charts and report alone (`draw_visuals`,
-//! `write_visuals`, also used by `dipcap plot`); and the check that an output path is usable
-//! before any simulation (`check_out_dir`). Runs, merged shards and sweeps all write through
+//! A finished run's output folder: the summaries from the accumulator, `trials.csv` (or its
+//! Parquet dataset `trials/` with `--format parquet`) from the rows files, the manifest, the
+//! charts and the report, all prepared before the first file is written and each written
+//! atomically (`finish`); the charts and report alone (`draw_visuals`, `write_visuals`, also
+//! used by `dipcap plot`); and the check that an output path is usable before any simulation
+//! (`check_out_dir`). Runs, merged shards and sweeps all write through
 //! here, so this module sits below the commands (`app`), `shard` and `sweep`.
 
 use std::path::{Path, PathBuf};

@@ -56,8 +56,11 @@ impl Source<'_> {
                     Ok(b) => Ok((path, b)),
                     Err(e) => Err(InputError::Option {
                         what: format!("OUTPUT_DIR {}", dir.display()),
-                        problem: format!("cannot read {name}: {e}"),
-                        hint: "give the folder a `dipcap run` wrote (it holds manifest.json, summary.csv, yearly.csv, percentiles.csv, partners.csv and partners_yearly.csv)".into(),
+                        problem: format!(
+                            "cannot read {}: {e}",
+                            path.file_name().unwrap_or_default().to_string_lossy()
+                        ),
+                        hint: "give the folder a `dipcap run` wrote (it holds manifest.json, summary.csv, yearly.csv or yearly.parquet, percentiles.csv, partners.csv and partners_yearly.csv)".into(),
                     }
                     .into()),
                 }
@@ -114,6 +117,9 @@ pub struct Manifest {
     /// The `[[policies]]` compared: what each changes.
     #[serde(default)]
     pub policies: Vec<PolicyInfo>,
+    /// `"parquet"` for a `--format parquet` folder (absent for CSV).
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// A policy as the manifest records it.
@@ -307,7 +313,7 @@ impl ChartData {
     /// alone parses as no rows) is refused instead of drawn as empty or partial charts.
     fn check_complete(&self, source: &Source) -> Result<(), RunError> {
         let path = |name: &str| match source {
-            Source::Folder(dir) => dir.join(name),
+            Source::Folder(dir) => crate::output::parquet::table_path(dir, name),
             Source::Memory(_) => PathBuf::from(name),
         };
         let years = self.manifest.years;

@@ -17,6 +17,8 @@ pub const TRIALS: &str = "trials.csv";
 pub const YEARLY: &str = "yearly.csv";
 /// The Parquet dataset of the trials (`--format parquet`): `trials/shard=I/part-0.parquet`.
 pub const TRIALS_DATASET: &str = "trials";
+/// The tables a Parquet folder holds as single Parquet files instead of CSV.
+pub const PARQUET_COPIES: [&str; 2] = ["yearly.parquet", "sweep.parquet"];
 /// The Parquet dataset of a sweep's per-trial rows: `sweep_trials/shard=I/part-0.parquet`.
 pub const SWEEP_TRIALS_DATASET: &str = "sweep_trials";
 /// Per level and metric, with the paired difference from the baseline level.
@@ -353,13 +355,19 @@ pub struct Staging {
 /// progress — is carried over into the new folder when one replaces it. `old_charts` is the
 /// list the earlier folder's manifest gives of its charts (`None` for a folder written before
 /// manifests listed them: then every SVG and PNG in `charts/` counts as dipcap's).
-fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
-    // The Parquet datasets are dipcap's, whole: neither a partition left from an earlier run
-    // with more shards nor the dataset of an earlier Parquet run survives beside new results.
+fn owned(rel: &Path, old_charts: Option<&[String]>, sealed: &[String]) -> bool {
+    // The Parquet files are dipcap's when the earlier folder's manifest sealed them: a dataset
+    // whole (neither a partition left from a run with more shards nor an earlier Parquet run's
+    // dataset survives beside new results), a single file by name. A user's own file of the
+    // same name, which no manifest sealed, is kept.
     if let Some(std::path::Component::Normal(top)) = rel.components().next()
         && (top == TRIALS_DATASET || top == SWEEP_TRIALS_DATASET)
     {
-        return true;
+        let prefix = format!("{}/", top.to_string_lossy());
+        return sealed.iter().any(|s| s.starts_with(&prefix));
+    }
+    if PARQUET_COPIES.iter().any(|p| rel == Path::new(p)) {
+        return sealed.iter().any(|s| rel == Path::new(s));
     }
     let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
     let Some(name) = name else { return false };
@@ -390,8 +398,6 @@ fn owned(rel: &Path, old_charts: Option<&[String]>) -> bool {
                 PRIM,
                 PRIM_TEXT,
                 "points",
-                "yearly.parquet",
-                "sweep.parquet",
             ]
             .contains(&name.as_str())
                 || (name.starts_with("trials-level-") && name.ends_with(".csv"))
@@ -471,9 +477,23 @@ impl Staging {
             &self.target,
             Path::new(""),
             charts_of(&old).as_deref(),
+            &sealed_of(&old),
         )?;
         std::fs::remove_dir_all(&old).map_err(io(&old))
     }
+}
+
+/// The files a folder's manifest seals (none without a readable manifest).
+fn sealed_of(dir: &Path) -> Vec<String> {
+    std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| {
+            v.get("seals")?
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+        })
+        .unwrap_or_default()
 }
 
 /// The charts a folder's manifest says dipcap wrote there, if it says.
@@ -513,7 +533,13 @@ fn recover_stale(parent: &Path, name: &str, target: &Path) -> Result<(), RunErro
             continue;
         }
         if target.exists() {
-            carry(&stale, target, Path::new(""), charts_of(&stale).as_deref())?;
+            carry(
+                &stale,
+                target,
+                Path::new(""),
+                charts_of(&stale).as_deref(),
+                &sealed_of(&stale),
+            )?;
         }
         std::fs::remove_dir_all(&stale).map_err(io(&stale))?;
     }
@@ -527,6 +553,7 @@ fn carry(
     to: &Path,
     rel: &Path,
     old_charts: Option<&[String]>,
+    sealed: &[String],
 ) -> Result<(), RunError> {
     let Ok(entries) = std::fs::read_dir(from.join(rel)) else {
         return Ok(());
@@ -534,10 +561,10 @@ fn carry(
     for e in entries.flatten() {
         let r = rel.join(e.file_name());
         if rel.as_os_str().is_empty() && e.file_name() == CHARTS && e.path().is_dir() {
-            carry(from, to, &r, old_charts)?;
+            carry(from, to, &r, old_charts, sealed)?;
             continue;
         }
-        if owned(&r, old_charts) || to.join(&r).exists() {
+        if owned(&r, old_charts, sealed) || to.join(&r).exists() {
             continue;
         }
         if let Some(p) = to.join(&r).parent() {

@@ -196,13 +196,21 @@ enum Column {
 }
 
 impl Column {
-    fn push(&mut self, cell: &[u8]) {
-        // The kinds were inferred from these very cells, so each parses as its column's type.
+    /// Adds a cell. The kinds were inferred from these very cells, so each parses as its
+    /// column's type unless the file changed between the two readings.
+    fn push(&mut self, cell: &[u8]) -> bool {
         match self {
-            Column::Int(v) => v.push(std::str::from_utf8(cell).unwrap().parse().unwrap()),
-            Column::Float(v) => v.push(as_float(cell).unwrap()),
+            Column::Int(v) => match std::str::from_utf8(cell).ok().and_then(|s| s.parse().ok()) {
+                Some(x) => v.push(x),
+                None => return false,
+            },
+            Column::Float(v) => match as_float(cell) {
+                Some(x) => v.push(x),
+                None => return false,
+            },
             Column::Text(v) => v.push(ByteArray::from(cell.to_vec())),
         }
+        true
     }
 
     fn len(&self) -> usize {
@@ -273,13 +281,14 @@ fn encode<W: std::io::Write + Send>(
         Ok(())
     };
     let mut failed = None;
+    let mut changed = false;
     for r in rows {
         r.each(kinds.len(), |cells| {
-            if failed.is_some() {
+            if failed.is_some() || changed {
                 return;
             }
             for (c, cell) in columns.iter_mut().zip(cells) {
-                c.push(cell);
+                changed |= !c.push(cell);
             }
             if columns[0].len() == ROW_GROUP
                 && let Err(e) = flush(&mut columns, &mut writer)
@@ -289,6 +298,12 @@ fn encode<W: std::io::Write + Send>(
         })?;
         if let Some(e) = failed.take() {
             return Err(err(e));
+        }
+        if changed {
+            return Err(RunError::Encode {
+                what: r.name(),
+                reason: "it changed while it was being read (another dipcap writing it?): run the command again".into(),
+            });
         }
     }
     flush(&mut columns, &mut writer).map_err(err)?;
@@ -302,6 +317,7 @@ pub fn write_partitions(
     partitions: &[Vec<Rows>],
     paths: &[PathBuf],
 ) -> Result<Vec<Seal>, RunError> {
+    assert_eq!(partitions.len(), paths.len(), "a path for every partition");
     let kinds = infer(header.len(), partitions)?;
     let schema = schema(header, &kinds)?;
     let mut seals = Vec::with_capacity(paths.len());
@@ -400,24 +416,34 @@ pub fn parquet_name(csv_name: &str) -> String {
     format!("{}.parquet", csv_name.trim_end_matches(".csv"))
 }
 
-/// Where table `csv_name` of output folder `dir` is: the CSV, or in a Parquet folder its
-/// Parquet copy (`yearly.csv` → `yearly.parquet`).
+/// Where table `csv_name` of output folder `dir` is: the CSV, or in a folder whose manifest
+/// says `"format": "parquet"` its Parquet copy (`yearly.csv` → `yearly.parquet`). The manifest
+/// decides, not which files are there: a CSV someone put into a Parquet folder is not read.
 pub fn table_path(dir: &Path, csv_name: &str) -> PathBuf {
-    let csv = dir.join(csv_name);
-    let parquet = dir.join(parquet_name(csv_name));
-    if !csv.exists() && parquet.exists() {
-        parquet
+    let parquet = parquet_name(csv_name);
+    let copied = crate::output::folder::PARQUET_COPIES.contains(&parquet.as_str());
+    if copied && folder_format(dir) == Format::Parquet {
+        dir.join(parquet)
     } else {
-        csv
+        dir.join(csv_name)
     }
 }
 
-/// A table found by [`table_path`], as CSV bytes.
-pub fn read_table(path: &Path) -> Result<Vec<u8>, RunError> {
+/// The format an output folder's manifest records (CSV when it records none).
+pub fn folder_format(dir: &Path) -> Format {
+    std::fs::read(dir.join(crate::output::folder::MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| serde_json::from_value(v.get("format")?.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// A table found by [`table_path`], as CSV bytes, or what is wrong with its file.
+pub fn read_table(path: &Path) -> Result<Vec<u8>, String> {
     if path.extension().is_some_and(|e| e == "parquet") {
-        to_csv(path)
+        to_csv(path).map_err(|e| format!("not a Parquet table dipcap can read ({e})"))
     } else {
-        std::fs::read(path).map_err(|e| RunError::write(path, e))
+        std::fs::read(path).map_err(|e| e.to_string())
     }
 }
 

@@ -671,7 +671,12 @@ pub fn html(d: &ChartData, charts: &[Rendered]) -> String {
         o.push_str(section);
     }
     o.push_str("<section id=\"provenance\">\n<h2>How this report was made</h2>\n");
-    o.push_str("<p>Every number here comes from the files beside this report: <code>summary.csv</code> (means, confidence intervals, percentiles, paired differences), <code>yearly.csv</code>, <code>percentiles.csv</code>, <code>partners.csv</code> and <code>trials.csv</code> (one row per level and trial). The same scenario file and seed reproduce them byte for byte, with any number of threads; <code>dipcap plot</code> redraws this report from those files. The model — every mechanism, its equation and the scenario keys that control it — is documented in <code>docs/MODEL.md</code> of the dipcap source.</p>\n");
+    // A `--format parquet` folder holds the same tables under other names.
+    let (yearly, trials) = match d.manifest.format.as_deref() {
+        Some("parquet") => ("yearly.parquet", "trials/</code> (Parquet, "),
+        _ => ("yearly.csv", "trials.csv</code> ("),
+    };
+    o.push_str(&format!("<p>Every number here comes from the files beside this report: <code>summary.csv</code> (means, confidence intervals, percentiles, paired differences), <code>{yearly}</code>, <code>percentiles.csv</code>, <code>partners.csv</code> and <code>{trials}one row per level and trial). The same scenario file and seed reproduce them byte for byte, with any number of threads; <code>dipcap plot</code> redraws this report from those files. The model — every mechanism, its equation and the scenario keys that control it — is documented in <code>docs/MODEL.md</code> of the dipcap source.</p>\n"));
     o.push_str(&provenance(d));
     o.push_str("\n</section>\n</main>\n</body>\n</html>\n");
     o

@@ -193,7 +193,6 @@ pub fn replot(out: &Path, manifest: &serde_json::Value) -> Result<usize, RunErro
     let points = super::design::build(&s).map_err(bad)?;
     // A Parquet folder's `sweep.parquet` is read back as the CSV it was made from.
     let csv_path = parquet::table_path(out, folder::SWEEP);
-    let bytes = parquet::read_table(&csv_path)?;
     let damaged = |problem: String| -> RunError {
         crate::error::InputError::Option {
             what: csv_path.display().to_string(),
@@ -202,6 +201,8 @@ pub fn replot(out: &Path, manifest: &serde_json::Value) -> Result<usize, RunErro
         }
         .into()
     };
+    let bytes =
+        parquet::read_table(&csv_path).map_err(|e| damaged(format!("cannot be read: {e}")))?;
     // The file's own header must be the sweep's columns (the parameters' keys among them).
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     if first != header(&s).join(",").as_bytes() {

@@ -291,3 +291,29 @@ fn sharded_runs_and_sweeps_keep_one_partition_per_shard_with_the_csvs_rows() {
     }
     assert_eq!(joined, body(&trials_csv));
 }
+
+#[test]
+fn a_users_own_parquet_files_are_kept_and_a_stray_csv_in_a_parquet_folder_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let b = scenario_path("baseline");
+    let b = b.to_str().unwrap();
+    // Files of Parquet names that no dipcap manifest sealed are the user's: kept on a rerun.
+    run(d, b, "f", &["--no-charts"]);
+    std::fs::write(d.join("f/yearly.parquet"), "mine").unwrap();
+    std::fs::create_dir_all(d.join("f/trials")).unwrap();
+    std::fs::write(d.join("f/trials/notes.txt"), "mine too").unwrap();
+    run(d, b, "f", &["--no-charts"]);
+    assert_eq!(std::fs::read(d.join("f/yearly.parquet")).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(d.join("f/trials/notes.txt")).unwrap(),
+        b"mine too"
+    );
+    // In a Parquet folder the manifest says where yearly is: a yearly.csv put there (here an
+    // empty one, which would be refused as incomplete) is neither sealed nor read.
+    run(d, b, "p", &["--format", "parquet"]);
+    std::fs::write(d.join("p/yearly.csv"), "").unwrap();
+    std::fs::remove_dir_all(d.join("p/charts")).unwrap();
+    ok(dipcap(&["plot", "p"], d));
+    assert!(d.join("p/charts/fan-dci.svg").exists());
+}
