@@ -5,8 +5,8 @@
 #
 #   bench/parquet.sh [SAMPLES] [TRIALS] [PYTHON]
 #
-# Defaults: 1000 Latin-hypercube points × 3 levels × 334 trials of scenarios/baseline-sweep.toml,
-# 1,002,000 rows of sweep_trials. The sweep runs once, as a one-shard run (`--shard 0/1`), and
+# Defaults: 1000 Latin-hypercube points of scenarios/baseline-sweep.toml (plus its 15
+# one-at-a-time points) × 3 levels × 334 trials, 1,017,030 rows of sweep_trials. The sweep runs once, as a one-shard run (`--shard 0/1`), and
 # `dipcap merge` writes its outputs twice from the same parts, once in each format, so both hold
 # the same rows. PYTHON needs pandas, pyarrow and polars (default: target/py-venv/bin/python, as
 # .ci/run makes it).

@@ -76,6 +76,20 @@ class Result:
         return json.loads(self.files["manifest.json"])
 
 
+def _plain(v):
+    """numpy values (numpy.bool_, numpy.int64, arrays, ...) as the Python values they hold,
+    also inside lists."""
+    import numpy
+
+    if isinstance(v, numpy.ndarray):
+        return v.tolist()
+    if isinstance(v, numpy.generic):
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
 class Scenario:
     """A scenario dipcap has validated."""
 
@@ -90,10 +104,13 @@ class Scenario:
         """The scenario as TOML text."""
         return self._native.toml()
 
-    def with_values(self, values: Mapping[str, float]) -> "Scenario":
-        """A copy with numeric keys set, named as in a sweep file, e.g.
-        {"crises.humanitarian.rate": 5.0}; validated again."""
-        return Scenario(self._native.with_values(dict(values)))
+    def with_values(self, values: Mapping[str, object]) -> "Scenario":
+        """A copy with keys set, named as in a sweep file, e.g.
+        {"crises.humanitarian.rate": 5.0, "budget.cut.profile": "phased"}; validated again.
+        Numbers are set as a sweep sets them (a whole-number key takes the rounded value);
+        text, True/False and lists must be of the kind the key holds. numpy scalars (as EMA
+        Workbench passes them) count as the Python values they hold."""
+        return Scenario(self._native.with_values({k: _plain(v) for k, v in values.items()}))
 
     def run(
         self,

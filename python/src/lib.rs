@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBool, PyBytes, PyDict};
 
 use dipcap::error::{InputError, RunError};
 
@@ -178,15 +178,43 @@ impl NativeScenario {
         let mut table = self.table.clone();
         for (k, v) in values.iter() {
             let key: String = k.extract()?;
-            let x: f64 = v
-                .extract()
-                .map_err(|_| PyTypeError::new_err(format!("{key}: a number is expected")))?;
-            dipcap::scenario::keypath::set_number(&mut table, &key, x).map_err(|e| {
+            // Numbers as a sweep sets them (a whole-number key takes the rounded value);
+            // anything else — text, true/false, a list — must be of the kind the key holds,
+            // as a policy's `set` requires.
+            let number = if v.is_instance_of::<PyBool>() {
+                None
+            } else {
+                v.extract::<f64>().ok()
+            };
+            let set = match number {
+                Some(x) => dipcap::scenario::keypath::set_number(&mut table, &key, x).map(|_| ()),
+                None => {
+                    let json: String = py
+                        .import("json")?
+                        .call_method1("dumps", (&v,))
+                        .and_then(|s| s.extract())
+                        .map_err(|_| {
+                            PyTypeError::new_err(format!(
+                                "{key}: give a number, text, True/False or a list of them"
+                            ))
+                        })?;
+                    let value: toml::Value = serde_json::from_str(&json).map_err(|e| {
+                        PyTypeError::new_err(format!("{key}: not a TOML value ({e})"))
+                    })?;
+                    let old = dipcap::scenario::keypath::get(&table, &key)
+                        .ok()
+                        .flatten()
+                        .cloned();
+                    let value = like(old.as_ref(), value);
+                    dipcap::scenario::keypath::set_value(&mut table, &key, &value).map(|_| ())
+                }
+            };
+            set.map_err(|e| {
                 let err = InputError::Key {
                     path: self.path.clone(),
                     key: key.clone(),
                     problem: e,
-                    hint: "name a numeric key of the scenario, dotted as in the file (list elements by name or [i])".into(),
+                    hint: "name a key of the scenario, dotted as in the file (list elements by name or [i]), and give it a value of the kind it holds".into(),
                 };
                 scenario_error(py, &err)
             })?;
@@ -373,6 +401,19 @@ fn prim(
     out.set_item("support", t.iter().map(|b| b.support).collect::<Vec<_>>())?;
     out.set_item("chosen", res.chosen)?;
     Ok(out.unbind())
+}
+
+/// `new` with whole numbers made floats where `old`, the key's value, holds floats: Python's
+/// `[1, 0.75]` for `budget.levels = [1.0, 0.9]` is a list of floats, as a TOML file would
+/// have to write it.
+fn like(old: Option<&toml::Value>, new: toml::Value) -> toml::Value {
+    match (old, new) {
+        (Some(toml::Value::Array(o)), toml::Value::Array(n)) => {
+            toml::Value::Array(n.into_iter().map(|v| like(o.first(), v)).collect())
+        }
+        (Some(toml::Value::Float(_)), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+        (_, v) => v,
+    }
 }
 
 #[pymodule]

@@ -245,3 +245,84 @@ def test_prim_is_the_sweeps_and_reports_its_trajectory():
         dipcap.prim(x, y[:-1])
     with pytest.raises(ValueError, match="alpha"):
         dipcap.prim(x, y, alpha=0.0)
+
+
+def test_with_values_sets_text_booleans_and_lists_of_the_keys_kind(tmp_path):
+    import numpy as np
+
+    base = dipcap.load(BASELINE)
+    s = base.with_values(
+        {
+            "budget.cut.profile": "phased",
+            "budget.reprogramming.release_reserve": np.bool_(False),  # a numpy boolean
+            "budget.levels": [1, np.float64(0.75)],  # whole numbers in a list of floats
+        }
+    )
+    r = s.run(trials=20, seed=3)
+    # The same as the command line on the file with those values written in by hand.
+    text = base.toml()
+    for old, new in [
+        ('profile = "immediate"', 'profile = "phased"'),
+        ("release_reserve = true", "release_reserve = false"),
+        ("levels = [1.0, 0.9, 0.8, 0.7]", "levels = [1.0, 0.75]"),
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    assert s.toml() == text
+    edited = tmp_path / "edited.toml"
+    edited.write_text(text)
+    out = cli(edited, tmp_path / "cli", "--trials", "20", "--seed", "3")
+    assert r.files["summary.csv"] == (out / "summary.csv").read_bytes()
+    assert list(r.summary["level"].unique()) == [1.0, 0.75]
+    # The profile moves the numbers: a phased cut reaches the deepest level later.
+    deep = lambda res: res.summary.query("level == 0.75 and metric == 'dci'")["mean"].item()
+    immediate = base.with_values(
+        {"budget.levels": np.array([1.0, 0.75]), "budget.reprogramming.release_reserve": False}
+    ).run(trials=20, seed=3)
+    assert deep(r) > deep(immediate)
+    # numpy integers count as numbers.
+    assert "decay_days = 150.0" in base.with_values({"forces.decay_days": np.int64(150)}).toml()
+    # Values of the wrong kind, or that the validator refuses, name the key.
+    with pytest.raises(dipcap.ScenarioError) as e:
+        base.with_values({"budget.cut.profile": 3})
+    assert e.value.key == "budget.cut.profile" and "not a number" in e.value.problem
+    with pytest.raises(dipcap.ScenarioError) as e:
+        base.with_values({"budget.reprogramming.release_reserve": "yes"})
+    assert e.value.key == "budget.reprogramming.release_reserve"
+    assert "not string" in e.value.problem
+    with pytest.raises(dipcap.ScenarioError) as e:
+        base.with_values({"budget.cut.profile": "gradual"})
+    assert "budget.cut.profile" in str(e.value)
+
+
+def test_ema_categorical_and_boolean_levers_set_text_and_true_false_keys():
+    if os.environ.get("DIPCAP_REQUIRE_EMA"):
+        import ema_workbench as ema
+    else:
+        ema = pytest.importorskip("ema_workbench")
+    import dipcap.ema
+
+    m = dipcap.ema.model(
+        BASELINE,
+        levers=[
+            ema.CategoricalParameter("budget.cut.profile", ["immediate", "phased"]),
+            ema.BooleanParameter("budget.reprogramming.release_reserve"),
+        ],
+        outcomes=["dci@0.7"],
+        trials=10,
+        seed=9,
+    )
+    policies = [
+        ema.Policy("a", **{"budget.cut.profile": "phased", "budget.reprogramming.release_reserve": False}),
+        ema.Policy("b", **{"budget.cut.profile": "immediate", "budget.reprogramming.release_reserve": True}),
+    ]
+    experiments, outcomes = ema.perform_experiments(m, policies=policies)
+    base = dipcap.load(BASELINE)
+    for i, (profile, release) in enumerate([("phased", False), ("immediate", True)]):
+        assert experiments["budget.cut.profile"].iloc[i] == profile
+        want = base.with_values(
+            {"budget.cut.profile": profile, "budget.reprogramming.release_reserve": release}
+        ).run(trials=10, seed=9)
+        mean = want.summary.query("level == 0.7 and metric == 'dci'")["mean"].item()
+        assert outcomes["dci@0.7"][i] == mean
+    assert outcomes["dci@0.7"][0] != outcomes["dci@0.7"][1]
