@@ -106,6 +106,11 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that a dipcap command succeeded, showing its error when it did not.
+pub fn ok(o: Output) {
+    assert!(o.status.success(), "dipcap failed: {}", stderr(&o));
+}
+
 /// Copies a folder recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

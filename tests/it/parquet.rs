@@ -11,10 +11,6 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 
 use crate::common::*;
 
-fn ok(o: std::process::Output) {
-    assert!(o.status.success(), "dipcap failed: {}", stderr(&o));
-}
-
 /// A CSV's rows without its header line.
 fn body(csv: &[u8]) -> &[u8] {
     let i = csv.iter().position(|b| *b == b'\n').unwrap();

@@ -102,10 +102,6 @@ fn shard_seconds(d: &Path, shards: &[&str]) -> f64 {
         .sum()
 }
 
-fn ok(o: std::process::Output) {
-    assert!(o.status.success(), "{}", stderr(&o));
-}
-
 #[test]
 fn a_sharded_run_merges_to_the_unsharded_bytes() {
     let dir = tempfile::tempdir().unwrap();
