@@ -36,6 +36,32 @@ pub struct Estimate {
     pub ci95_hi: f64,
 }
 
+/// The columns of an estimate and its paired difference, as `policies.csv`,
+/// `sweep_policies.csv` and `optimise.csv` write them ([`cells`]).
+pub const ESTIMATE_COLUMNS: [&str; 7] = [
+    "n",
+    "mean",
+    "ci95_lo",
+    "ci95_hi",
+    "diff_mean",
+    "diff_ci95_lo",
+    "diff_ci95_hi",
+];
+
+/// The [`ESTIMATE_COLUMNS`] cells of a value and its paired difference.
+pub fn cells(v: &Estimate, d: &Estimate) -> [String; 7] {
+    let num = crate::output::num;
+    [
+        v.n.to_string(),
+        num(v.mean),
+        num(v.ci95_lo),
+        num(v.ci95_hi),
+        num(d.mean),
+        num(d.ci95_lo),
+        num(d.ci95_hi),
+    ]
+}
+
 /// A mean with its Student-t 95% CI from exact moments (NaN half-width below two values).
 pub fn estimate(m: &Moments) -> Estimate {
     let mean = m.mean();
@@ -82,17 +108,7 @@ impl Comparison {
     /// Policy `p`'s cells at level position `l` for metric `m`, as `policies.csv` writes them:
     /// `n`, `mean`, `ci95_lo`, `ci95_hi`, `diff_mean`, `diff_ci95_lo`, `diff_ci95_hi`.
     pub fn cells(&self, p: usize, l: usize, m: Metric) -> [String; 7] {
-        let num = crate::output::num;
-        let (v, d) = (self.value(p, l, m), self.diff(p, l, m));
-        [
-            v.n.to_string(),
-            num(v.mean),
-            num(v.ci95_lo),
-            num(v.ci95_hi),
-            num(d.mean),
-            num(d.ci95_lo),
-            num(d.ci95_hi),
-        ]
+        cells(&self.value(p, l, m), &self.diff(p, l, m))
     }
 
     /// Adds another part of the same comparison (a shard's trials): exact, so the result is
@@ -258,18 +274,11 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, RunError> {
         what: crate::output::folder::POLICIES.into(),
         reason: e.to_string(),
     };
-    w.write_record([
-        "policy",
-        "level",
-        "metric",
-        "n",
-        "mean",
-        "ci95_lo",
-        "ci95_hi",
-        "diff_mean",
-        "diff_ci95_lo",
-        "diff_ci95_hi",
-    ])
+    w.write_record(
+        ["policy", "level", "metric"]
+            .iter()
+            .chain(&ESTIMATE_COLUMNS),
+    )
     .map_err(enc)?;
     for (p, name) in c.names.iter().enumerate() {
         for (l, &level) in c.levels.iter().enumerate() {

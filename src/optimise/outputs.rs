@@ -50,18 +50,9 @@ pub fn csv(s: &Scenario, o: &Options, out: &Outcome) -> Result<Vec<u8>, RunError
     }
     header.extend(space.dims.iter().map(|d| d.key.clone()));
     header.extend(
-        [
-            "metric",
-            "n",
-            "mean",
-            "ci95_lo",
-            "ci95_hi",
-            "diff_mean",
-            "diff_ci95_lo",
-            "diff_ci95_hi",
-        ]
-        .iter()
-        .map(|h| h.to_string()),
+        std::iter::once(&"metric")
+            .chain(&crate::policies::ESTIMATE_COLUMNS)
+            .map(|h| h.to_string()),
     );
     w.write_record(&header).map_err(enc)?;
     let keys = header.len() - 7 - 8;
@@ -106,17 +97,8 @@ pub fn csv(s: &Scenario, o: &Options, out: &Outcome) -> Result<Vec<u8>, RunError
                 valid.to_string(),
             ];
             row.extend(values.iter().cloned());
-            let (v, d) = (&e.value[p], &e.diff[p]);
-            row.extend([
-                m.name().to_string(),
-                v.n.to_string(),
-                num(v.mean),
-                num(v.ci95_lo),
-                num(v.ci95_hi),
-                num(d.mean),
-                num(d.ci95_lo),
-                num(d.ci95_hi),
-            ]);
+            row.push(m.name().to_string());
+            row.extend(crate::policies::cells(&e.value[p], &e.diff[p]));
             w.write_record(&row).map_err(enc)?;
         }
     }

@@ -581,19 +581,10 @@ pub fn policy_header(s: &Sweep) -> Vec<String> {
     let mut h = vec!["point".to_string()];
     h.extend(s.parameters.iter().map(|p| p.key.clone()));
     h.extend(
-        [
-            "policy",
-            "level",
-            "metric",
-            "n",
-            "mean",
-            "ci95_lo",
-            "ci95_hi",
-            "diff_mean",
-            "diff_ci95_lo",
-            "diff_ci95_hi",
-        ]
-        .map(String::from),
+        ["policy", "level", "metric"]
+            .iter()
+            .chain(&crate::policies::ESTIMATE_COLUMNS)
+            .map(|c| c.to_string()),
     );
     h
 }
